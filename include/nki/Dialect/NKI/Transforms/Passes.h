@@ -1,0 +1,18 @@
+//===- Passes.h - NKI transformation passes ---------------------*- C++ -*-===//
+
+#ifndef NKI_DIALECT_NKI_TRANSFORMS_PASSES_H
+#define NKI_DIALECT_NKI_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::nki {
+
+#define GEN_PASS_DECL
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
+
+} // namespace mlir::nki
+
+#endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_H

@@ -1,0 +1,26 @@
+//===- InitNKI.h - Register the NKI dialect and passes ----------*- C++ -*-===//
+//
+// The one entry point for tools and embedding compilers: `nki-opt`,
+// `nki-lsp-server` and out-of-tree users register the same things.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NKI_INITNKI_H
+#define NKI_INITNKI_H
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace mlir::nki {
+
+/// Registers the NKI dialect and the upstream dialects NKI kernels are
+/// written with (func, arith, scf, memref, ...).
+void registerNKIDialects(DialectRegistry &registry);
+
+/// Registers the NKI passes and named pipelines with the global registry.
+void registerNKIPasses();
+
+} // namespace mlir::nki
+
+#endif // NKI_INITNKI_H

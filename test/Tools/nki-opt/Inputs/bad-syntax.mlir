@@ -1,0 +1,6 @@
+// A shape with a stray character.
+func.func @k(%x: memref<128x512xf32>) {
+  %t = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
+  nki.dma_copy %x to %t : memref<128x512xf32> to memref<128x512;f32, #nki.mem<sbuf>>
+  return
+}

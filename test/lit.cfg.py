@@ -1,0 +1,29 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "NKI"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.nki_obj_root, "test")
+config.excludes = ["Inputs", "consumer", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+# Debian installs FileCheck, not, count and split-file unsuffixed only here.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+llvm_config.add_tool_substitutions(
+    ["nki-opt", "nki-lsp-server"],
+    [config.nki_tools_dir, config.llvm_tools_dir])
+
+config.substitutions.append(("%nki_src_root", config.nki_src_root))
+config.substitutions.append(("%nki_obj_root", config.nki_obj_root))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%cmake_generator", config.cmake_generator))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%mlir_dir", config.mlir_dir))
