@@ -23,7 +23,8 @@ llvm_config.add_tool_substitutions(
 
 config.substitutions.append(("%nki_src_root", config.nki_src_root))
 config.substitutions.append(("%nki_obj_root", config.nki_obj_root))
-config.substitutions.append(("%cmake", config.cmake_command))
+# Longer names first: lit substitutes in order.
 config.substitutions.append(("%cmake_generator", config.cmake_generator))
+config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))

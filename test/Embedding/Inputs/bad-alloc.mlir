@@ -1,0 +1,4 @@
+func.func @k() {
+  %t = memref.alloc() : memref<256x512xf32, #nki.mem<sbuf>>
+  return
+}
