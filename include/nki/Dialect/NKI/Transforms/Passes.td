@@ -24,7 +24,7 @@ def NKIVerifyBuffers : Pass<"nki-verify-buffers"> {
     fails. Run it first in a pipeline that consumes hand-written kernels.
 
     ```mlir
-    // error: 'memref.alloc' op result: SBUF buffer ... spans 256 partitions
+    // error: 'memref.alloc' op result #0: SBUF buffer ... spans 256 partitions
     %t = memref.alloc() : memref<256x512xf32, #nki.mem<sbuf>>
     ```
   }];
