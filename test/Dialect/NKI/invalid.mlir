@@ -542,3 +542,82 @@ func.func @unknown_nki_attribute() {
 func.func @hbm_is_the_default_space(%x: memref<128x4xf32, #nki.mem<hbm>>) {
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// nki.conv2d kernel parameters
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{a conv2d kernel takes (X, W, bias, out), got 3 arguments}}
+func.func @conv_arity(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>)
+    attributes {nki.conv2d = #nki.conv2d<pool = 1>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{conv2d argument X must be a static rank-4 memref or tensor, got 'memref<?x3x8x8xf32>'}}
+func.func @conv_dynamic(%x: memref<?x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %o: memref<1x4x6x6xf32>)
+    attributes {nki.conv2d = #nki.conv2d<pool = 1>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{conv2d W has 2 input channels, X has 3}}
+func.func @conv_channels(%x: memref<1x3x8x8xf32>, %w: memref<4x2x3x3xf32>, %b: memref<4xf32>, %o: memref<1x4x6x6xf32>)
+    attributes {nki.conv2d = #nki.conv2d<pool = 1>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{conv2d filter 9x9 is larger than the image 8x8}}
+func.func @conv_filter(%x: memref<1x3x8x8xf32>, %w: memref<4x3x9x9xf32>, %b: memref<4xf32>, %o: memref<1x4x1x1xf32>)
+    attributes {nki.conv2d = #nki.conv2d<pool = 1>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{conv2d bias has 5 elements, W has 4 output channels}}
+func.func @conv_bias(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<5xf32>, %o: memref<1x4x6x6xf32>)
+    attributes {nki.conv2d = #nki.conv2d<pool = 1>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{conv2d out shape 1x4x6x6 differs from the expected 1x4x3x3 (stride 1, no padding, pool 2)}}
+func.func @conv_out(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %o: memref<1x4x6x6xf32>)
+    attributes {nki.conv2d = #nki.conv2d<pool = 2>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{conv2d pool size must be at least 1, got 0}}
+func.func @conv_pool(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %o: memref<1x4x6x6xf32>)
+    attributes {nki.conv2d = #nki.conv2d<pool = 0>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nki.conv2d' must be a #nki.conv2d}}
+func.func @conv_not_attr(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %o: memref<1x4x6x6xf32>)
+    attributes {nki.conv2d = 2 : i64} {
+  return
+}
+
+// -----
+
+func.func @conv_on_loop(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  // expected-error @+1 {{'nki.conv2d' only applies to functions}}
+  scf.for %i = %c0 to %n step %c1 {
+  } {nki.conv2d = #nki.conv2d<pool = 1>}
+  return
+}

@@ -4,6 +4,9 @@
 #include "nki/Dialect/NKI/IR/NKIAttrs.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
+#include "nki/Dialect/NKI/IR/Conv2dShape.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -26,9 +29,77 @@ void NKIDialect::initialize() {
       >();
 }
 
+FailureOr<Conv2dShape>
+Conv2dShape::fromSignature(TypeRange args, int64_t poolSize,
+                           function_ref<InFlightDiagnostic()> emitError) {
+  if (args.size() != 4)
+    return emitError() << "a conv2d kernel takes (X, W, bias, out), got "
+                       << args.size() << " arguments";
+  static constexpr StringLiteral names[] = {"X", "W", "bias", "out"};
+  static constexpr int64_t ranks[] = {4, 4, 1, 4};
+  SmallVector<ArrayRef<int64_t>> shapes;
+  Type elementType;
+  for (auto [index, type] : llvm::enumerate(args)) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    if (!shaped || !shaped.hasStaticShape() ||
+        shaped.getRank() != ranks[index])
+      return emitError() << "conv2d argument " << names[index]
+                         << " must be a static rank-" << ranks[index]
+                         << " memref or tensor, got " << type;
+    if (index == 0)
+      elementType = shaped.getElementType();
+    shapes.push_back(shaped.getShape());
+  }
+  if (poolSize < 1)
+    return emitError() << "conv2d pool size must be at least 1, got "
+                       << poolSize;
+  Conv2dShape shape;
+  shape.batch = shapes[0][0];
+  shape.inChannels = shapes[0][1];
+  shape.height = shapes[0][2];
+  shape.width = shapes[0][3];
+  shape.outChannels = shapes[1][0];
+  shape.filterHeight = shapes[1][2];
+  shape.filterWidth = shapes[1][3];
+  shape.poolSize = poolSize;
+  shape.elementType = elementType;
+  if (shapes[1][1] != shape.inChannels)
+    return emitError() << "conv2d W has " << shapes[1][1]
+                       << " input channels, X has " << shape.inChannels;
+  if (shape.filterHeight > shape.height || shape.filterWidth > shape.width)
+    return emitError() << "conv2d filter " << shape.filterHeight << "x"
+                       << shape.filterWidth << " is larger than the image "
+                       << shape.height << "x" << shape.width;
+  if (shapes[2][0] != shape.outChannels)
+    return emitError() << "conv2d bias has " << shapes[2][0]
+                       << " elements, W has " << shape.outChannels
+                       << " output channels";
+  SmallVector<int64_t> expected = {shape.batch, shape.outChannels,
+                                   shape.outHeight(), shape.outWidth()};
+  if (ArrayRef<int64_t>(expected) != shapes[3]) {
+    InFlightDiagnostic diag = emitError() << "conv2d out shape ";
+    llvm::interleave(shapes[3], diag, "x");
+    diag << " differs from the expected ";
+    llvm::interleave(expected, diag, "x");
+    return diag << " (stride 1, no padding, pool " << poolSize << ")";
+  }
+  return shape;
+}
+
 LogicalResult NKIDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
   StringRef name = attr.getName().strref();
+  if (name == getConv2dAttrName()) {
+    auto conv = dyn_cast<Conv2dAttr>(attr.getValue());
+    if (!conv)
+      return op->emitError() << "'" << name << "' must be a #nki.conv2d";
+    auto func = dyn_cast<func::FuncOp>(op);
+    if (!func)
+      return op->emitError() << "'" << name << "' only applies to functions";
+    return Conv2dShape::fromSignature(func.getArgumentTypes(),
+                                      conv.getPoolSize(),
+                                      [&] { return op->emitError(); });
+  }
   if (name != getAffineRangeAttrName())
     return op->emitError() << "unknown NKI attribute '" << name << "'";
   if (!isa<UnitAttr>(attr.getValue()))

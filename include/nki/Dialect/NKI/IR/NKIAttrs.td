@@ -52,4 +52,27 @@ def NKI_MatmulMode : I32EnumAttr<"MatmulMode",
   let cppNamespace = "::mlir::nki";
 }
 
+//===----------------------------------------------------------------------===//
+// Kernel metadata
+//===----------------------------------------------------------------------===//
+
+def NKI_Conv2dAttr : AttrDef<NKI_Dialect, "Conv2d"> {
+  let mnemonic = "conv2d";
+  let summary = "Marks a kernel as fused conv2d + bias + max-pool";
+  let description = [{
+    Placed on a `func.func` as `nki.conv2d = #nki.conv2d<pool = P>`, it
+    records that the kernel computes, with arguments `(X, W, bias, out)`,
+
+      out = max_pool(conv2d(X, W) + bias, window = stride = P)
+
+    for X `[B, Cin, H, W]`, W `[Cout, Cin, FH, FW]`, bias `[Cout]` and out
+    `[B, Cout, (H - FH + 1) / P, (W - FW + 1) / P]`, stride 1, no padding. The
+    shapes come from the signature, which the verifier checks against this
+    formula. Tools use it to build an independent reference; passes never read
+    it, so dropping it changes no rewrite.
+  }];
+  let parameters = (ins "int64_t":$poolSize);
+  let assemblyFormat = "`<` `pool` `=` $poolSize `>`";
+}
+
 #endif // NKI_DIALECT_NKI_IR_NKIATTRS_TD

@@ -32,6 +32,10 @@ def NKI_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getAffineRangeAttrName() {
       return ::llvm::StringLiteral("nki.affine_range");
     }
+    /// Discardable attribute recording a kernel's conv2d parameters.
+    static constexpr ::llvm::StringLiteral getConv2dAttrName() {
+      return ::llvm::StringLiteral("nki.conv2d");
+    }
   }];
 }
 
