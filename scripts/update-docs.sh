@@ -5,5 +5,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${NKI_BUILD_DIR:-$root/build}"
 "$root/scripts/build.sh" mlir-doc
-cp "$build/docs/NKI/NKIDialect.md" "$build/docs/NKI/NKIPasses.md" "$root/docs/"
-echo "updated docs/NKIDialect.md docs/NKIPasses.md"
+cp "$build/docs/NKI/NKIDialect.md" "$build/docs/NKI/NKIPasses.md" \
+   "$build/docs/NKI/NKIConversionPasses.md" "$root/docs/"
+echo "updated docs/NKIDialect.md docs/NKIPasses.md docs/NKIConversionPasses.md"

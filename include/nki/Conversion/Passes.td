@@ -1,0 +1,68 @@
+//===- Passes.td - NKI conversion passes -------------------*- tablegen -*-===//
+
+#ifndef NKI_CONVERSION_PASSES_TD
+#define NKI_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
+  let summary = "Lower NKI ops to linalg on host memrefs";
+  let description = [{
+    Rewrites every NKI op into upstream ops on the same memrefs, then drops
+    the SBUF/PSUM memory spaces, so that the kernel runs on a CPU through the
+    usual linalg -> loops -> LLVM path:
+
+    - `nki.dma_copy`, `nki.tensor_copy`: elementwise `linalg.generic` copy,
+      casting with `arith.extf`/`arith.truncf` when element types differ;
+    - `nki.matmul`: `linalg.generic` contracting the partition dim
+      (`target[m, f...] += sum_k stationary[k, m] * moving[k, f...]` in f32),
+      preceded by a zero `linalg.fill` for `overwrite`;
+    - `nki.transpose`: `linalg.generic` with a transposed input map;
+    - `nki.tensor_tensor`, `nki.tensor_scalar`: elementwise `linalg.generic`
+      computing in f32 (a `[P, 1]` scalar vector broadcasts along the row);
+    - `nki.tensor_reduce`: `linalg.fill` with the operator's identity, then a
+      `linalg.generic` with reduction iterators on the reduced axes;
+    - `nki.memset`: `linalg.fill`.
+
+    Preconditions: none beyond a verified module. Everything else is left as
+    it is; after the pass no NKI op, NKI memory space or `nki.*` attribute
+    remains.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def ConvertLinalgToNKI : Pass<"convert-linalg-to-nki", "ModuleOp"> {
+  let summary = "Import a linalg conv2d + bias + max-pool as the naive NKI kernel";
+  let description = [{
+    Replaces every function that computes
+
+      out = max_pool(conv_2d_nchw_fchw(X, W) + bias)
+
+    in upstream linalg by the naive NKI kernel of the seed analysis, with the
+    same name and the signature `(X, W, bias, out)`, recording
+    `nki.conv2d = #nki.conv2d<pool = P>`. Functions without a
+    `linalg.conv_2d_nchw_fchw` are left alone.
+
+    Accepted forms, as front ends emit them:
+    - on tensors (bufferized first with one-shot bufferization, results
+      becoming out-parameters) or on memrefs;
+    - bias broadcast into the conv's init (torch-mlir), or a zero-filled init
+      with the broadcast bias added by an elementwise `linalg.generic` after
+      the conv;
+    - optionally `linalg.pooling_nchw_max` with window = stride, on an init
+      filled with -inf; the result stored into, or copied to, the out argument.
+
+    Supported: static shapes, stride 1, unit dilation, no padding, f32, bf16
+    or f16, any channel counts (ragged channel tiles use fewer partitions).
+    Anything else is reported at the offending op and the pass fails.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::nki::NKIDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+#endif // NKI_CONVERSION_PASSES_TD

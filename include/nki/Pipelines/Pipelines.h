@@ -1,0 +1,33 @@
+//===- Pipelines.h - Named NKI pass pipelines -------------------*- C++ -*-===//
+//
+// Pipelines are built here once; `nki-opt --<name>`, nki-run and embedding
+// compilers all use these functions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NKI_PIPELINES_PIPELINES_H
+#define NKI_PIPELINES_PIPELINES_H
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace mlir::nki {
+
+/// `nki-to-llvm`: an NKI kernel module to the LLVM dialect, ready for the
+/// ExecutionEngine: NKI ops to linalg, linalg to loops, every allocation freed
+/// at the end of its scope, then the standard conversions to LLVM.
+void buildNKIToLLVMPipeline(OpPassManager &pm);
+
+/// `linalg-reference-to-llvm`: a linalg-level function (tensors or memrefs)
+/// to the LLVM dialect with upstream passes only, so that it can serve as an
+/// independent reference: bufferize with results as out-parameters, then the
+/// same loop lowering.
+void buildLinalgReferenceToLLVMPipeline(OpPassManager &pm);
+
+/// Registers the pipelines above for textual pass pipelines.
+void registerNKIPipelines();
+
+} // namespace mlir::nki
+
+#endif // NKI_PIPELINES_PIPELINES_H

@@ -1,0 +1,62 @@
+//===- Pipelines.cpp - Named NKI pass pipelines -----------------*- C++ -*-===//
+
+#include "nki/Pipelines/Pipelines.h"
+#include "nki/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+/// Loops over host memrefs to LLVM; shared by both pipelines.
+static void buildLoopsToLLVM(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void nki::buildNKIToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertNKIToLinalg());
+  buildLoopsToLLVM(pm);
+}
+
+void nki::buildLinalgReferenceToLLVMPipeline(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  buildLoopsToLLVM(pm);
+}
+
+void nki::registerNKIPipelines() {
+  PassPipelineRegistration<>("nki-to-llvm",
+                             "Lower an NKI kernel to the LLVM dialect",
+                             buildNKIToLLVMPipeline);
+  PassPipelineRegistration<>(
+      "linalg-reference-to-llvm",
+      "Lower a linalg-level reference to the LLVM dialect (upstream passes)",
+      buildLinalgReferenceToLLVMPipeline);
+}
