@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages nki-mlir needs (LLVM/MLIR 22 from bookworm-security,
-# ninja, cmake, lit's Python). Idempotent: packages already present are skipped.
+# ninja, cmake, and Debian's python3 with numpy for the cross-checking tests).
+# Idempotent: packages already present are skipped.
 set -euo pipefail
 
 PACKAGES=(
   cmake ninja-build
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   clang-22 lld-22
+  python3 python3-numpy
 )
 
 missing=()

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs nki-opt on the
-# default example (or the .mlir file given), checking its buffers against the
-# hardware rules and printing the canonicalized kernel.
-#   scripts/run-example.sh [FILE.mlir]
+# The main job: installs what is missing, builds, and runs the default example
+# (the seed's naive fused conv2d + bias + max-pool kernel) through nki-run:
+# JIT-compiled, timed, and checked against an independent linalg reference.
+#   scripts/run-example.sh [FILE.mlir [nki-run options...]]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${NKI_BUILD_DIR:-$root/build}"
-example="${1:-$root/examples/matmul_tiled.mlir}"
+example="${1:-$root/examples/conv2d_naive.mlir}"
+shift $(( $# > 0 ? 1 : 0 ))
 
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" nki-opt
+"$root/scripts/build.sh" nki-opt nki-run
 
-echo "== nki-opt -nki-verify-buffers -canonicalize $example"
-"$build/bin/nki-opt" "$example" -nki-verify-buffers -canonicalize
+echo "== nki-run $example --repeat 3 $*"
+"$build/bin/nki-run" "$example" --repeat 3 "$@"

@@ -21,6 +21,12 @@ llvm_config.add_tool_substitutions(
     ["nki-opt", "nki-lsp-server", "nki-run"],
     [config.nki_tools_dir, config.llvm_tools_dir])
 
+# Debian's python3, which has numpy (see scripts/install-deps.sh).
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(
+    ("%conv2d_linalg",
+     "/usr/bin/python3 " + os.path.join(config.nki_src_root, "utils",
+                                        "conv2d-linalg.py")))
 config.substitutions.append(("%nki_src_root", config.nki_src_root))
 config.substitutions.append(("%nki_obj_root", config.nki_obj_root))
 # Longer names first: lit substitutes in order.
