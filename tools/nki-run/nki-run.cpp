@@ -413,13 +413,18 @@ LogicalResult runMain(MLIRContext &context) {
     if (inputFiles.size() != numInputs)
       return fail("@" + kernel->name + " takes " + Twine(numInputs) +
                   " inputs, --inputs names " + Twine(inputFiles.size()));
-    for (auto [path, type] : llvm::zip(inputFiles, kernel->argTypes)) {
+    for (auto [index, path, type] :
+         llvm::enumerate(inputFiles, kernel->argTypes)) {
       auto array = npy::read(path);
       if (!array)
         return fail(llvm::toString(array.takeError()));
-      if (ArrayRef<int64_t>(array->shape) != type.getShape())
-        return fail(path + ": shape does not match argument type " +
-                    str(type));
+      if (ArrayRef<int64_t>(array->shape) != type.getShape()) {
+        std::string shape;
+        llvm::raw_string_ostream os(shape);
+        llvm::interleave(array->shape, os, "x");
+        return fail(path + ": shape " + shape + " does not match argument #" +
+                    Twine(index) + " of type '" + str(type) + "'");
+      }
       inputs.push_back(std::move(array->data));
     }
   } else {
