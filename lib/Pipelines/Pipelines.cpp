@@ -33,9 +33,16 @@ static void buildLoopsToLLVM(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-void nki::buildNKIToLLVMPipeline(OpPassManager &pm) {
-  pm.addPass(createConvertNKIToLinalg());
+void nki::buildNKIToLLVMPipeline(OpPassManager &pm,
+                                 const NKIToLLVMOptions &options) {
+  ConvertNKIToLinalgOptions toLinalg;
+  toLinalg.countEvents = options.countEvents;
+  pm.addPass(createConvertNKIToLinalg(toLinalg));
   buildLoopsToLLVM(pm);
+}
+
+void nki::buildNKIToLLVMPipeline(OpPassManager &pm) {
+  buildNKIToLLVMPipeline(pm, NKIToLLVMOptions());
 }
 
 void nki::buildLinalgReferenceToLLVMPipeline(OpPassManager &pm) {
@@ -52,9 +59,11 @@ void nki::buildLinalgReferenceToLLVMPipeline(OpPassManager &pm) {
 }
 
 void nki::registerNKIPipelines() {
-  PassPipelineRegistration<>("nki-to-llvm",
-                             "Lower an NKI kernel to the LLVM dialect",
-                             buildNKIToLLVMPipeline);
+  PassPipelineRegistration<NKIToLLVMOptions>(
+      "nki-to-llvm", "Lower an NKI kernel to the LLVM dialect",
+      [](OpPassManager &pm, const NKIToLLVMOptions &options) {
+        buildNKIToLLVMPipeline(pm, options);
+      });
   PassPipelineRegistration<>(
       "linalg-reference-to-llvm",
       "Lower a linalg-level reference to the LLVM dialect (upstream passes)",

@@ -17,6 +17,7 @@
 
 #include "nki/Dialect/NKI/IR/Conv2dShape.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
 #include "nki/Conversion/Passes.h"
 #include "nki/InitNKI.h"
 #include "nki/Pipelines/Pipelines.h"
@@ -67,6 +68,10 @@ static cl::opt<double> absTolerance("atol", cl::init(1e-8),
                             cl::desc("Absolute tolerance (numpy allclose)"));
 static cl::opt<unsigned> repeat("repeat", cl::init(0),
                                 cl::desc("Time N more runs of the kernel"));
+static cl::opt<bool>
+    countEvents("count",
+                cl::desc("Count the DMAs (and bytes per direction), matmuls "
+                         "and transposes one run of the kernel issues"));
 static cl::opt<std::string>
     referenceFile("reference", cl::value_desc("FILE"),
                   cl::desc("Reference function (same signature); default: "
@@ -84,6 +89,34 @@ std::string str(Type type) {
 LogicalResult fail(const Twine &message) {
   llvm::errs() << "nki-run: error: " << message << "\n";
   return failure();
+}
+
+/// Totals of nki_count_event calls, per event kind.
+struct EventCounts {
+  int64_t calls[nki::kNumCountedEvents] = {};
+  int64_t amounts[nki::kNumCountedEvents] = {};
+} eventCounts;
+
+extern "C" void nkiCountEvent(int64_t kind, int64_t amount) {
+  if (kind < 0 || kind >= nki::kNumCountedEvents)
+    return;
+  ++eventCounts.calls[kind];
+  eventCounts.amounts[kind] += amount;
+}
+
+void printEventCounts(llvm::raw_ostream &os) {
+  static constexpr const char *dmaNames[] = {"HBM->SBUF", "SBUF->HBM",
+                                             "SBUF->SBUF", "HBM->HBM"};
+  os << "count:";
+  for (int kind = 0; kind < 4; ++kind)
+    os << " dma " << dmaNames[kind] << " " << eventCounts.calls[kind] << " ("
+       << eventCounts.amounts[kind] << " bytes);";
+  using nki::CountedEvent;
+  int matmul = static_cast<int>(CountedEvent::Matmul);
+  int transpose = static_cast<int>(CountedEvent::Transpose);
+  os << " matmul " << eventCounts.calls[matmul] << " ("
+     << eventCounts.amounts[matmul] << " MACs); transpose "
+     << eventCounts.calls[transpose] << "\n";
 }
 
 /// splitmix64: a small, well-mixed generator; the same seed gives the same
@@ -279,6 +312,13 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
     return fail("JIT compilation of @" + compiled.name + " failed: " +
                 llvm::toString(engine.takeError()));
   compiled.engine = std::move(*engine);
+  compiled.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner(nki::kCountEventFunction)] = {
+        llvm::orc::ExecutorAddr::fromPtr(&nkiCountEvent),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   return compiled;
 }
 
@@ -401,8 +441,12 @@ LogicalResult runMain(MLIRContext &context) {
       return failure();
     conv = *shape;
   }
+  nki::NKIToLLVMOptions lowering;
+  lowering.countEvents = countEvents;
   FailureOr<Compiled> kernel =
-      compile(*module, *entry, nki::buildNKIToLLVMPipeline);
+      compile(*module, *entry, [&](OpPassManager &pm) {
+        nki::buildNKIToLLVMPipeline(pm, lowering);
+      });
   if (failed(kernel))
     return failure();
   size_t numInputs = kernel->argTypes.size() - 1;
@@ -447,6 +491,8 @@ LogicalResult runMain(MLIRContext &context) {
 
   std::vector<float> output = kernel->run(inputs);
   llvm::outs() << "ran @" << kernel->name << " from " << inputFile << "\n";
+  if (countEvents)
+    printEventCounts(llvm::outs());
   if (repeat > 0) {
     std::vector<double> times;
     for (unsigned i = 0; i < repeat; ++i) {

@@ -24,11 +24,23 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
       `linalg.generic` with reduction iterators on the reduced axes;
     - `nki.memset`: `linalg.fill`.
 
+    With `count-events`, every DMA, matmul and transpose first calls
+    `nki_count_event(kind, amount)` (declared, to be provided by the runner):
+    kind 0-3 are DMAs HBM->SBUF, SBUF->HBM, SBUF->SBUF, HBM->HBM with the
+    bytes on the HBM side (the source for SBUF->SBUF); 4 is a matmul with its
+    multiply-adds; 5 a transpose with its elements. `nki-run --count` uses it
+    to check static traffic analyses against what ran.
+
     Preconditions: none beyond a verified module. Everything else is left as
     it is; after the pass no NKI op, NKI memory space or `nki.*` attribute
     remains.
   }];
+  let options = [
+    Option<"countEvents", "count-events", "bool", /*default=*/"false",
+           "Call nki_count_event before each DMA, matmul and transpose">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect"];
 }

@@ -8,15 +8,27 @@
 #ifndef NKI_PIPELINES_PIPELINES_H
 #define NKI_PIPELINES_PIPELINES_H
 
+#include "mlir/Pass/PassOptions.h"
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
 
 namespace mlir::nki {
 
+struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
+  PassOptions::Option<bool> countEvents{
+      *this, "count-events",
+      llvm::cl::desc("Call nki_count_event before each DMA, matmul and "
+                     "transpose (see convert-nki-to-linalg)"),
+      llvm::cl::init(false)};
+};
+
 /// `nki-to-llvm`: an NKI kernel module to the LLVM dialect, ready for the
 /// ExecutionEngine: NKI ops to linalg, linalg to loops, every allocation freed
 /// at the end of its scope, then the standard conversions to LLVM.
+void buildNKIToLLVMPipeline(OpPassManager &pm,
+                            const NKIToLLVMOptions &options);
 void buildNKIToLLVMPipeline(OpPassManager &pm);
 
 /// `linalg-reference-to-llvm`: a linalg-level function (tensors or memrefs)

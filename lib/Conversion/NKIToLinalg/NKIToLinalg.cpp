@@ -5,6 +5,7 @@
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/AttrTypeSubElements.h"
@@ -286,9 +287,30 @@ struct MemsetLowering : OpRewritePattern<MemsetOp> {
   }
 };
 
+/// Number of elements of `memref` (memref.dim for dynamic dims), as i64.
+Value numElements(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  Value count = arith::ConstantIndexOp::create(b, loc, 1);
+  for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+    Value size = memref::DimOp::create(b, loc, memref, dim);
+    count = arith::MulIOp::create(b, loc, count, size);
+  }
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), count);
+}
+
+Value bytesOf(OpBuilder &b, Location loc, Value memref) {
+  int64_t elementBytes =
+      cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+  Value bytes = arith::ConstantIntOp::create(b, loc, elementBytes, 64);
+  return arith::MulIOp::create(b, loc, numElements(b, loc, memref), bytes);
+}
+
 struct ConvertNKIToLinalgPass
     : public nki::impl::ConvertNKIToLinalgBase<ConvertNKIToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
+    if (countEvents)
+      insertEventCounters(getOperation());
     ConversionTarget target(getContext());
     target.addIllegalDialect<NKIDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
@@ -313,6 +335,54 @@ void mlir::nki::populateNKIToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<DmaCopyLowering, MatmulLowering, MemsetLowering,
                TensorCopyLowering, TensorReduceLowering, TensorScalarLowering,
                TensorTensorLowering, TransposeLowering>(patterns.getContext());
+}
+
+void mlir::nki::insertEventCounters(ModuleOp module) {
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToStart(module.getBody());
+  if (!module.lookupSymbol(kCountEventFunction)) {
+    auto decl = func::FuncOp::create(
+        b, module.getLoc(), kCountEventFunction,
+        b.getFunctionType({b.getI64Type(), b.getI64Type()}, {}));
+    decl.setPrivate();
+  }
+  module.walk([&](Operation *op) {
+    std::optional<CountedEvent> event;
+    Value amount;
+    Location loc = op->getLoc();
+    b.setInsertionPoint(op);
+    if (auto dma = dyn_cast<DmaCopyOp>(op)) {
+      Space from = getSpace(cast<MemRefType>(dma.getSource().getType()));
+      Space to = getSpace(cast<MemRefType>(dma.getTarget().getType()));
+      if (from == Space::HBM)
+        event = to == Space::HBM ? CountedEvent::DmaHbmToHbm
+                                 : CountedEvent::DmaHbmToSbuf;
+      else
+        event = to == Space::HBM ? CountedEvent::DmaSbufToHbm
+                                 : CountedEvent::DmaSbufToSbuf;
+      amount = bytesOf(b, loc,
+                       *event == CountedEvent::DmaSbufToHbm ? dma.getTarget()
+                                                            : dma.getSource());
+    } else if (auto matmul = dyn_cast<MatmulOp>(op)) {
+      // K x M x N multiply-adds: elements of stationary times moving free size.
+      event = CountedEvent::Matmul;
+      Value k = memref::DimOp::create(b, loc, matmul.getMoving(), 0);
+      Value kIsI64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), k);
+      Value free = arith::DivUIOp::create(
+          b, loc, numElements(b, loc, matmul.getMoving()), kIsI64);
+      amount = arith::MulIOp::create(
+          b, loc, numElements(b, loc, matmul.getStationary()), free);
+    } else if (auto transpose = dyn_cast<TransposeOp>(op)) {
+      event = CountedEvent::Transpose;
+      amount = numElements(b, loc, transpose.getSource());
+    }
+    if (!event)
+      return;
+    Value kind = arith::ConstantIntOp::create(
+        b, loc, static_cast<int64_t>(*event), 64);
+    func::CallOp::create(b, loc, kCountEventFunction, TypeRange{},
+                         ValueRange{kind, amount});
+  });
 }
 
 void mlir::nki::eraseNKIMemorySpaces(Operation *root) {

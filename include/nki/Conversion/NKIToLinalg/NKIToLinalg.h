@@ -3,7 +3,10 @@
 #ifndef NKI_CONVERSION_NKITOLINALG_NKITOLINALG_H
 #define NKI_CONVERSION_NKITOLINALG_NKITOLINALG_H
 
+#include <cstdint>
+
 namespace mlir {
+class ModuleOp;
 class Operation;
 class RewritePatternSet;
 } // namespace mlir
@@ -12,6 +15,22 @@ namespace mlir::nki {
 
 /// Patterns rewriting every NKI op into linalg ops on the same memrefs.
 void populateNKIToLinalgPatterns(RewritePatternSet &patterns);
+
+/// What `nki_count_event(kind, amount)` counts; see convert-nki-to-linalg.
+enum class CountedEvent : int64_t {
+  DmaHbmToSbuf = 0,
+  DmaSbufToHbm = 1,
+  DmaSbufToSbuf = 2,
+  DmaHbmToHbm = 3,
+  Matmul = 4,
+  Transpose = 5,
+};
+constexpr int64_t kNumCountedEvents = 6;
+constexpr const char *kCountEventFunction = "nki_count_event";
+
+/// Inserts a `nki_count_event` call before every DMA, matmul and transpose
+/// under `module`, declaring the function.
+void insertEventCounters(ModuleOp module);
 
 /// Drops the SBUF/PSUM memory spaces from every type under `root`, so that
 /// upstream memref lowering sees plain host memory.
