@@ -3,6 +3,9 @@
 #ifndef NKI_DIALECT_NKI_TRANSFORMS_PASSES_H
 #define NKI_DIALECT_NKI_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::nki {

@@ -30,4 +30,77 @@ def NKIVerifyBuffers : Pass<"nki-verify-buffers"> {
   }];
 }
 
+def NKIFoldCopyLoops : Pass<"nki-fold-copy-loops", "func::FuncOp"> {
+  let summary = "Fold element-by-element copy loops into one slice copy";
+  let description = [{
+    A loop whose iteration `i` copies one element, column or row with
+    `nki.tensor_copy` or `nki.dma_copy` at position `i + c` of both buffers,
+    optionally under a guard `i < bound`, becomes one copy of the whole range
+    of `max(0, min(ub, bound) - lb)` positions (ragged when the bound is):
+
+    ```mlir
+    scf.for %i = %c0 to %c512 step %c1 {
+      %in = arith.cmpi ult, %i, %size : index
+      scf.if %in {
+        %p = arith.addi %start, %i : index
+        %s = memref.subview %flat[0, %p] [128, 1] [1, 1] : ...
+        %d = memref.subview %tile[0, %i] [128, 1] [1, 1] : ...
+        nki.tensor_copy %s to %d : ...
+      }
+    } {nki.affine_range}
+    // becomes
+    %n = ... max(0, min(512, %size))
+    %s = memref.subview %flat[0, %start] [128, %n] [1, 1] : ...
+    %d = memref.subview %tile[0, 0] [128, %n] [1, 1] : ...
+    nki.tensor_copy %s to %d : ...
+    ```
+
+    Preconditions, checked: the loop is an `nki.affine_range` with step 1;
+    its body holds the copy, at most one guard, and only side-effect-free
+    index and view ops; exactly one index of each side moves with the loop,
+    as `i + c` with an invariant c, over a size-1, unit-stride dim that is
+    part of the copied shape; the guard bound is invariant; source and target
+    are provably disjoint (different buffers, one a local allocation). A copy
+    loop that fails a precondition is left alone with a remark saying which.
+    Stores of positions of a plane, indexed `(p / W, p % W)`, are
+    `nki-batch-writeback`'s.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def NKIBatchWriteback : Pass<"nki-batch-writeback", "func::FuncOp"> {
+  let summary = "Turn per-position stores of an output plane into one DMA";
+  let description = [{
+    A loop whose iteration `i` stores one position `p = i + c` of a tile to
+    HBM with `nki.dma_copy`, indexing the output as `(p / W, p % W)` in two
+    adjacent dims of width W (the naive kernel's write-back of a linear
+    spatial partition), becomes one DMA of the whole range into a view in
+    which those two dims are collapsed into one linear position dim:
+
+    ```mlir
+    scf.for %i = %c0 to %c512 step %c1 {
+      scf.if (%i < %size) {
+        %p = arith.addi %start, %i : index
+        %oh = arith.divui %p, %c14 : index
+        %ow = arith.remui %p, %c14 : index
+        %src = memref.subview %res[0, %i] [128, 1] [1, 1] : ...
+        %dst = memref.subview %out[%b, %oc, %oh, %ow] [1, 128, 1, 1] [1, 1, 1, 1] : ...
+        nki.dma_copy %src to %dst : ...
+      }
+    } {nki.affine_range}
+    // becomes
+    %flat = memref.collapse_shape %out [[0], [1], [2, 3]] : ...
+    %dst = memref.subview %flat[%b, %oc, %start] [1, 128, %n] [1, 1, 1] : ...
+    nki.dma_copy %src_range to %dst : ...
+    ```
+
+    Preconditions, checked, as for `nki-fold-copy-loops`, plus: the two
+    dims can be collapsed (the output rows are contiguous) and W is the
+    width of the second. Otherwise the loop stays, with a remark.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD

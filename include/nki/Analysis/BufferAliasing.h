@@ -1,0 +1,26 @@
+//===- BufferAliasing.h - Which buffers may overlap -------------*- C++ -*-===//
+//
+// Conservative facts about memrefs that the NKI passes use to prove a rewrite
+// legal. Unknown producers are treated as possibly aliasing anything.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NKI_ANALYSIS_BUFFERALIASING_H
+#define NKI_ANALYSIS_BUFFERALIASING_H
+
+#include "mlir/IR/Value.h"
+
+namespace mlir::nki {
+
+/// The buffer `memref` is a view of: follows view-like ops (subview,
+/// collapse/expand_shape, cast, ...) back to their source.
+Value getRootBuffer(Value memref);
+
+/// True when `a` and `b` provably never share memory: their roots differ and
+/// at least one of them is a local allocation (kernel arguments may alias
+/// each other, an allocation aliases nothing else).
+bool areDisjointBuffers(Value a, Value b);
+
+} // namespace mlir::nki
+
+#endif // NKI_ANALYSIS_BUFFERALIASING_H

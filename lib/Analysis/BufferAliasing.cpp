@@ -1,0 +1,25 @@
+//===- BufferAliasing.cpp - Which buffers may overlap -----------*- C++ -*-===//
+
+#include "nki/Analysis/BufferAliasing.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+using namespace mlir;
+
+Value nki::getRootBuffer(Value memref) {
+  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
+    memref = view.getViewSource();
+  return memref;
+}
+
+bool nki::areDisjointBuffers(Value a, Value b) {
+  Value rootA = getRootBuffer(a), rootB = getRootBuffer(b);
+  if (rootA == rootB)
+    return false;
+  auto isAllocation = [](Value root) {
+    return isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(
+        root.getDefiningOp());
+  };
+  return isAllocation(rootA) || isAllocation(rootB);
+}
