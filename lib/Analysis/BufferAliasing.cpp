@@ -14,6 +14,11 @@ Value nki::getRootBuffer(Value memref) {
 }
 
 bool nki::areDisjointBuffers(Value a, Value b) {
+  // HBM, SBUF and PSUM are different memories.
+  auto typeA = dyn_cast<MemRefType>(a.getType());
+  auto typeB = dyn_cast<MemRefType>(b.getType());
+  if (typeA && typeB && typeA.getMemorySpace() != typeB.getMemorySpace())
+    return true;
   Value rootA = getRootBuffer(a), rootB = getRootBuffer(b);
   if (rootA == rootB)
     return false;

@@ -185,7 +185,7 @@ func.func @not_unit_stride(%flat: memref<128x512xf32, #nki.mem<sbuf>>, %k: index
     %d = memref.subview %tile[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
     nki.tensor_copy %s to %d : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
   } {nki.affine_range}
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: an index is neither `i + c` nor (p / W, p % W) of p = i + c with W the row width}}
+  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the source: an index is neither `i + c` nor (p / W, p % W) of p = i + c with W the row width}}
   scf.for %i = %c0 to %c256 step %c1 {
     %i2 = arith.muli %i, %c2 : index
     %s = memref.subview %flat[0, %i2] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
@@ -193,7 +193,7 @@ func.func @not_unit_stride(%flat: memref<128x512xf32, #nki.mem<sbuf>>, %k: index
     nki.tensor_copy %s to %d : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
   } {nki.affine_range}
   %d0 = memref.subview %tile[0, 0] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1]>, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: every iteration copies the same region}}
+  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the target: every iteration copies the same region}}
   scf.for %i = %c0 to %c512 step %c1 {
     %s = memref.subview %flat[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
     nki.tensor_copy %s to %d0 : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1]>, #nki.mem<sbuf>>

@@ -16,9 +16,10 @@ namespace mlir::nki {
 /// collapse/expand_shape, cast, ...) back to their source.
 Value getRootBuffer(Value memref);
 
-/// True when `a` and `b` provably never share memory: their roots differ and
-/// at least one of them is a local allocation (kernel arguments may alias
-/// each other, an allocation aliases nothing else).
+/// True when `a` and `b` provably never share memory: they are in different
+/// memory spaces, or their roots differ and at least one of them is a local
+/// allocation (kernel arguments may alias each other, an allocation aliases
+/// nothing else).
 bool areDisjointBuffers(Value a, Value b);
 
 } // namespace mlir::nki

@@ -51,7 +51,8 @@ std::optional<OpFoldResult> matchShiftedIv(Value value, scf::ForOp loop,
 /// Analyzes one side of the copy; sets `reason` and fails when the
 /// view does not move with the loop the way folding needs.
 FailureOr<ViewAccess> analyzeView(Value view, scf::ForOp loop,
-                                  std::string &reason) {
+                                  std::string &reason,
+                                  bool &looksDelinearized) {
   Builder b(loop.getContext());
   auto subview = view.getDefiningOp<memref::SubViewOp>();
   if (isInvariant(view, loop) || !subview) {
@@ -86,6 +87,7 @@ FailureOr<ViewAccess> analyzeView(Value view, scf::ForOp loop,
     }
     // (p / W, p % W) over dims (dim, dim + 1).
     auto div = value.getDefiningOp<arith::DivUIOp>();
+    looksDelinearized |= div || value.getDefiningOp<arith::RemUIOp>();
     auto rem = dim + 1 < static_cast<int64_t>(offsets.size())
                    ? dyn_cast_if_present<Value>(offsets[dim + 1])
                    : Value();
@@ -239,28 +241,28 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
     return FoldResult::NotACandidate;
   Value source = copy->getOperand(0), target = copy->getOperand(1);
   std::string sourceReason, targetReason;
-  FailureOr<ViewAccess> from = analyzeView(source, loop, sourceReason);
-  FailureOr<ViewAccess> to = analyzeView(target, loop, targetReason);
+  bool sourceDelinearized = false, targetDelinearized = false;
+  FailureOr<ViewAccess> from =
+      analyzeView(source, loop, sourceReason, sourceDelinearized);
+  FailureOr<ViewAccess> to =
+      analyzeView(target, loop, targetReason, targetDelinearized);
   // Which pass owns this loop: batched writeback stores positions of a
-  // plane to HBM; copy-loop folding handles unit-stride copies.
-  bool isWriteback = succeeded(to) && to->delinearized &&
-                     isa<DmaCopyOp>(copy) &&
+  // plane, indexed (p / W, p % W), to HBM; copy-loop folding the rest.
+  bool isWriteback = targetDelinearized && isa<DmaCopyOp>(copy) &&
                      getSpace(cast<MemRefType>(target.getType())) == Space::HBM;
+  if ((kind == CopyLoopKind::Delinearized) != isWriteback)
+    return FoldResult::NotACandidate;
   bool isUnitStride = succeeded(from) && succeeded(to) &&
                       !from->delinearized && !to->delinearized;
-  if (kind == CopyLoopKind::Delinearized ? !isWriteback
-                                         : (isWriteback ||
-                                            (succeeded(to) && to->delinearized)))
-    return FoldResult::NotACandidate;
 
   auto decline = [&](const Twine &reason) {
     loop.emitRemark() << passName << ": not folded: " << reason;
     return FoldResult::Declined;
   };
   if (failed(from))
-    return decline(sourceReason);
+    return decline("the source: " + sourceReason);
   if (failed(to))
-    return decline(targetReason);
+    return decline("the target: " + targetReason);
   if (kind == CopyLoopKind::UnitStride && !isUnitStride)
     return decline("the source index is not unit-stride");
   if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
