@@ -103,4 +103,39 @@ def NKIBatchWriteback : Pass<"nki-batch-writeback", "func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
+  let summary = "Load only the rows of a buffer that later reads touch";
+  let description = [{
+    A DMA that fills a local buffer `[P, R, ...]` of which the reads after it
+    touch only rows `[r0, r1)` of dim 1 is narrowed to those rows. Read ranges
+    are derived from the reads' views: subviews of the rows, or subviews of a
+    `collapse_shape` that linearizes the rows with the dims after them (as the
+    naive conv kernel reads positions `[start, start + size)` of its
+    `[P, out_h * out_w]` plane), so `r0 = start / out_w` and
+    `r1 = ceil((start + size) / out_w)`, clamped to R:
+
+    ```mlir
+    nki.dma_copy %window to %plane : memref<128x30x14xf32, strided<...>> to memref<128x30x14xf32, #nki.mem<sbuf>>
+    %flat = memref.collapse_shape %plane [[0], [1, 2]] : ... into memref<128x420xf32, #nki.mem<sbuf>>
+    %cols = memref.subview %flat[0, %start] [128, %n] [1, 1] : ...
+    nki.tensor_copy %cols to %tile : ...
+    // the DMA becomes
+    %src = memref.subview %window[0, %r0, 0] [128, %rows, 14] [1, 1, 1] : ...
+    %dst = memref.subview %plane[0, %r0, 0] [128, %rows, 14] [1, 1, 1] : ...
+    nki.dma_copy %src to %dst : ...
+    ```
+
+    Preconditions, checked: the DMA fills the whole buffer (its target is the
+    allocation or a zero-offset view of the same rank); the buffer is a local
+    allocation; every other use of it is a read by an NKI op in the same
+    block after the DMA (through view ops), so nothing else writes it and no
+    one reads rows from before the DMA; each read's range is derivable and
+    computable before the DMA (pure index arithmetic is recomputed there).
+    Otherwise the DMA stays, with a remark saying why. DMAs whose reads cover
+    every row are left alone silently.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD

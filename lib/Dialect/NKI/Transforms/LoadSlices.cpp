@@ -1,0 +1,216 @@
+//===- LoadSlices.cpp - Load only the rows later reads touch ----*- C++ -*-===//
+
+#include "nki/Analysis/ViewedRange.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir::nki {
+#define GEN_PASS_DEF_NKILOADSLICES
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
+} // namespace mlir::nki
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+constexpr int64_t kRowDim = 1; // the first free dim
+
+/// Whether `value` can be used before `point`: it dominates `point`, or it
+/// is computed by side-effect-free ops whose operands (recursively) do.
+bool canRecomputeBefore(Value value, Operation *point, DominanceInfo &dominance,
+                        int depth = 0) {
+  if (dominance.properlyDominates(value, point))
+    return true;
+  Operation *def = value.getDefiningOp();
+  if (!def || depth > 8 || def->getNumRegions() != 0 || !isPure(def))
+    return false;
+  return llvm::all_of(def->getOperands(), [&](Value operand) {
+    return canRecomputeBefore(operand, point, dominance, depth + 1);
+  });
+}
+
+/// `value` at the builder's position (before `point`), recomputing its
+/// producers there if needed; canRecomputeBefore must hold.
+Value recomputeBefore(Value value, Operation *point, DominanceInfo &dominance,
+                      OpBuilder &b) {
+  if (dominance.properlyDominates(value, point))
+    return value;
+  Operation *def = value.getDefiningOp();
+  IRMapping mapping;
+  for (Value operand : def->getOperands())
+    mapping.map(operand, recomputeBefore(operand, point, dominance, b));
+  return b.clone(*def, mapping)
+      ->getResult(cast<OpResult>(value).getResultNumber());
+}
+
+class LoadSlices {
+public:
+  LoadSlices(DominanceInfo &dominance) : dominance(dominance) {}
+
+  /// Narrows `dma` when its buffer is read only partly and it is safe.
+  void run(DmaCopyOp dma);
+
+private:
+  void decline(DmaCopyOp dma, const Twine &reason) {
+    dma.emitRemark() << "nki-load-slices: not narrowed: " << reason;
+  }
+
+  DominanceInfo &dominance;
+};
+
+void LoadSlices::run(DmaCopyOp dma) {
+  // The buffer the DMA fills whole.
+  Value target = dma.getTarget();
+  Value buffer = target;
+  if (auto subview = target.getDefiningOp<memref::SubViewOp>()) {
+    if (subview.getSourceType().getRank() != subview.getType().getRank() ||
+        !llvm::all_of(subview.getMixedOffsets(),
+                      [](OpFoldResult o) { return isConstantIntValue(o, 0); }) ||
+        !llvm::all_of(subview.getMixedStrides(),
+                      [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
+      return;
+    buffer = subview.getSource();
+  }
+  if (!buffer.getDefiningOp<memref::AllocOp>() ||
+      cast<MemRefType>(buffer.getType()).getRank() <= kRowDim)
+    return;
+
+  // Every other use must read, after the DMA, in its block.
+  SmallVector<OpOperand *> reads;
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (user == dma.getOperation() ||
+          (user == target.getDefiningOp() && value == buffer))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == value) {
+        worklist.push_back(view->getResult(0));
+        continue;
+      }
+      Operation *ancestor = dma->getBlock()->findAncestorOpInBlock(*user);
+      if (!ancestor)
+        return decline(dma, "the buffer is used outside the load's block");
+      if (!dma->isBeforeInBlock(ancestor))
+        return decline(dma, "the buffer is used before the load");
+      auto effects = dyn_cast<MemoryEffectOpInterface>(user);
+      if (!isa<NKIDialect>(user->getDialect()) || !effects)
+        return decline(dma, "an op other than an NKI read uses the buffer");
+      SmallVector<MemoryEffects::EffectInstance> onOperand;
+      effects.getEffectsOnValue(value, onOperand);
+      if (llvm::any_of(onOperand, [](MemoryEffects::EffectInstance &e) {
+            return !isa<MemoryEffects::Read>(e.getEffect());
+          }))
+        return decline(dma, "the buffer is written again after the load");
+      reads.push_back(&use);
+    }
+  }
+  if (reads.empty())
+    return;
+
+  // Rows [r0, r1): the union of the reads' rows. Check every read first,
+  // so that a declined DMA leaves the IR untouched.
+  int64_t numRows = cast<MemRefType>(target.getType()).getDimSize(kRowDim);
+  if (ShapedType::isDynamic(numRows))
+    return decline(dma, "the buffer's row count is dynamic");
+  SmallVector<ViewedRange> ranges;
+  for (OpOperand *read : reads) {
+    FailureOr<ViewedRange> range = getViewedRange(buffer, kRowDim, read->get());
+    if (failed(range))
+      return decline(dma, "a read's range is not known");
+    for (OpFoldResult bound : {range->offset, range->size})
+      if (auto value = dyn_cast<Value>(bound);
+          value && !canRecomputeBefore(value, dma, dominance))
+        return decline(dma, "a read's range is computed after the load");
+    ranges.push_back(*range);
+  }
+  // Static rows when every range is static.
+  std::optional<int64_t> staticBegin, staticEnd;
+  bool allStatic = true;
+  for (const ViewedRange &range : ranges) {
+    std::optional<int64_t> offset = getConstantIntValue(range.offset);
+    std::optional<int64_t> size = getConstantIntValue(range.size);
+    if (!offset || !size) {
+      allStatic = false;
+      break;
+    }
+    int64_t lo = *offset / range.divisor;
+    int64_t hi = llvm::divideCeil(*offset + *size, range.divisor);
+    staticBegin = std::min(staticBegin.value_or(lo), lo);
+    staticEnd = std::max(staticEnd.value_or(hi), hi);
+  }
+  OpBuilder b(dma);
+  Location loc = dma.getLoc();
+  OpFoldResult rowBegin, rowCount;
+  if (allStatic) {
+    int64_t lo = std::min(*staticBegin, numRows);
+    int64_t hi = std::min(*staticEnd, numRows);
+    if (lo == 0 && hi == numRows)
+      return; // every row is read: nothing to narrow
+    rowBegin = b.getIndexAttr(lo);
+    rowCount = b.getIndexAttr(std::max<int64_t>(hi - lo, 0));
+  } else {
+    auto materialize = [&](OpFoldResult ofr) -> Value {
+      if (auto attr = dyn_cast<Attribute>(ofr))
+        return arith::ConstantIndexOp::create(b, loc,
+                                              cast<IntegerAttr>(attr).getInt());
+      return recomputeBefore(cast<Value>(ofr), dma, dominance, b);
+    };
+    Value begin, end;
+    for (const ViewedRange &range : ranges) {
+      Value offset = materialize(range.offset);
+      Value size = materialize(range.size);
+      Value divisor = arith::ConstantIndexOp::create(b, loc, range.divisor);
+      Value lo = arith::DivUIOp::create(b, loc, offset, divisor);
+      Value last = arith::AddIOp::create(b, loc, offset, size);
+      Value hi = arith::CeilDivUIOp::create(b, loc, last, divisor);
+      begin = begin ? arith::MinUIOp::create(b, loc, begin, lo).getResult() : lo;
+      end = end ? arith::MaxUIOp::create(b, loc, end, hi).getResult() : hi;
+    }
+    Value rowsInBuffer = arith::ConstantIndexOp::create(b, loc, numRows);
+    Value lo = arith::MinUIOp::create(b, loc, begin, rowsInBuffer);
+    Value hi = arith::MinUIOp::create(b, loc, end, rowsInBuffer);
+    rowBegin = lo;
+    rowCount = arith::SubIOp::create(
+                   b, loc, arith::MaxUIOp::create(b, loc, hi, lo), lo)
+                   .getResult();
+  }
+
+  // The DMA of those rows only, on both sides.
+  auto narrowView = [&](Value view) {
+    SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, view);
+    SmallVector<OpFoldResult> offsets(sizes.size(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+    offsets[kRowDim] = rowBegin;
+    sizes[kRowDim] = rowCount;
+    return memref::SubViewOp::create(b, loc, view, offsets, sizes, strides)
+        .getResult();
+  };
+  Value source = narrowView(dma.getSource());
+  Value narrowed = narrowView(target);
+  DmaCopyOp::create(b, loc, source, narrowed);
+  dma.erase();
+}
+
+struct LoadSlicesPass : public nki::impl::NKILoadSlicesBase<LoadSlicesPass> {
+  void runOnOperation() override {
+    SmallVector<DmaCopyOp> dmas;
+    getOperation().walk([&](DmaCopyOp dma) { dmas.push_back(dma); });
+    LoadSlices loadSlices(getAnalysis<DominanceInfo>());
+    for (DmaCopyOp dma : dmas)
+      loadSlices.run(dma);
+  }
+};
+
+} // namespace
