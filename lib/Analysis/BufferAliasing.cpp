@@ -3,6 +3,7 @@
 #include "nki/Analysis/BufferAliasing.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
@@ -26,5 +27,12 @@ bool nki::areDisjointBuffers(Value a, Value b) {
     return isa_and_nonnull<memref::AllocOp, memref::AllocaOp>(
         root.getDefiningOp());
   };
-  return isAllocation(rootA) || isAllocation(rootB);
+  if (isAllocation(rootA) || isAllocation(rootB))
+    return true;
+  // The NKI calling convention: a kernel's arguments are distinct tensors.
+  auto argA = dyn_cast<BlockArgument>(rootA);
+  auto argB = dyn_cast<BlockArgument>(rootB);
+  return argA && argB && argA.getOwner() == argB.getOwner() &&
+         argA.getOwner()->isEntryBlock() &&
+         isa<FunctionOpInterface>(argA.getOwner()->getParentOp());
 }

@@ -2,6 +2,7 @@
 
 #include "nki/Pipelines/Pipelines.h"
 #include "nki/Conversion/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -45,6 +46,15 @@ void nki::buildNKIToLLVMPipeline(OpPassManager &pm) {
   buildNKIToLLVMPipeline(pm, NKIToLLVMOptions());
 }
 
+void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createNKIFoldCopyLoops());
+  func.addPass(createNKIBatchWriteback());
+  func.addPass(createNKILoadSlices());
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+}
+
 void nki::buildLinalgReferenceToLLVMPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -64,6 +74,9 @@ void nki::registerNKIPipelines() {
       [](OpPassManager &pm, const NKIToLLVMOptions &options) {
         buildNKIToLLVMPipeline(pm, options);
       });
+  PassPipelineRegistration<>(
+      "nki-optimize", "Rewrite a naive NKI kernel into a faster one",
+      buildNKIOptimizePipeline);
   PassPipelineRegistration<>(
       "linalg-reference-to-llvm",
       "Lower a linalg-level reference to the LLVM dialect (upstream passes)",

@@ -154,16 +154,27 @@ func.func @overlapping(%n: index) -> memref<128x512xf32, #nki.mem<sbuf>> {
 
 // -----
 
-// Must not fire: two kernel arguments may be the same tensor.
-func.func @arguments_may_alias(%x: memref<64x16xf32>, %y: memref<64x16xf32>) {
+// Must not fire: two views of one kernel argument may overlap; two distinct
+// arguments are distinct tensors (NKI's calling convention) and fold.
+// CHECK-LABEL: func.func @arguments
+// CHECK: scf.for
+// CHECK: nki.dma_copy %{{.*}} to %{{.*}} : memref<64x16xf32, strided<[16, 1]>> to memref<64x16xf32, strided<[32, 1]>>
+func.func @arguments(%x: memref<64x32xf32>, %y: memref<64x16xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c16 = arith.constant 16 : index
+  %lo = memref.subview %x[0, 0] [64, 16] [1, 1] : memref<64x32xf32> to memref<64x16xf32, strided<[32, 1]>>
+  %hi = memref.subview %x[0, 8] [64, 16] [1, 1] : memref<64x32xf32> to memref<64x16xf32, strided<[32, 1], offset: 8>>
   // expected-remark @+1 {{nki-fold-copy-loops: not folded: source and target may overlap}}
   scf.for %i = %c0 to %c16 step %c1 {
-    %s = memref.subview %x[0, %i] [64, 1] [1, 1] : memref<64x16xf32> to memref<64x1xf32, strided<[16, 1], offset: ?>>
-    %d = memref.subview %y[0, %i] [64, 1] [1, 1] : memref<64x16xf32> to memref<64x1xf32, strided<[16, 1], offset: ?>>
-    nki.dma_copy %s to %d : memref<64x1xf32, strided<[16, 1], offset: ?>> to memref<64x1xf32, strided<[16, 1], offset: ?>>
+    %s = memref.subview %lo[0, %i] [64, 1] [1, 1] : memref<64x16xf32, strided<[32, 1]>> to memref<64x1xf32, strided<[32, 1], offset: ?>>
+    %d = memref.subview %hi[0, %i] [64, 1] [1, 1] : memref<64x16xf32, strided<[32, 1], offset: 8>> to memref<64x1xf32, strided<[32, 1], offset: ?>>
+    nki.dma_copy %s to %d : memref<64x1xf32, strided<[32, 1], offset: ?>> to memref<64x1xf32, strided<[32, 1], offset: ?>>
+  } {nki.affine_range}
+  scf.for %i = %c0 to %c16 step %c1 {
+    %s = memref.subview %y[0, %i] [64, 1] [1, 1] : memref<64x16xf32> to memref<64x1xf32, strided<[16, 1], offset: ?>>
+    %d = memref.subview %x[0, %i] [64, 1] [1, 1] : memref<64x32xf32> to memref<64x1xf32, strided<[32, 1], offset: ?>>
+    nki.dma_copy %s to %d : memref<64x1xf32, strided<[16, 1], offset: ?>> to memref<64x1xf32, strided<[32, 1], offset: ?>>
   } {nki.affine_range}
   return
 }

@@ -17,9 +17,11 @@ namespace mlir::nki {
 Value getRootBuffer(Value memref);
 
 /// True when `a` and `b` provably never share memory: they are in different
-/// memory spaces, or their roots differ and at least one of them is a local
-/// allocation (kernel arguments may alias each other, an allocation aliases
-/// nothing else).
+/// memory spaces, or their roots differ and one of them is a local
+/// allocation, or they are different arguments of one kernel (NKI's calling
+/// convention: a kernel's tensors are distinct; an output is never an input).
+/// Anything else (values from unknown ops, block arguments of loops or
+/// regions) may alias.
 bool areDisjointBuffers(Value a, Value b);
 
 } // namespace mlir::nki

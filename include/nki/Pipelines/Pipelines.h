@@ -31,6 +31,12 @@ void buildNKIToLLVMPipeline(OpPassManager &pm,
                             const NKIToLLVMOptions &options);
 void buildNKIToLLVMPipeline(OpPassManager &pm);
 
+/// `nki-optimize`: the seed analysis's rewrites that exist so far, in order:
+/// fold element-by-element copy loops, batch per-position write-backs, load
+/// only the rows later reads touch, hoist loop-invariant transposes; then
+/// clean up (canonicalize, CSE).
+void buildNKIOptimizePipeline(OpPassManager &pm);
+
 /// `linalg-reference-to-llvm`: a linalg-level function (tensors or memrefs)
 /// to the LLVM dialect with upstream passes only, so that it can serve as an
 /// independent reference: bufferize with results as out-parameters, then the
