@@ -1,0 +1,33 @@
+// What nki-optimize does to the naive conv kernel, at a shape with several
+// spatial partitions (66x66 input, 64x64 = 4096 output positions = 8
+// partitions of 512): no whole-plane load, no element copy loop, one input
+// load per (input-channel tile, spatial partition), one store per output
+// tile.
+// RUN: %conv2d_linalg --in-channels 128 --out-channels 128 --height 66 --width 66 > %t.mlir
+// RUN: nki-opt %t.mlir --convert-linalg-to-nki --nki-optimize | FileCheck %s
+
+// CHECK-LABEL: func.func @conv2d
+// The spatial partition loop, then filter row and column (canonicalization
+// removed the single-trip batch, output- and input-channel loops).
+// CHECK: scf.for %[[SP:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[START:.*]] = arith.muli %[[SP]], %{{.*}} : index
+// CHECK: scf.for
+// CHECK: scf.for
+// The plane load covers rows [start / 64, ceil((start + n) / 64)) only.
+// CHECK: memref.alloc() : memref<128x64x64xf32, #nki.mem<sbuf>>
+// CHECK: arith.divui %[[START]]
+// CHECK: arith.ceildivui
+// CHECK: nki.dma_copy {{.*}} : memref<128x?x64xf32, {{.*}}> to memref<128x?x64xf32, {{.*}}#nki.mem<sbuf>>
+// One copy of the partition's positions, no loop.
+// CHECK-NOT: scf.for
+// CHECK: nki.tensor_copy {{.*}} : memref<128x512xf32, strided<[4096, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x512xf32, #nki.mem<sbuf>>
+// CHECK: nki.transpose
+// CHECK: nki.matmul accumulate
+// CHECK: } {nki.affine_range}
+// CHECK: } {nki.affine_range}
+// One store of the tile: 512 positions into the collapsed output plane.
+// CHECK: nki.tensor_scalar add
+// CHECK-NOT: scf.for
+// CHECK: memref.collapse_shape %arg3 {{\[\[}}0], [1], [2, 3]]
+// CHECK: nki.dma_copy {{.*}} to memref<128x512xf32, strided<[4096, 1], offset: ?>>
+// CHECK-NEXT: } {nki.affine_range}
