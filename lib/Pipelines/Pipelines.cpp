@@ -51,6 +51,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
   func.addPass(createNKIFoldCopyLoops());
   func.addPass(createNKIBatchWriteback());
   func.addPass(createNKILoadSlices());
+  func.addPass(createNKIHoistTransposes());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -1,15 +1,21 @@
 // What nki-optimize does to the naive conv kernel, at a shape with several
 // spatial partitions (66x66 input, 64x64 = 4096 output positions = 8
-// partitions of 512): no whole-plane load, no element copy loop, one input
-// load per (input-channel tile, spatial partition), one store per output
-// tile.
+// partitions of 512): weights transposed once, before the spatial loop;
+// inside it no transpose, no whole-plane load, no element copy loop, one
+// input load per (input-channel tile, tap, spatial partition), one store
+// per output tile.
 // RUN: %conv2d_linalg --in-channels 128 --out-channels 128 --height 66 --width 66 > %t.mlir
 // RUN: nki-opt %t.mlir --convert-linalg-to-nki --nki-optimize | FileCheck %s
 
 // CHECK-LABEL: func.func @conv2d
+// The transposed weights, computed once into a cache.
+// CHECK: %[[CACHE:.*]] = memref.alloc() : memref<128x1x1x3x3x128xf32, #nki.mem<sbuf>>
+// CHECK: nki.transpose
+// CHECK: nki.tensor_copy %{{.*}} to %{{.*}} : memref<128x128xf32, #nki.mem<psum>> to memref<128x128xf32, strided<[1152, 1], offset: ?>, #nki.mem<sbuf>>
 // The spatial partition loop, then filter row and column (canonicalization
 // removed the single-trip batch, output- and input-channel loops).
 // CHECK: scf.for %[[SP:.*]] = %{{.*}} to %{{.*}} step
+// CHECK-NOT: nki.transpose
 // CHECK: %[[START:.*]] = arith.muli %[[SP]], %{{.*}} : index
 // CHECK: scf.for
 // CHECK: scf.for
@@ -21,13 +27,12 @@
 // One copy of the partition's positions, no loop.
 // CHECK-NOT: scf.for
 // CHECK: nki.tensor_copy {{.*}} : memref<128x512xf32, strided<[4096, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x512xf32, #nki.mem<sbuf>>
-// CHECK: nki.transpose
-// CHECK: nki.matmul accumulate
+// CHECK: %[[W:.*]] = memref.subview %[[CACHE]]
+// CHECK: nki.matmul accumulate %[[W]]
 // CHECK: } {nki.affine_range}
 // CHECK: } {nki.affine_range}
 // One store of the tile: 512 positions into the collapsed output plane.
 // CHECK: nki.tensor_scalar add
 // CHECK-NOT: scf.for
-// CHECK: memref.collapse_shape %arg3 {{\[\[}}0], [1], [2, 3]]
 // CHECK: nki.dma_copy {{.*}} to memref<128x512xf32, strided<[4096, 1], offset: ?>>
 // CHECK-NEXT: } {nki.affine_range}

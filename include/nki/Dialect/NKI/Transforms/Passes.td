@@ -138,4 +138,52 @@ def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def NKIHoistTransposes : Pass<"nki-hoist-transposes", "func::FuncOp"> {
+  let summary = "Compute loop-invariant transposed tiles once, outside the loops";
+  let description = [{
+    Finds the chain `dma_copy -> transpose -> tensor_copy` that loads a tile,
+    transposes it on the Tensor Engine and evicts it to SBUF (the naive conv
+    kernel's weights), and computes it outside every enclosing loop whose
+    induction variable it does not depend on. The loops it does depend on
+    and that sit below the hoisting point are replicated in a prologue nest
+    that fills a cache `[P, trips..., F]` with one tile per iteration; the
+    original reads take their tile from the cache:
+
+    ```mlir
+    scf.for %b ... { scf.for %oc ... { scf.for %sp ... { scf.for %ic ... {
+      nki.dma_copy %W[%oc, %ic, ...] to %w ; nki.transpose %w into %p
+      nki.tensor_copy %p to %wt ; nki.matmul accumulate %wt, %x into %acc
+    }}}}
+    // becomes
+    %cache = memref.alloc() : memref<128x2x2x128xf32, #nki.mem<sbuf>>
+    scf.for %oc ... { scf.for %ic ... { <the chain, evicting into %cache[:, %oc, %ic, :]> } }
+    scf.for %b ... { scf.for %oc ... { scf.for %sp ... { scf.for %ic ... {
+      nki.matmul accumulate %cache[:, %oc, %ic, :], %x into %acc
+    }}}}
+    ```
+
+    The hoisting point is the outermost loop the chain does not depend on
+    whose cache fits `sbuf-budget` bytes per partition; if the whole-kernel
+    cache does not fit, the next such loop inward is tried (for the conv:
+    once per kernel, else once per output-channel tile).
+
+    Preconditions, checked: the tile is loaded whole by one DMA and used only
+    by the transpose, whose PSUM result is used only by the eviction, whose
+    SBUF result is only read afterwards in the same block; the chain's
+    indices are pure functions of loop induction variables and values
+    defined outside the hoisted loops; replicated loops run from 0 with step
+    1 and invariant bounds; nothing in the hoisted loops may write the loaded
+    tensor (no write to a possibly aliasing buffer, no opaque op); the cache
+    fits the budget. Otherwise the chain stays, with a remark saying why.
+  }];
+  let options = [
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
+           "Bytes per partition a cache of transposed tiles may take "
+           "(default: half of trn2's 212,992 usable)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD
