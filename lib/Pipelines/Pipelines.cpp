@@ -50,6 +50,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createNKIFoldCopyLoops());
   func.addPass(createNKIBatchWriteback());
+  func.addPass(createNKIAlignPartitions());
   func.addPass(createNKILoadSlices());
   func.addPass(createNKIHoistTransposes());
   func.addPass(createCanonicalizerPass());

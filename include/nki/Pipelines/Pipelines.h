@@ -32,9 +32,9 @@ void buildNKIToLLVMPipeline(OpPassManager &pm,
 void buildNKIToLLVMPipeline(OpPassManager &pm);
 
 /// `nki-optimize`: the seed analysis's rewrites that exist so far, in order:
-/// fold element-by-element copy loops, batch per-position write-backs, load
-/// only the rows later reads touch, hoist loop-invariant transposes; then
-/// clean up (canonicalize, CSE).
+/// fold element-by-element copy loops, batch per-position write-backs, align
+/// spatial partitions to whole rows, load only the rows later reads touch,
+/// hoist loop-invariant transposes; then clean up (canonicalize, CSE).
 void buildNKIOptimizePipeline(OpPassManager &pm);
 
 /// `linalg-reference-to-llvm`: a linalg-level function (tensors or memrefs)

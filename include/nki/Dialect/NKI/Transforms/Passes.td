@@ -103,6 +103,35 @@ def NKIBatchWriteback : Pass<"nki-batch-writeback", "func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def NKIAlignPartitions : Pass<"nki-align-partitions", "func::FuncOp"> {
+  let summary = "Make linear spatial partitions cover whole rows";
+  let description = [{
+    A partition loop `for sp in [0, ceil(N / P))` whose iteration handles the
+    flat positions `[start, start + size)` with `start = sp * P` and
+    `size = min(P, N - start)`, where those positions index planes of rows of
+    width W (views that collapse `[.., H, W]` into `[.., H * W]` and are
+    offset by `start`), is rewritten to partitions of `P' = floor(P / W) * W`
+    positions, `ceil(N / P')` of them. Every partition is then made of whole
+    rows, so later passes load, copy and store rectangles instead of ragged
+    linear ranges (the first step of the seed's "spatial tiling drives
+    memory access"):
+
+    ```mlir
+    scf.for %sp = %c0 to %c97 step %c1 {        // 49284 positions, P = 512
+      %start = arith.muli %sp, %c512 : index
+      %size = arith.minsi %c512, %rest : index
+    // becomes partitions of 2 rows of 222: P' = 444, 111 of them
+    ```
+
+    Preconditions, checked: the loop is an `nki.affine_range` from 0 with
+    step 1 and the constant trip count `ceil(N / P)`; the induction variable
+    is used only to compute `start`; `size` is `min(P, N - start)`; every
+    row width found agrees, divides N, and is at most P. Otherwise the loop
+    stays, with a remark when it matched the partition pattern.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
   let summary = "Load only the rows of a buffer that later reads touch";
   let description = [{

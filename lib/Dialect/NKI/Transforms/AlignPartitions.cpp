@@ -1,0 +1,145 @@
+//===- AlignPartitions.cpp - Partitions of whole rows -----------*- C++ -*-===//
+
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+namespace mlir::nki {
+#define GEN_PASS_DEF_NKIALIGNPARTITIONS
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
+} // namespace mlir::nki
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+/// `start = iv * P`: the multiplication and P.
+struct PartitionStart {
+  arith::MulIOp mul;
+  int64_t size;
+};
+
+std::optional<PartitionStart> matchStart(scf::ForOp loop) {
+  Value iv = loop.getInductionVar();
+  if (!iv.hasOneUse())
+    return std::nullopt;
+  auto mul = dyn_cast<arith::MulIOp>(*iv.getUsers().begin());
+  if (!mul)
+    return std::nullopt;
+  Value other = mul.getLhs() == iv ? mul.getRhs() : mul.getLhs();
+  std::optional<int64_t> size = getConstantIntValue(other);
+  if (!size || *size <= 0)
+    return std::nullopt;
+  return PartitionStart{mul, *size};
+}
+
+/// `size = min(P, N - start)` (either operand order); returns the min op.
+Operation *matchSize(Value start, int64_t partition, int64_t &total) {
+  for (Operation *user : start.getUsers()) {
+    auto sub = dyn_cast<arith::SubIOp>(user);
+    if (!sub || sub.getRhs() != start)
+      continue;
+    std::optional<int64_t> n = getConstantIntValue(sub.getLhs());
+    if (!n)
+      continue;
+    for (Operation *minUser : sub->getUsers()) {
+      if (!isa<arith::MinSIOp, arith::MinUIOp>(minUser))
+        continue;
+      Value other = minUser->getOperand(0) == sub.getResult()
+                        ? minUser->getOperand(1)
+                        : minUser->getOperand(0);
+      if (getConstantIntValue(other) == partition) {
+        total = *n;
+        return minUser;
+      }
+    }
+  }
+  return nullptr;
+}
+
+/// Widths of the rows that views offset by `start` linearize.
+SmallVector<int64_t> rowWidths(Value start) {
+  SmallVector<int64_t> widths;
+  for (Operation *user : start.getUsers()) {
+    auto subview = dyn_cast<memref::SubViewOp>(user);
+    if (!subview)
+      continue;
+    auto collapse = subview.getSource().getDefiningOp<memref::CollapseShapeOp>();
+    if (!collapse)
+      continue;
+    for (auto [dim, offset] : llvm::enumerate(subview.getMixedOffsets())) {
+      if (dyn_cast<Value>(offset) != start)
+        continue;
+      ReassociationIndices group = collapse.getReassociationIndices()[dim];
+      int64_t width = 1;
+      for (int64_t d : llvm::drop_begin(group))
+        width *= collapse.getSrcType().getDimSize(d);
+      if (group.size() > 1 && !ShapedType::isDynamic(width))
+        widths.push_back(width);
+    }
+  }
+  return widths;
+}
+
+void align(scf::ForOp loop) {
+  std::optional<PartitionStart> start = matchStart(loop);
+  if (!start)
+    return;
+  int64_t total = 0;
+  Operation *size = matchSize(start->mul.getResult(), start->size, total);
+  if (!size)
+    return;
+  auto decline = [&](const Twine &reason) {
+    loop.emitRemark() << "nki-align-partitions: not aligned: " << reason;
+  };
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (lb != 0 || step != 1 || ub != llvm::divideCeil(total, start->size))
+    return decline("the loop does not run over ceil(N / P) partitions");
+  if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
+    return decline("the loop is not an nki.affine_range (sequential loops "
+                   "are never reordered)");
+  SmallVector<int64_t> widths = rowWidths(start->mul.getResult());
+  if (widths.empty())
+    return decline("no view linearizes rows at the partition's start");
+  int64_t width = widths.front();
+  if (!llvm::all_equal(widths))
+    return decline("the views disagree on the row width");
+  if (total % width != 0 || width > start->size)
+    return decline("the row width does not divide the positions or exceeds "
+                   "a partition");
+  int64_t aligned = start->size / width * width;
+  if (aligned == start->size)
+    return; // already whole rows
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  Value newSize = arith::ConstantIndexOp::create(b, loc, aligned);
+  Value newTrips = arith::ConstantIndexOp::create(
+      b, loc, llvm::divideCeil(total, aligned));
+  loop.setUpperBound(newTrips);
+  start->mul->replaceUsesOfWith(
+      start->mul.getLhs() == loop.getInductionVar() ? start->mul.getRhs()
+                                                    : start->mul.getLhs(),
+      newSize);
+  for (OpOperand &operand : size->getOpOperands())
+    if (getConstantIntValue(operand.get()) == start->size)
+      operand.set(newSize);
+}
+
+struct AlignPartitionsPass
+    : public nki::impl::NKIAlignPartitionsBase<AlignPartitionsPass> {
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops;
+    getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    for (scf::ForOp loop : loops)
+      align(loop);
+  }
+};
+
+} // namespace
