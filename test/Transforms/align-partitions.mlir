@@ -1,0 +1,88 @@
+// RUN: nki-opt %s -nki-align-partitions -split-input-file -verify-diagnostics | FileCheck %s
+
+// 58x38 = 2204 positions in partitions of 512: partitions of 13 whole rows
+// (494 positions) instead, still ceil(2204 / 494) = 5 of them.
+// CHECK-LABEL: func.func @rows_of_38
+// CHECK: %[[P:.*]] = arith.constant 494 : index
+// CHECK: %[[T:.*]] = arith.constant 5 : index
+// CHECK: scf.for %[[SP:.*]] = %{{.*}} to %[[T]] step
+// CHECK: %[[START:.*]] = arith.muli %[[SP]], %[[P]] : index
+// CHECK: arith.minsi %[[P]], %{{.*}} : index
+func.func @rows_of_38(%plane: memref<128x58x38xf32, #nki.mem<sbuf>>, %tile: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %c512 = arith.constant 512 : index
+  %c2204 = arith.constant 2204 : index
+  %flat = memref.collapse_shape %plane [[0], [1, 2]] : memref<128x58x38xf32, #nki.mem<sbuf>> into memref<128x2204xf32, #nki.mem<sbuf>>
+  scf.for %sp = %c0 to %c5 step %c1 {
+    %start = arith.muli %sp, %c512 : index
+    %rest = arith.subi %c2204, %start : index
+    %size = arith.minsi %c512, %rest : index
+    %src = memref.subview %flat[0, %start] [128, %size] [1, 1] : memref<128x2204xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>>
+    %dst = memref.subview %tile[0, 0] [128, %size] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+    nki.tensor_copy %src to %dst : memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}
+
+// -----
+
+// Rows of 64 already tile 512 exactly: nothing to do, no remark.
+// CHECK-LABEL: func.func @already_aligned
+// CHECK: arith.muli %{{.*}}, %c512
+func.func @already_aligned(%plane: memref<128x20x64xf32, #nki.mem<sbuf>>, %tile: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c512 = arith.constant 512 : index
+  %c1280 = arith.constant 1280 : index
+  %flat = memref.collapse_shape %plane [[0], [1, 2]] : memref<128x20x64xf32, #nki.mem<sbuf>> into memref<128x1280xf32, #nki.mem<sbuf>>
+  scf.for %sp = %c0 to %c3 step %c1 {
+    %start = arith.muli %sp, %c512 : index
+    %rest = arith.subi %c1280, %start : index
+    %size = arith.minsi %c512, %rest : index
+    %src = memref.subview %flat[0, %start] [128, %size] [1, 1] : memref<128x1280xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[1280, 1], offset: ?>, #nki.mem<sbuf>>
+    %dst = memref.subview %tile[0, 0] [128, %size] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+    nki.tensor_copy %src to %dst : memref<128x?xf32, strided<[1280, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}
+
+// -----
+
+// Must not fire: a sequential loop; rows that do not tile the positions;
+// two views that disagree on the row width.
+func.func @blocked(%plane: memref<128x58x38xf32, #nki.mem<sbuf>>, %odd: memref<128x2204xf32, #nki.mem<sbuf>>,
+                   %other: memref<128x76x29xf32, #nki.mem<sbuf>>, %tile: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %c512 = arith.constant 512 : index
+  %c2204 = arith.constant 2204 : index
+  %flat = memref.collapse_shape %plane [[0], [1, 2]] : memref<128x58x38xf32, #nki.mem<sbuf>> into memref<128x2204xf32, #nki.mem<sbuf>>
+  // expected-remark @+1 {{nki-align-partitions: not aligned: the loop is not an nki.affine_range (sequential loops are never reordered)}}
+  scf.for %sp = %c0 to %c5 step %c1 {
+    %start = arith.muli %sp, %c512 : index
+    %rest = arith.subi %c2204, %start : index
+    %size = arith.minsi %c512, %rest : index
+    %src = memref.subview %flat[0, %start] [128, %size] [1, 1] : memref<128x2204xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>>
+    %dst = memref.subview %tile[0, 0] [128, %size] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+    nki.tensor_copy %src to %dst : memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  }
+  %wide = memref.expand_shape %odd [[0], [1, 2]] output_shape [128, 19, 116] : memref<128x2204xf32, #nki.mem<sbuf>> into memref<128x19x116xf32, #nki.mem<sbuf>>
+  %flat2 = memref.collapse_shape %wide [[0], [1, 2]] : memref<128x19x116xf32, #nki.mem<sbuf>> into memref<128x2204xf32, #nki.mem<sbuf>>
+  %flat3 = memref.collapse_shape %other [[0], [1, 2]] : memref<128x76x29xf32, #nki.mem<sbuf>> into memref<128x2204xf32, #nki.mem<sbuf>>
+  // expected-remark @+1 {{nki-align-partitions: not aligned: the views disagree on the row width}}
+  scf.for %sp = %c0 to %c5 step %c1 {
+    %start = arith.muli %sp, %c512 : index
+    %rest = arith.subi %c2204, %start : index
+    %size = arith.minsi %c512, %rest : index
+    %src = memref.subview %flat2[0, %start] [128, %size] [1, 1] : memref<128x2204xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>>
+    %src2 = memref.subview %flat3[0, %start] [128, %size] [1, 1] : memref<128x2204xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>>
+    %dst = memref.subview %tile[0, 0] [128, %size] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+    nki.tensor_copy %src to %dst : memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+    nki.tensor_copy %src2 to %dst : memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}
