@@ -2,6 +2,7 @@
 
 #include "nki/Analysis/ViewedRange.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/SmallBitVector.h"
@@ -83,4 +84,22 @@ FailureOr<nki::ViewedRange> nki::getViewedRange(Value buffer, int64_t dim,
     position -= droppedBefore;
   }
   return range;
+}
+
+std::optional<int64_t> nki::getConstantUpperBound(Value value) {
+  if (std::optional<int64_t> constant = getConstantIntValue(value))
+    return constant;
+  Operation *def = value.getDefiningOp();
+  if (!def || def->getNumOperands() != 2)
+    return std::nullopt;
+  std::optional<int64_t> lhs = getConstantUpperBound(def->getOperand(0));
+  std::optional<int64_t> rhs = getConstantUpperBound(def->getOperand(1));
+  if (isa<arith::MinSIOp, arith::MinUIOp>(def)) {
+    if (lhs && rhs)
+      return std::min(*lhs, *rhs);
+    return lhs ? lhs : rhs;
+  }
+  if (isa<arith::MaxSIOp, arith::MaxUIOp>(def) && lhs && rhs)
+    return std::max(*lhs, *rhs);
+  return std::nullopt;
 }

@@ -19,11 +19,10 @@
 // CHECK: %[[START:.*]] = arith.muli %[[SP]], %{{.*}} : index
 // CHECK: scf.for
 // CHECK: scf.for
-// The plane load covers rows [start / 64, ceil((start + n) / 64)) only.
+// The plane load covers the 8 rows from row start / 64 only.
 // CHECK: memref.alloc() : memref<128x64x64xf32, #nki.mem<sbuf>>
 // CHECK: arith.divui %[[START]]
-// CHECK: arith.ceildivui
-// CHECK: nki.dma_copy {{.*}} : memref<128x?x64xf32, {{.*}}> to memref<128x?x64xf32, {{.*}}#nki.mem<sbuf>>
+// CHECK: nki.dma_copy {{.*}} : memref<128x8x64xf32, {{.*}}> to memref<128x8x64xf32, {{.*}}#nki.mem<sbuf>>
 // One copy of the partition's positions, no loop.
 // CHECK-NOT: scf.for
 // CHECK: nki.tensor_copy {{.*}} : memref<128x512xf32, strided<[4096, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x512xf32, #nki.mem<sbuf>>

@@ -23,6 +23,10 @@ struct ViewedRange {
 /// leave `dim` whole. Fails for anything else.
 FailureOr<ViewedRange> getViewedRange(Value buffer, int64_t dim, Value view);
 
+/// A constant that `value` never exceeds, derived through constants and
+/// min/max ops; nullopt when none is known.
+std::optional<int64_t> getConstantUpperBound(Value value);
+
 } // namespace mlir::nki
 
 #endif // NKI_ANALYSIS_VIEWEDRANGE_H

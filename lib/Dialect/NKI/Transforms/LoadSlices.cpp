@@ -52,6 +52,43 @@ Value recomputeBefore(Value value, Operation *point, DominanceInfo &dominance,
       ->getResult(cast<OpResult>(value).getResultNumber());
 }
 
+/// `ofr` as a value before `point` (constants are created).
+Value materializeBefore(OpBuilder &b, Location loc, OpFoldResult ofr,
+                        Operation *point) {
+  if (auto attr = dyn_cast<Attribute>(ofr))
+    return arith::ConstantIndexOp::create(b, loc,
+                                          cast<IntegerAttr>(attr).getInt());
+  DominanceInfo dominance(point->getParentOp());
+  return recomputeBefore(cast<Value>(ofr), point, dominance, b);
+}
+
+/// For one read of at most S positions (S a known constant bound) starting
+/// at `offset`: it spans at most ceil((S - 1) / d) + 1 rows, or ceil(S / d)
+/// when the offset is a multiple of the row size d. Returns that count when
+/// it is smaller than the buffer.
+std::optional<int64_t> staticWindow(ArrayRef<ViewedRange> ranges,
+                                    int64_t numRows) {
+  if (ranges.size() != 1)
+    return std::nullopt;
+  const ViewedRange &range = ranges.front();
+  std::optional<int64_t> bound =
+      isa<Attribute>(range.size) ? getConstantIntValue(range.size)
+                                 : getConstantUpperBound(cast<Value>(range.size));
+  if (!bound || *bound < 1)
+    return std::nullopt;
+  bool aligned = false;
+  if (auto value = dyn_cast<Value>(range.offset))
+    if (auto mul = value.getDefiningOp<arith::MulIOp>())
+      for (Value factor : {mul.getLhs(), mul.getRhs()})
+        if (std::optional<int64_t> c = getConstantIntValue(factor))
+          aligned |= *c % range.divisor == 0;
+  int64_t rows = aligned ? llvm::divideCeil(*bound, range.divisor)
+                         : llvm::divideCeil(*bound - 1, range.divisor) + 1;
+  if (rows >= numRows)
+    return std::nullopt;
+  return rows;
+}
+
 class LoadSlices {
 public:
   LoadSlices(DominanceInfo &dominance) : dominance(dominance) {}
@@ -160,6 +197,16 @@ void LoadSlices::run(DmaCopyOp dma) {
       return; // every row is read: nothing to narrow
     rowBegin = b.getIndexAttr(lo);
     rowCount = b.getIndexAttr(std::max<int64_t>(hi - lo, 0));
+  } else if (std::optional<int64_t> window = staticWindow(ranges, numRows)) {
+    // A fixed number of rows that always covers the read, starting at its
+    // first row and moved back where the buffer ends: static DMA shapes.
+    const ViewedRange &range = ranges.front();
+    Value offset = materializeBefore(b, loc, range.offset, dma);
+    Value divisor = arith::ConstantIndexOp::create(b, loc, range.divisor);
+    Value first = arith::DivUIOp::create(b, loc, offset, divisor);
+    Value lastStart = arith::ConstantIndexOp::create(b, loc, numRows - *window);
+    rowBegin = arith::MinUIOp::create(b, loc, first, lastStart).getResult();
+    rowCount = b.getIndexAttr(*window);
   } else {
     auto materialize = [&](OpFoldResult ofr) -> Value {
       if (auto attr = dyn_cast<Attribute>(ofr))

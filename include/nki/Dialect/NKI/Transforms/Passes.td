@@ -154,6 +154,12 @@ def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
     nki.dma_copy %src to %dst : ...
     ```
 
+    When one read of at most S positions (S a constant bound through
+    min/max) is all there is, the load is a fixed window of
+    `ceil((S - 1) / W) + 1` rows (`ceil(S / W)` when the read starts at a
+    multiple of the row size), starting at the read's first row and moved
+    back where the buffer ends, so the DMA has a static shape.
+
     Preconditions, checked: the DMA fills the whole buffer (its target is the
     allocation or a zero-offset view of the same rank); the buffer is a local
     allocation; every other use of it is a read by an NKI op in the same
