@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 using namespace mlir;
@@ -35,4 +36,22 @@ bool nki::areDisjointBuffers(Value a, Value b) {
   return argA && argB && argA.getOwner() == argB.getOwner() &&
          argA.getOwner()->isEntryBlock() &&
          isa<FunctionOpInterface>(argA.getOwner()->getParentOp());
+}
+
+bool nki::mayBeWrittenIn(Operation *region, Value buffer, Operation *except) {
+  WalkResult result = region->walk([&](Operation *op) {
+    if (op == except || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects)
+      return WalkResult::interrupt(); // opaque: may write anything
+    SmallVector<MemoryEffects::EffectInstance> all;
+    effects.getEffects(all);
+    for (MemoryEffects::EffectInstance &effect : all)
+      if (isa<MemoryEffects::Write>(effect.getEffect()) &&
+          (!effect.getValue() || !areDisjointBuffers(effect.getValue(), buffer)))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted();
 }

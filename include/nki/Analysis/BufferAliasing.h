@@ -8,6 +8,7 @@
 #ifndef NKI_ANALYSIS_BUFFERALIASING_H
 #define NKI_ANALYSIS_BUFFERALIASING_H
 
+#include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 
 namespace mlir::nki {
@@ -23,6 +24,11 @@ Value getRootBuffer(Value memref);
 /// Anything else (values from unknown ops, block arguments of loops or
 /// regions) may alias.
 bool areDisjointBuffers(Value a, Value b);
+
+/// True when some op nested in `region` (other than `except`) may write
+/// memory that `buffer` may alias; ops without known memory effects count as
+/// writing anything.
+bool mayBeWrittenIn(Operation *region, Value buffer, Operation *except);
 
 } // namespace mlir::nki
 

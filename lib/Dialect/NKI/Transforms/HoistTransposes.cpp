@@ -238,23 +238,7 @@ void Hoister::run(TransposeOp transpose) {
         return decline(reason);
 
   // Nothing in the nest may write what the chain loads.
-  Value loaded = chain->load.getSource();
-  WalkResult clobbered = outermost->walk([&](Operation *op) {
-    if (op == chain->load.getOperation() ||
-        op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-      return WalkResult::advance();
-    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!effects)
-      return WalkResult::interrupt(); // opaque: may write anything
-    SmallVector<MemoryEffects::EffectInstance> all;
-    effects.getEffects(all);
-    for (MemoryEffects::EffectInstance &effect : all)
-      if (isa<MemoryEffects::Write>(effect.getEffect()) &&
-          (!effect.getValue() || !areDisjointBuffers(effect.getValue(), loaded)))
-        return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  if (clobbered.wasInterrupted())
+  if (mayBeWrittenIn(outermost, chain->load.getSource(), chain->load))
     return decline("an op in the loops may write the loaded tensor");
 
   // The hoisting point: the outermost loop the chain does not depend on

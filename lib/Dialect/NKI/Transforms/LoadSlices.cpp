@@ -1,5 +1,7 @@
 //===- LoadSlices.cpp - Load only the rows later reads touch ----*- C++ -*-===//
 
+#include "Recompute.h"
+
 #include "nki/Analysis/ViewedRange.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
@@ -8,7 +10,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -23,44 +24,6 @@ using namespace mlir::nki;
 namespace {
 
 constexpr int64_t kRowDim = 1; // the first free dim
-
-/// Whether `value` can be used before `point`: it dominates `point`, or it
-/// is computed by side-effect-free ops whose operands (recursively) do.
-bool canRecomputeBefore(Value value, Operation *point, DominanceInfo &dominance,
-                        int depth = 0) {
-  if (dominance.properlyDominates(value, point))
-    return true;
-  Operation *def = value.getDefiningOp();
-  if (!def || depth > 8 || def->getNumRegions() != 0 || !isPure(def))
-    return false;
-  return llvm::all_of(def->getOperands(), [&](Value operand) {
-    return canRecomputeBefore(operand, point, dominance, depth + 1);
-  });
-}
-
-/// `value` at the builder's position (before `point`), recomputing its
-/// producers there if needed; canRecomputeBefore must hold.
-Value recomputeBefore(Value value, Operation *point, DominanceInfo &dominance,
-                      OpBuilder &b) {
-  if (dominance.properlyDominates(value, point))
-    return value;
-  Operation *def = value.getDefiningOp();
-  IRMapping mapping;
-  for (Value operand : def->getOperands())
-    mapping.map(operand, recomputeBefore(operand, point, dominance, b));
-  return b.clone(*def, mapping)
-      ->getResult(cast<OpResult>(value).getResultNumber());
-}
-
-/// `ofr` as a value before `point` (constants are created).
-Value materializeBefore(OpBuilder &b, Location loc, OpFoldResult ofr,
-                        Operation *point) {
-  if (auto attr = dyn_cast<Attribute>(ofr))
-    return arith::ConstantIndexOp::create(b, loc,
-                                          cast<IntegerAttr>(attr).getInt());
-  DominanceInfo dominance(point->getParentOp());
-  return recomputeBefore(cast<Value>(ofr), point, dominance, b);
-}
 
 /// For one read of at most S positions (S a known constant bound) starting
 /// at `offset`: it spans at most ceil((S - 1) / d) + 1 rows, or ceil(S / d)
@@ -201,18 +164,15 @@ void LoadSlices::run(DmaCopyOp dma) {
     // A fixed number of rows that always covers the read, starting at its
     // first row and moved back where the buffer ends: static DMA shapes.
     const ViewedRange &range = ranges.front();
-    Value offset = materializeBefore(b, loc, range.offset, dma);
+    Value offset = materializeBefore(range.offset, dma, dominance, b);
     Value divisor = arith::ConstantIndexOp::create(b, loc, range.divisor);
     Value first = arith::DivUIOp::create(b, loc, offset, divisor);
     Value lastStart = arith::ConstantIndexOp::create(b, loc, numRows - *window);
     rowBegin = arith::MinUIOp::create(b, loc, first, lastStart).getResult();
     rowCount = b.getIndexAttr(*window);
   } else {
-    auto materialize = [&](OpFoldResult ofr) -> Value {
-      if (auto attr = dyn_cast<Attribute>(ofr))
-        return arith::ConstantIndexOp::create(b, loc,
-                                              cast<IntegerAttr>(attr).getInt());
-      return recomputeBefore(cast<Value>(ofr), dma, dominance, b);
+    auto materialize = [&](OpFoldResult ofr) {
+      return materializeBefore(ofr, dma, dominance, b);
     };
     Value begin, end;
     for (const ViewedRange &range : ranges) {
