@@ -52,6 +52,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
   func.addPass(createNKIBatchWriteback());
   func.addPass(createNKIAlignPartitions());
   func.addPass(createNKILoadSlices());
+  func.addPass(createNKIShareTapLoads());
   func.addPass(createNKIHoistTransposes());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());

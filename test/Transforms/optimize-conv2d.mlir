@@ -2,8 +2,8 @@
 // spatial partitions (66x66 input, 64x64 = 4096 output positions = 8
 // partitions of 512): weights transposed once, before the spatial loop;
 // inside it no transpose, no whole-plane load, no element copy loop, one
-// input load per (input-channel tile, tap, spatial partition), one store
-// per output tile.
+// input load per (input-channel tile, spatial partition), one store per
+// output tile.
 // RUN: %conv2d_linalg --in-channels 128 --out-channels 128 --height 66 --width 66 > %t.mlir
 // RUN: nki-opt %t.mlir --convert-linalg-to-nki --nki-optimize | FileCheck %s
 
@@ -12,17 +12,21 @@
 // CHECK: %[[CACHE:.*]] = memref.alloc() : memref<128x1x1x3x3x128xf32, #nki.mem<sbuf>>
 // CHECK: nki.transpose
 // CHECK: nki.tensor_copy %{{.*}} to %{{.*}} : memref<128x128xf32, #nki.mem<psum>> to memref<128x128xf32, strided<[1152, 1], offset: ?>, #nki.mem<sbuf>>
-// The spatial partition loop, then filter row and column (canonicalization
-// removed the single-trip batch, output- and input-channel loops).
+// The spatial partition loop: one input load per (input-channel tile,
+// spatial partition): an 8-row block plus the 2-row and 2-column halo,
+// shared by the 9 filter taps.
 // CHECK: scf.for %[[SP:.*]] = %{{.*}} to %{{.*}} step
 // CHECK-NOT: nki.transpose
 // CHECK: %[[START:.*]] = arith.muli %[[SP]], %{{.*}} : index
-// CHECK: scf.for
-// CHECK: scf.for
-// The plane load covers the 8 rows from row start / 64 only.
-// CHECK: memref.alloc() : memref<128x64x64xf32, #nki.mem<sbuf>>
-// CHECK: arith.divui %[[START]]
-// CHECK: nki.dma_copy {{.*}} : memref<128x8x64xf32, {{.*}}> to memref<128x8x64xf32, {{.*}}#nki.mem<sbuf>>
+// CHECK: %[[SLAB:.*]] = memref.alloc() : memref<128x10x66xf32, #nki.mem<sbuf>>
+// CHECK: nki.dma_copy %{{.*}} to %[[SLAB]] : memref<128x10x66xf32, strided<[4356, 66, 1], offset: ?>> to memref<128x10x66xf32, #nki.mem<sbuf>>
+// Filter row and column (canonicalization removed the single-trip batch,
+// output- and input-channel loops); inside, no DMA from HBM.
+// CHECK: scf.for %[[FH:.*]] =
+// CHECK: scf.for %[[FW:.*]] =
+// CHECK-NOT: nki.dma_copy
+// CHECK: memref.subview %[[SLAB]][0, %[[FH]], %[[FW]]] [128, 8, 64]
+// CHECK: nki.tensor_copy {{.*}} : memref<128x8x64xf32, strided<[660, 66, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x8x64xf32, strided<[4096, 64, 1], offset: ?>, #nki.mem<sbuf>>
 // One copy of the partition's positions, no loop.
 // CHECK-NOT: scf.for
 // CHECK: nki.tensor_copy {{.*}} : memref<128x512xf32, strided<[4096, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x512xf32, #nki.mem<sbuf>>

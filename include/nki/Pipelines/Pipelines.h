@@ -34,7 +34,8 @@ void buildNKIToLLVMPipeline(OpPassManager &pm);
 /// `nki-optimize`: the seed analysis's rewrites that exist so far, in order:
 /// fold element-by-element copy loops, batch per-position write-backs, align
 /// spatial partitions to whole rows, load only the rows later reads touch,
-/// hoist loop-invariant transposes; then clean up (canonicalize, CSE).
+/// load each input slab once for all filter taps, hoist loop-invariant
+/// transposes; then clean up (canonicalize, CSE).
 void buildNKIOptimizePipeline(OpPassManager &pm);
 
 /// `linalg-reference-to-llvm`: a linalg-level function (tensors or memrefs)

@@ -173,6 +173,47 @@ def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def NKIShareTapLoads : Pass<"nki-share-tap-loads", "func::FuncOp"> {
+  let summary = "Load the union of a loop nest's shifted windows once";
+  let description = [{
+    A DMA from HBM inside a band of loops (the conv's filter taps) whose
+    source window moves by one element per iteration along some dims, as
+    `X[.., fh + r0, fw]` does, is replaced by one DMA of the union of the
+    windows (a slab with the `FH - 1` and `FW - 1` halo) before the band, and
+    inside it by an on-chip `nki.tensor_copy` of the iteration's shifted view
+    of the slab. Each input row then crosses from HBM once per (input-channel
+    tile, spatial block) instead of once per filter tap:
+
+    ```mlir
+    scf.for %fh ... { scf.for %fw ... {
+      %w = memref.subview %X[%b, %ic, %fh + %r0, %fw] [1, 128, 13, 38] ...
+      nki.dma_copy %w to %rows : ...
+    }}
+    // becomes
+    %slab = memref.alloc() : memref<128x15x40xf32, #nki.mem<sbuf>>
+    nki.dma_copy %X[%b, %ic, %r0, 0] [1, 128, 15, 40] to %slab : ...
+    scf.for %fh ... { scf.for %fw ... {
+      nki.tensor_copy %slab[0, %fh, %fw] [128, 13, 38] to %rows : ...
+    }}
+    ```
+
+    Preconditions, checked: the band's loops are `nki.affine_range`s from 0
+    with step 1 and constant trip counts; the DMA's source is a chain of
+    unit-stride subviews of a value defined outside the band, whose offsets
+    are sums of band induction variables (each moving one kept, non-partition
+    dim) and terms computable before the band; the slab's extents have
+    constant bounds and fit `sbuf-budget` bytes per partition; nothing in the
+    band may write the source. Otherwise the DMA stays, with a remark.
+  }];
+  let options = [
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
+           "Bytes per partition a slab may take (default: half of trn2's "
+           "212,992 usable)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def NKIHoistTransposes : Pass<"nki-hoist-transposes", "func::FuncOp"> {
   let summary = "Compute loop-invariant transposed tiles once, outside the loops";
   let description = [{
