@@ -15,7 +15,8 @@
 // CHECK: %[[R0:.*]] = arith.minui %[[LO]], %{{.*}} : index
 // CHECK: %[[R1:.*]] = arith.minui %[[HI]], %{{.*}} : index
 // CHECK: %[[MAX:.*]] = arith.maxui %[[R1]], %[[R0]] : index
-// CHECK: %[[ROWS:.*]] = arith.subi %[[MAX]], %[[R0]] : index
+// CHECK: %[[COUNT:.*]] = arith.subi %[[MAX]], %[[R0]] : index
+// CHECK: %[[ROWS:.*]] = arith.minui %[[COUNT]], %{{.*}} : index
 // CHECK: %[[SRC:.*]] = memref.subview %[[WINDOW]][0, %[[R0]], 0] [128, %[[ROWS]], 14] [1, 1, 1]
 // CHECK: %[[DST:.*]] = memref.subview %[[PLANE]][0, %[[R0]], 0] [128, %[[ROWS]], 14] [1, 1, 1]
 // CHECK: nki.dma_copy %[[SRC]] to %[[DST]] : memref<128x?x14xf32, strided<[512, 16, 1], offset: ?>> to memref<128x?x14xf32, strided<[420, 14, 1], offset: ?>, #nki.mem<sbuf>>

@@ -189,9 +189,11 @@ void LoadSlices::run(DmaCopyOp dma) {
     Value lo = arith::MinUIOp::create(b, loc, begin, rowsInBuffer);
     Value hi = arith::MinUIOp::create(b, loc, end, rowsInBuffer);
     rowBegin = lo;
-    rowCount = arith::SubIOp::create(
-                   b, loc, arith::MaxUIOp::create(b, loc, hi, lo), lo)
-                   .getResult();
+    Value count = arith::SubIOp::create(
+        b, loc, arith::MaxUIOp::create(b, loc, hi, lo), lo);
+    // Never more than the buffer holds; says so to later passes too.
+    rowCount =
+        arith::MinUIOp::create(b, loc, count, rowsInBuffer).getResult();
   }
 
   // The DMA of those rows only, on both sides.
