@@ -58,7 +58,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
   func.addPass(createCSEPass());
 }
 
-void nki::buildLinalgReferenceToLLVMPipeline(OpPassManager &pm) {
+void nki::buildBufferizeToOutParamsPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -68,6 +68,10 @@ void nki::buildLinalgReferenceToLLVMPipeline(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+}
+
+void nki::buildLinalgReferenceToLLVMPipeline(OpPassManager &pm) {
+  buildBufferizeToOutParamsPipeline(pm);
   buildLoopsToLLVM(pm);
 }
 

@@ -38,6 +38,12 @@ void buildNKIToLLVMPipeline(OpPassManager &pm);
 /// transposes; then clean up (canonicalize, CSE).
 void buildNKIOptimizePipeline(OpPassManager &pm);
 
+/// Bufferizes a module of tensor functions with upstream one-shot
+/// bufferization, function results becoming out-parameters (identity
+/// layouts), then canonicalizes: how a front end's linalg becomes a kernel
+/// signature `(inputs..., outputs)`.
+void buildBufferizeToOutParamsPipeline(OpPassManager &pm);
+
 /// `linalg-reference-to-llvm`: a linalg-level function (tensors or memrefs)
 /// to the LLVM dialect with upstream passes only, so that it can serve as an
 /// independent reference: bufferize with results as out-parameters, then the

@@ -3,6 +3,7 @@
 #include "nki/Conversion/LinalgToNKI/LinalgToNKI.h"
 #include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -258,15 +259,7 @@ struct ConvertLinalgToNKIPass
     if (!hasTensors)
       return success();
     OpPassManager pm(ModuleOp::getOperationName());
-    bufferization::OneShotBufferizePassOptions bufferize;
-    bufferize.bufferizeFunctionBoundaries = true;
-    bufferize.functionBoundaryTypeConversion =
-        bufferization::LayoutMapOption::IdentityLayoutMap;
-    pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-    bufferization::BufferResultsToOutParamsPassOptions outParams;
-    outParams.modifyPublicFunctions = true;
-    pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-    pm.addPass(createCanonicalizerPass());
+    buildBufferizeToOutParamsPipeline(pm);
     return runPipeline(pm, module);
   }
 

@@ -74,6 +74,17 @@ private:
                                      strides);
   }
 
+  /// `for i in [0, 512) if i < size:` (the builder moves inside the `if`);
+  /// returns i and the flat position start + i.
+  std::pair<Value, Value> guardedPositionLoop(Value start, Value size) {
+    Value i = loop(kSpatialPartition);
+    Value inRange =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, size);
+    auto ifOp = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    return {i, arith::AddIOp::create(b, loc, start, i)};
+  }
+
   void convPartition(Value x, Value w, Value bias, Value dest, Value batch,
                      Value oc0, OpFoldResult ocs, Value sp);
   void poolPlane(Value conv, Value out);
@@ -154,12 +165,7 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
     Value xTile = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf);
     {
       OpBuilder::InsertionGuard copyLoop(b);
-      Value i = loop(kSpatialPartition);
-      Value inRange =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, size);
-      auto ifOp = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      Value position = arith::AddIOp::create(b, loc, start, i);
+      auto [i, position] = guardedPositionLoop(start, size);
       nki::TensorCopyOp::create(b, loc, view(flat, {zero, position}, {full, one}),
                                 view(xTile, {zero, i}, {full, one}));
     }
@@ -193,12 +199,7 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
 
   // Write back one position per DMA.
   OpBuilder::InsertionGuard storeLoop(b);
-  Value i = loop(kSpatialPartition);
-  Value inRange =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, i, size);
-  auto ifOp = scf::IfOp::create(b, loc, inRange, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  Value position = arith::AddIOp::create(b, loc, start, i);
+  auto [i, position] = guardedPositionLoop(start, size);
   Value width = index(shape.convWidth());
   Value row = arith::DivUIOp::create(b, loc, position, width);
   Value col = arith::RemUIOp::create(b, loc, position, width);

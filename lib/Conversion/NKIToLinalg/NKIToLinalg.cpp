@@ -103,19 +103,11 @@ void copyWithCast(OpBuilder &b, Location loc, Value source, Value target) {
               });
 }
 
-struct DmaCopyLowering : OpRewritePattern<DmaCopyOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DmaCopyOp op,
-                                PatternRewriter &rewriter) const override {
-    copyWithCast(rewriter, op.getLoc(), op.getSource(), op.getTarget());
-    rewriter.eraseOp(op);
-    return success();
-  }
-};
-
-struct TensorCopyLowering : OpRewritePattern<TensorCopyOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(TensorCopyOp op,
+/// DMAs and engine copies both become an elementwise copy with cast.
+template <typename CopyOp>
+struct CopyLowering : OpRewritePattern<CopyOp> {
+  using OpRewritePattern<CopyOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(CopyOp op,
                                 PatternRewriter &rewriter) const override {
     copyWithCast(rewriter, op.getLoc(), op.getSource(), op.getTarget());
     rewriter.eraseOp(op);
@@ -332,9 +324,10 @@ struct ConvertNKIToLinalgPass
 } // namespace
 
 void mlir::nki::populateNKIToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<DmaCopyLowering, MatmulLowering, MemsetLowering,
-               TensorCopyLowering, TensorReduceLowering, TensorScalarLowering,
-               TensorTensorLowering, TransposeLowering>(patterns.getContext());
+  patterns.add<CopyLowering<DmaCopyOp>, CopyLowering<TensorCopyOp>,
+               MatmulLowering, MemsetLowering, TensorReduceLowering,
+               TensorScalarLowering, TensorTensorLowering, TransposeLowering>(
+      patterns.getContext());
 }
 
 void mlir::nki::insertEventCounters(ModuleOp module) {
