@@ -54,6 +54,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
   func.addPass(createNKILoadSlices());
   func.addPass(createNKIShareTapLoads());
   func.addPass(createNKIHoistTransposes());
+  func.addPass(createNKIHoistLoads());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

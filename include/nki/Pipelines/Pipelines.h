@@ -35,7 +35,8 @@ void buildNKIToLLVMPipeline(OpPassManager &pm);
 /// fold element-by-element copy loops, batch per-position write-backs, align
 /// spatial partitions to whole rows, load only the rows later reads touch,
 /// load each input slab once for all filter taps, hoist loop-invariant
-/// transposes; then clean up (canonicalize, CSE).
+/// transposes, then loop-invariant loads (reordering loops so that a slab
+/// serves every output-channel tile); then clean up (canonicalize, CSE).
 void buildNKIOptimizePipeline(OpPassManager &pm);
 
 /// Bufferizes a module of tensor functions with upstream one-shot

@@ -15,6 +15,7 @@
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIHOISTTRANSPOSES
+#define GEN_PASS_DEF_NKIHOISTLOADS
 #include "nki/Dialect/NKI/Transforms/Passes.h.inc"
 } // namespace mlir::nki
 
@@ -23,12 +24,15 @@ using namespace mlir::nki;
 
 namespace {
 
-/// load -> transpose -> evict, with the buffers between them.
+/// Ops computing one tile per iteration into a local buffer that is only
+/// read afterwards: either load -> transpose -> evict (with the buffers
+/// between them) or a single load.
 struct Chain {
-  DmaCopyOp load;
-  TransposeOp transpose;
-  TensorCopyOp evict;
-  memref::AllocOp tile, psum, result;
+  SmallVector<Operation *> ops;       // in order; the last writes `result`
+  SmallVector<memref::AllocOp> temps; // per-iteration buffers between them
+  memref::AllocOp result;             // what later reads use
+  Value loaded;                       // the tensor the chain reads
+  Operation *anchor;                  // where remarks point
 };
 
 /// Uses of `buffer` through view ops: the non-view users' operands.
@@ -61,11 +65,18 @@ bool onlyReads(OpOperand *use) {
 
 class Hoister {
 public:
-  Hoister(int64_t budget) : budget(budget) {}
-  void run(TransposeOp transpose);
+  Hoister(int64_t budget, StringRef passName, bool allowInterchange)
+      : budget(budget), passName(passName),
+        allowInterchange(allowInterchange) {}
+  /// Hoists `chain`; `quiet` suppresses the remark when the chain simply
+  /// depends on every enclosing loop.
+  void run(Chain chain, bool quiet);
+
+  static FailureOr<Chain> findTransposeChain(TransposeOp transpose,
+                                             std::string &reason);
+  static FailureOr<Chain> findLoadChain(DmaCopyOp load, std::string &reason);
 
 private:
-  FailureOr<Chain> findChain(TransposeOp transpose, std::string &reason);
   /// Loops whose induction variables `value` depends on, through pure ops
   /// defined inside `outermost`; fails on any other producer inside it.
   LogicalResult collectDependences(Value value, scf::ForOp outermost,
@@ -76,11 +87,43 @@ private:
                 scf::ForOp hoistPoint);
 
   int64_t budget;
+  StringRef passName;
+  bool allowInterchange;
 };
 
-FailureOr<Chain> Hoister::findChain(TransposeOp transpose,
-                                    std::string &reason) {
-  Chain chain;
+/// Checks that every access of `result` other than by `writer` reads it
+/// after `writer`, in its block, through `result` itself or one subview.
+LogicalResult checkReadsAfter(memref::AllocOp result, Operation *writer,
+                              std::string &reason) {
+  for (OpOperand *use : accessesOf(result)) {
+    Value view = use->get();
+    auto subview = view.getDefiningOp<memref::SubViewOp>();
+    if (view != result.getResult() &&
+        (!subview || subview.getSource() != result.getResult())) {
+      reason = "the tile is accessed through other views than one subview";
+      return failure();
+    }
+    if (use->getOwner() == writer)
+      continue;
+    Operation *ancestor =
+        writer->getBlock()->findAncestorOpInBlock(*use->getOwner());
+    if (!ancestor || !writer->isBeforeInBlock(ancestor) || !onlyReads(use)) {
+      reason = "the tile is written, or used before it is computed or "
+               "outside its block";
+      return failure();
+    }
+  }
+  return success();
+}
+
+FailureOr<Chain> Hoister::findTransposeChain(TransposeOp transpose,
+                                             std::string &reason) {
+  struct {
+    DmaCopyOp load;
+    TransposeOp transpose;
+    TensorCopyOp evict;
+    memref::AllocOp tile, psum, result;
+  } chain;
   chain.transpose = transpose;
   Block *block = transpose->getBlock();
   auto localAlloc = [&](Value view) -> memref::AllocOp {
@@ -137,27 +180,32 @@ FailureOr<Chain> Hoister::findChain(TransposeOp transpose,
     reason = "the evicted tile is not allocated in the loop body";
     return failure();
   }
-  // Every access of the evicted tile is to it or to one subview of it, so
-  // that each can be re-pointed at the cache.
-  for (OpOperand *use : accessesOf(chain.result)) {
-    Value view = use->get();
-    auto subview = view.getDefiningOp<memref::SubViewOp>();
-    if (view != chain.result.getResult() &&
-        (!subview || subview.getSource() != chain.result.getResult())) {
-      reason = "the evicted tile is accessed through other views than one "
-               "subview";
-      return failure();
-    }
-    if (use->getOwner() == chain.evict.getOperation())
-      continue;
-    Operation *ancestor = block->findAncestorOpInBlock(*use->getOwner());
-    if (!ancestor || !chain.evict->isBeforeInBlock(ancestor) ||
-        !onlyReads(use)) {
-      reason = "the evicted tile is written, or used before the eviction or "
-               "outside its block";
-      return failure();
-    }
+  if (failed(checkReadsAfter(chain.result, chain.evict, reason)))
+    return failure();
+  Chain generic;
+  generic.ops = {chain.load, chain.transpose, chain.evict};
+  generic.temps = {chain.tile, chain.psum};
+  generic.result = chain.result;
+  generic.loaded = chain.load.getSource();
+  generic.anchor = transpose;
+  return generic;
+}
+
+FailureOr<Chain> Hoister::findLoadChain(DmaCopyOp load, std::string &reason) {
+  auto result = load.getTarget().getDefiningOp<memref::AllocOp>();
+  if (!result || result->getBlock() != load->getBlock() ||
+      !result.getType().hasStaticShape() ||
+      getSpace(cast<MemRefType>(load.getSource().getType())) != Space::HBM) {
+    reason = "not a load of a whole local tile from HBM";
+    return failure();
   }
+  if (failed(checkReadsAfter(result, load, reason)))
+    return failure();
+  Chain chain;
+  chain.ops = {load};
+  chain.result = result;
+  chain.loaded = load.getSource();
+  chain.anchor = load;
   return chain;
 }
 
@@ -205,50 +253,107 @@ Value Hoister::resolve(Value value, IRMapping &mapping, OpBuilder &b,
   return mapping.lookup(value);
 }
 
-void Hoister::run(TransposeOp transpose) {
-  auto innermost = dyn_cast<scf::ForOp>(transpose->getParentOp());
-  if (!innermost)
+/// Whether `outer` and the loop `inner` directly in it can swap: both
+/// nki.affine_range loops from 0 with step 1 and constant trip counts, no
+/// loop-carried values, and nothing else in `outer` but pure ops before
+/// `inner`.
+bool canInterchange(scf::ForOp outer, scf::ForOp inner) {
+  if (inner->getParentOp() != outer.getOperation())
+    return false;
+  for (scf::ForOp loop : {outer, inner})
+    if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
+        getConstantIntValue(loop.getLowerBound()) != 0 ||
+        getConstantIntValue(loop.getStep()) != 1 ||
+        !getConstantIntValue(loop.getUpperBound()) ||
+        loop.getNumRegionIterArgs() != 0)
+      return false;
+  bool seenInner = false;
+  for (Operation &op : outer.getBody()->without_terminator()) {
+    if (&op == inner.getOperation()) {
+      seenInner = true;
+      continue;
+    }
+    if (seenInner || op.getNumRegions() != 0 || !isPure(&op))
+      return false;
+  }
+  return true;
+}
+
+/// Swaps `outer` and `inner` (canInterchange holds): independent iterations
+/// may run in any order. Pure ops of `outer` move into `inner`'s body.
+void interchange(scf::ForOp outer, scf::ForOp inner) {
+  OpBuilder b(outer);
+  Location loc = outer.getLoc();
+  auto constant = [&](Value v) {
+    return arith::ConstantIndexOp::create(b, loc, *getConstantIntValue(v));
+  };
+  Value outerUpper = constant(outer.getUpperBound());
+  Value innerUpper = constant(inner.getUpperBound());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  outer.setLowerBound(zero);
+  outer.setStep(one);
+  outer.setUpperBound(innerUpper);
+  inner.setLowerBound(zero);
+  inner.setStep(one);
+  inner.setUpperBound(outerUpper);
+  Operation *first = &inner.getBody()->front();
+  for (Operation &op :
+       llvm::make_early_inc_range(outer.getBody()->without_terminator()))
+    if (&op != inner.getOperation())
+      op.moveBefore(first);
+  Value a = outer.getInductionVar(), c = inner.getInductionVar();
+  SmallVector<OpOperand *> usesOfA, usesOfC;
+  for (OpOperand &use : a.getUses())
+    usesOfA.push_back(&use);
+  for (OpOperand &use : c.getUses())
+    usesOfC.push_back(&use);
+  for (OpOperand *use : usesOfA)
+    use->set(c);
+  for (OpOperand *use : usesOfC)
+    use->set(a);
+}
+
+void Hoister::run(Chain chain, bool quiet) {
+  Operation *anchor = chain.anchor;
+  if (!isa<scf::ForOp>(anchor->getParentOp()))
     return; // not in a loop: nothing to hoist
   auto decline = [&](const Twine &reason) {
-    transpose.emitRemark() << "nki-hoist-transposes: not hoisted: " << reason;
+    anchor->emitRemark() << passName << ": not hoisted: " << reason;
   };
   std::string reason;
-  FailureOr<Chain> chain = findChain(transpose, reason);
-  if (failed(chain))
-    return decline(reason);
 
   // The enclosing loop nest, innermost first.
   SmallVector<scf::ForOp> nest;
-  for (Operation *op = transpose->getParentOp(); auto loop = dyn_cast<scf::ForOp>(op);
+  for (Operation *op = anchor->getParentOp(); auto loop = dyn_cast<scf::ForOp>(op);
        op = op->getParentOp())
     nest.push_back(loop);
   scf::ForOp outermost = nest.back();
 
   // What the chain depends on.
-  llvm::SmallPtrSet<Operation *, 8> chainOps = {
-      chain->load, chain->transpose, chain->evict,
-      chain->tile, chain->psum,      chain->result};
+  llvm::SmallPtrSet<Operation *, 8> chainOps(chain.ops.begin(),
+                                             chain.ops.end());
+  chainOps.insert(chain.result);
+  for (memref::AllocOp temp : chain.temps)
+    chainOps.insert(temp);
   llvm::SetVector<scf::ForOp> dependsOn;
-  SmallVector<Operation *> toClone = {chain->load, chain->transpose,
-                                      chain->evict};
-  for (Operation *op : toClone)
+  for (Operation *op : chain.ops)
     for (Value operand : op->getOperands())
       if (failed(collectDependences(operand, outermost, chainOps, dependsOn,
                                     reason)))
         return decline(reason);
 
   // Nothing in the nest may write what the chain loads.
-  if (mayBeWrittenIn(outermost, chain->load.getSource(), chain->load))
+  if (mayBeWrittenIn(outermost, chain.loaded, chain.ops.front()))
     return decline("an op in the loops may write the loaded tensor");
 
   // The hoisting point: the outermost loop the chain does not depend on
   // whose cache fits the budget.
-  MemRefType tileType = chain->result.getType();
+  MemRefType tileType = chain.result.getType();
   int64_t tileBytes = tileType.getNumElements() / tileType.getDimSize(0) *
                       (tileType.getElementTypeBitWidth() / 8);
   scf::ForOp hoistPoint;
   SmallVector<scf::ForOp> replicated;
-  int64_t cacheBytes = 0;
   bool anyInvariant = false;
   for (scf::ForOp candidate : llvm::reverse(nest)) {
     if (dependsOn.contains(candidate))
@@ -277,22 +382,43 @@ void Hoister::run(TransposeOp transpose) {
     if (bytes <= budget) {
       hoistPoint = candidate;
       replicated = inner;
-      cacheBytes = bytes;
       break;
     }
-    reason = "the cache of transposed tiles needs " + std::to_string(bytes) +
+    reason = "the cache of tiles needs " + std::to_string(bytes) +
              " bytes per partition, more than the budget of " +
              std::to_string(budget);
   }
-  if (!anyInvariant)
-    return decline("the tile depends on every enclosing loop");
+  // Over budget: an invariant loop directly around a dependent one can move
+  // inside it when that brings the cache within budget (the loops are
+  // independent, so the order is free); then try again.
+  if (!hoistPoint && allowInterchange) {
+    for (auto it = nest.rbegin(); std::next(it) != nest.rend(); ++it) {
+      scf::ForOp outer = *it, inner = *std::next(it);
+      if (dependsOn.contains(outer) || !dependsOn.contains(inner) ||
+          !canInterchange(outer, inner))
+        continue;
+      int64_t bytes = tileBytes;
+      for (scf::ForOp loop : nest)
+        if (outer->isProperAncestor(loop) && loop != inner &&
+            dependsOn.contains(loop))
+          bytes *= *getConstantIntValue(loop.getUpperBound());
+      if (bytes > budget)
+        continue;
+      interchange(outer, inner);
+      return run(chain, quiet);
+    }
+  }
+  if (!anyInvariant) {
+    if (!quiet)
+      decline("the tile depends on every enclosing loop");
+    return;
+  }
   if (!hoistPoint)
     return decline(reason);
-  (void)cacheBytes;
 
   // The cache and the prologue nest that fills it.
   OpBuilder b(hoistPoint);
-  Location loc = transpose.getLoc();
+  Location loc = anchor->getLoc();
   SmallVector<int64_t> cacheShape = {tileType.getDimSize(0)};
   for (scf::ForOp loop : replicated)
     cacheShape.push_back(*getConstantIntValue(loop.getUpperBound()));
@@ -334,7 +460,7 @@ void Hoister::run(TransposeOp transpose) {
   // A view of `slotView` like `view` is of the tile.
   auto reView = [&](OpBuilder &builder, Value view, Value slotView,
                     IRMapping &map) -> Value {
-    if (view == chain->result.getResult())
+    if (view == chain.result.getResult())
       return slotView;
     auto subview = view.getDefiningOp<memref::SubViewOp>();
     auto mapAll = [&](SmallVector<OpFoldResult> values) {
@@ -349,20 +475,25 @@ void Hoister::run(TransposeOp transpose) {
                                      mapAll(subview.getMixedStrides()));
   };
 
-  // Clone the chain into the prologue; the eviction writes the cache slot.
+  // Clone the chain into the prologue; its last op writes the cache slot.
   Value prologueSlot = slot(b, prologueIvs);
-  for (Operation *op : {chain->tile.getOperation(), chain->psum.getOperation()})
-    b.clone(*op, mapping);
-  for (Operation *op : toClone) {
-    if (op == chain->evict.getOperation()) {
-      // Only the eviction's indices, not the tile it wrote, are needed.
-      resolve(chain->evict.getSource(), mapping, b, hoistPoint);
-      if (auto view = chain->evict.getTarget().getDefiningOp<memref::SubViewOp>())
+  for (memref::AllocOp temp : chain.temps)
+    b.clone(*temp, mapping);
+  Operation *writer = chain.ops.back();
+  for (Operation *op : chain.ops) {
+    if (op == writer) {
+      // Only the writer's indices, not the tile it wrote, are needed.
+      Value source = op->getOperand(0), target = op->getOperand(1);
+      resolve(source, mapping, b, hoistPoint);
+      if (auto view = target.getDefiningOp<memref::SubViewOp>())
         for (Value index : llvm::drop_begin(view->getOperands()))
           resolve(index, mapping, b, hoistPoint);
-      Value target = reView(b, chain->evict.getTarget(), prologueSlot, mapping);
-      TensorCopyOp::create(b, loc, mapping.lookup(chain->evict.getSource()),
-                           target);
+      Value slotTarget = reView(b, target, prologueSlot, mapping);
+      Value mappedSource = mapping.lookupOrDefault(source);
+      if (isa<DmaCopyOp>(op))
+        DmaCopyOp::create(b, loc, mappedSource, slotTarget);
+      else
+        TensorCopyOp::create(b, loc, mappedSource, slotTarget);
       continue;
     }
     for (Value operand : op->getOperands())
@@ -371,31 +502,32 @@ void Hoister::run(TransposeOp transpose) {
   }
 
   // The original site reads its tile from the cache.
-  OpBuilder site(chain->result);
+  OpBuilder site(chain.result);
   SmallVector<Value> siteIvs;
   for (scf::ForOp loop : replicated)
     siteIvs.push_back(loop.getInductionVar());
   Value siteSlot = slot(site, siteIvs);
   IRMapping identity;
-  for (OpOperand *use : accessesOf(chain->result)) {
-    if (use->getOwner() == chain->evict.getOperation())
+  for (OpOperand *use : accessesOf(chain.result)) {
+    if (use->getOwner() == writer)
       continue;
-    if (use->get() == chain->result.getResult()) {
+    if (use->get() == chain.result.getResult()) {
       use->set(siteSlot);
       continue;
     }
     auto subview = use->get().getDefiningOp<memref::SubViewOp>();
-    if (!subview || subview.getSource() != chain->result.getResult())
+    if (!subview || subview.getSource() != chain.result.getResult())
       continue; // deeper views are rebuilt through their source below
     OpBuilder at(subview);
     subview.getResult().replaceAllUsesWith(
         reView(at, subview.getResult(), siteSlot, identity));
   }
-  // Views of the tile that are left now have no users but the eviction.
-  chain->evict.erase();
-  chain->transpose.erase();
-  chain->load.erase();
-  for (memref::AllocOp alloc : {chain->result, chain->psum, chain->tile}) {
+  // Views of the tile that are left now have no users but the writer.
+  for (Operation *op : llvm::reverse(chain.ops))
+    op->erase();
+  SmallVector<memref::AllocOp> allocs = {chain.result};
+  llvm::append_range(allocs, chain.temps);
+  for (memref::AllocOp alloc : allocs) {
     llvm::SetVector<Operation *> dead;
     SmallVector<Value> worklist = {alloc.getResult()};
     while (!worklist.empty()) {
@@ -418,10 +550,38 @@ struct HoistTransposesPass
   void runOnOperation() override {
     SmallVector<TransposeOp> transposes;
     getOperation().walk([&](TransposeOp op) { transposes.push_back(op); });
-    Hoister hoister(sbufBudget);
-    for (TransposeOp transpose : transposes)
-      hoister.run(transpose);
+    Hoister hoister(sbufBudget, getArgument(), /*allowInterchange=*/false);
+    for (TransposeOp transpose : transposes) {
+      if (!isa<scf::ForOp>(transpose->getParentOp()))
+        continue;
+      std::string reason;
+      FailureOr<Chain> chain = Hoister::findTransposeChain(transpose, reason);
+      if (failed(chain)) {
+        transpose.emitRemark() << getArgument() << ": not hoisted: " << reason;
+        continue;
+      }
+      hoister.run(*chain, /*quiet=*/false);
+    }
   }
 };
 
+} // namespace
+
+namespace {
+struct HoistLoadsPass : public nki::impl::NKIHoistLoadsBase<HoistLoadsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<DmaCopyOp> loads;
+    getOperation().walk([&](DmaCopyOp op) { loads.push_back(op); });
+    Hoister hoister(sbufBudget, getArgument(), /*allowInterchange=*/true);
+    for (DmaCopyOp load : loads) {
+      if (!isa<scf::ForOp>(load->getParentOp()))
+        continue;
+      std::string reason;
+      FailureOr<Chain> chain = Hoister::findLoadChain(load, reason);
+      if (succeeded(chain))
+        hoister.run(*chain, /*quiet=*/true);
+    }
+  }
+};
 } // namespace

@@ -262,4 +262,34 @@ def NKIHoistTransposes : Pass<"nki-hoist-transposes", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def NKIHoistLoads : Pass<"nki-hoist-loads", "func::FuncOp"> {
+  let summary = "Load loop-invariant tiles once, reordering loops if that helps";
+  let description = [{
+    The same hoisting as `nki-hoist-transposes`, for a single DMA that loads
+    a whole local tile from HBM which is only read afterwards (a bias tile,
+    the input slab `nki-share-tap-loads` made): it is computed outside every
+    enclosing loop it does not depend on, into a cache with one slot per
+    iteration of the loops it does depend on below that point.
+
+    When the cache would exceed `sbuf-budget`, an invariant loop directly
+    around a dependent one is moved inside it if that makes the cache fit
+    (both `nki.affine_range`, from 0 with step 1 and constant trips, nothing
+    but pure ops between them): for the conv, the output-channel loop moves
+    inside the spatial loop so that one input slab serves every
+    output-channel tile.
+
+    Preconditions, checked: as for `nki-hoist-transposes`. DMAs that depend
+    on every enclosing loop are left alone silently; other blocked cases
+    remark why.
+  }];
+  let options = [
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
+           "Bytes per partition a cache of tiles may take (default: half of "
+           "trn2's 212,992 usable)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD

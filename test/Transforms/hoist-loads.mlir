@@ -1,0 +1,94 @@
+// RUN: nki-opt %s -nki-hoist-loads -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-hoist-loads=sbuf-budget=1024 -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SMALL
+
+// A per-channel-tile bias load inside (oc, sp) depends on oc only: loaded
+// once per oc tile, before the sp loop; the add reads it.
+// CHECK-LABEL: func.func @bias
+// CHECK: scf.for %[[OC:.*]] =
+// CHECK: %[[CACHE:.*]] = memref.alloc() : memref<128x1xf32, #nki.mem<sbuf>>
+// CHECK: nki.dma_copy %{{.*}} to %{{.*}} : memref<128x1xf32, strided<[1, 1], offset: ?>> to memref<128x1xf32, strided<[1, 1]>, #nki.mem<sbuf>>
+// CHECK: scf.for
+// CHECK-NOT: nki.dma_copy
+// CHECK: nki.tensor_scalar add
+func.func @bias(%bias: memref<256x1xf32>, %res: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c8 = arith.constant 8 : index
+  %c128 = arith.constant 128 : index
+  scf.for %oc = %c0 to %c2 step %c1 {
+    %oc0 = arith.muli %oc, %c128 : index
+    scf.for %sp = %c0 to %c8 step %c1 {
+      %t = memref.alloc() : memref<128x1xf32, #nki.mem<sbuf>>
+      %src = memref.subview %bias[%oc0, 0] [128, 1] [1, 1] : memref<256x1xf32> to memref<128x1xf32, strided<[1, 1], offset: ?>>
+      nki.dma_copy %src to %t : memref<128x1xf32, strided<[1, 1], offset: ?>> to memref<128x1xf32, #nki.mem<sbuf>>
+      nki.tensor_scalar add %res, %t to %res : memref<128x512xf32, #nki.mem<sbuf>>, memref<128x1xf32, #nki.mem<sbuf>> to memref<128x512xf32, #nki.mem<sbuf>>
+    } {nki.affine_range}
+  } {nki.affine_range}
+  return
+}
+
+// -----
+
+// An input block that depends on the spatial loop, not on the output-channel
+// loop around it. With room, all 8 blocks are cached before the loops; with
+// a 1 KiB budget they do not fit, so the channel loop moves inside the
+// spatial loop and one block, loaded per spatial step, serves both tiles.
+// CHECK-LABEL: func.func @slab
+// CHECK: memref.alloc() : memref<128x8x64xf32, #nki.mem<sbuf>>
+// CHECK: scf.for {{.*}} to %c8
+// CHECK: nki.dma_copy
+// SMALL-LABEL: func.func @slab
+// SMALL: scf.for %[[SP:.*]] = %{{.*}} to %[[C8:.*]] step
+// SMALL: %[[SLOT:.*]] = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
+// SMALL: nki.dma_copy %{{.*}} to %{{.*}}
+// SMALL: scf.for %[[OC:.*]] = %{{.*}} to %{{.*}} step
+// SMALL-NOT: nki.dma_copy
+// SMALL: nki.matmul accumulate %{{.*}}, %{{.*}} into
+func.func @slab(%x: memref<128x512xf32>, %w: memref<128x128xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  scf.for %oc = %c0 to %c2 step %c1 {
+    scf.for %sp = %c0 to %c8 step %c1 {
+      %start = arith.muli %sp, %c64 : index
+      %t = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
+      %src = memref.subview %x[0, %start] [128, 64] [1, 1] : memref<128x512xf32> to memref<128x64xf32, strided<[512, 1], offset: ?>>
+      nki.dma_copy %src to %t : memref<128x64xf32, strided<[512, 1], offset: ?>> to memref<128x64xf32, #nki.mem<sbuf>>
+      %acc = memref.alloc() : memref<128x64xf32, #nki.mem<psum>>
+      nki.matmul accumulate %w, %t into %acc : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x64xf32, #nki.mem<sbuf>> into memref<128x64xf32, #nki.mem<psum>>
+    } {nki.affine_range}
+  } {nki.affine_range}
+  return
+}
+
+// -----
+
+// Left alone: a load that depends on every loop (silently), and one whose
+// tensor the loops write (with a remark).
+// CHECK-LABEL: func.func @blocked
+func.func @blocked(%x: memref<128x512xf32>, %y: memref<128x64xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  scf.for %sp = %c0 to %c8 step %c1 {
+    %start = arith.muli %sp, %c64 : index
+    %t = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
+    %src = memref.subview %x[0, %start] [128, 64] [1, 1] : memref<128x512xf32> to memref<128x64xf32, strided<[512, 1], offset: ?>>
+    nki.dma_copy %src to %t : memref<128x64xf32, strided<[512, 1], offset: ?>> to memref<128x64xf32, #nki.mem<sbuf>>
+    nki.tensor_copy %t to %y : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  scf.for %sp = %c0 to %c8 step %c1 {
+    %t = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
+    %src = memref.subview %x[0, 0] [128, 64] [1, 1] : memref<128x512xf32> to memref<128x64xf32, strided<[512, 1]>>
+    // expected-remark @+1 {{nki-hoist-loads: not hoisted: an op in the loops may write the loaded tensor}}
+    nki.dma_copy %src to %t : memref<128x64xf32, strided<[512, 1]>> to memref<128x64xf32, #nki.mem<sbuf>>
+    nki.tensor_copy %t to %y : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, #nki.mem<sbuf>>
+    %dst = memref.subview %x[0, 64] [128, 64] [1, 1] : memref<128x512xf32> to memref<128x64xf32, strided<[512, 1], offset: 64>>
+    nki.dma_copy %y to %dst : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, strided<[512, 1], offset: 64>>
+  } {nki.affine_range}
+  return
+}
