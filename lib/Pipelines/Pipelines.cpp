@@ -54,6 +54,8 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
   func.addPass(createNKILoadSlices());
   func.addPass(createNKIShareTapLoads());
   func.addPass(createNKIHoistTransposes());
+  // Folds full-tile views into their tiles, so that loads target them whole.
+  func.addPass(createCanonicalizerPass());
   func.addPass(createNKIHoistLoads());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());

@@ -12,24 +12,21 @@
 // CHECK: %[[CACHE:.*]] = memref.alloc() : memref<128x1x1x3x3x128xf32, #nki.mem<sbuf>>
 // CHECK: nki.transpose
 // CHECK: nki.tensor_copy %{{.*}} to %{{.*}} : memref<128x128xf32, #nki.mem<psum>> to memref<128x128xf32, strided<[1152, 1], offset: ?>, #nki.mem<sbuf>>
-// One input load per (input-channel tile, spatial block): the 8-row blocks
-// plus their 2-row and 2-column halo, all 8 loaded into a cache before the
-// spatial loop (it fits SBUF), each shared by the 9 filter taps.
-// CHECK: %[[SLABS:.*]] = memref.alloc() : memref<128x8x1x10x66xf32, #nki.mem<sbuf>>
-// CHECK: scf.for
-// CHECK: nki.dma_copy %{{.*}} to %{{.*}} : memref<128x10x66xf32, strided<[4356, 66, 1], offset: ?>> to memref<128x10x66xf32, strided<[5280, 66, 1], offset: ?>, #nki.mem<sbuf>>
-// CHECK: } {nki.affine_range}
-// The spatial partition loop, then filter row and column (canonicalization
-// removed the single-trip batch, output- and input-channel loops); inside,
-// no DMA from HBM and no transpose.
+// The bias tile, loaded once.
+// CHECK: nki.dma_copy %{{.*}} to %{{.*}} : memref<128x1xf32> to memref<128x1xf32, #nki.mem<sbuf>>
+// The spatial partition loop (canonicalization removed the single-trip
+// batch, output- and input-channel loops): one input load per spatial block,
+// 8 rows plus the 2-row and 2-column halo, shared by the 9 filter taps.
 // CHECK: scf.for %[[SP:.*]] = %{{.*}} to %{{.*}} step
 // CHECK-NOT: nki.transpose
-// CHECK: %[[SLAB:.*]] = memref.subview %[[SLABS]][0, %[[SP]], 0, 0, 0] [128, 1, 1, 10, 66]
+// CHECK: %[[SLAB:.*]] = memref.alloc() : memref<128x10x66xf32, #nki.mem<sbuf>>
+// CHECK: nki.dma_copy %{{.*}} to %[[SLAB]] : memref<128x10x66xf32, strided<[4356, 66, 1], offset: ?>> to memref<128x10x66xf32, #nki.mem<sbuf>>
+// Filter row and column; inside, no DMA and no transpose.
 // CHECK: scf.for %[[FH:.*]] =
 // CHECK: scf.for %[[FW:.*]] =
 // CHECK-NOT: nki.dma_copy
 // CHECK: memref.subview %[[SLAB]][0, %[[FH]], %[[FW]]] [128, 8, 64]
-// CHECK: nki.tensor_copy {{.*}} : memref<128x8x64xf32, strided<[5280, 66, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x8x64xf32, strided<[4096, 64, 1], offset: ?>, #nki.mem<sbuf>>
+// CHECK: nki.tensor_copy {{.*}} : memref<128x8x64xf32, strided<[660, 66, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x8x64xf32, strided<[4096, 64, 1], offset: ?>, #nki.mem<sbuf>>
 // One copy of the partition's positions, no loop.
 // CHECK-NOT: scf.for
 // CHECK: nki.tensor_copy {{.*}} : memref<128x512xf32, strided<[4096, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x512xf32, #nki.mem<sbuf>>
