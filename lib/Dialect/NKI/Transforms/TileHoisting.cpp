@@ -1,0 +1,504 @@
+//===- TileHoisting.cpp - Compute loop-invariant tiles once -----*- C++ -*-===//
+
+#include "TileHoisting.h"
+
+#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+/// Uses of `buffer` through view ops: the non-view users' operands.
+SmallVector<OpOperand *> accessesOf(Value buffer) {
+  SmallVector<OpOperand *> accesses;
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      if (auto view = dyn_cast<ViewLikeOpInterface>(use.getOwner());
+          view && view.getViewSource() == value)
+        worklist.push_back(view->getResult(0));
+      else
+        accesses.push_back(&use);
+    }
+  }
+  return accesses;
+}
+
+bool onlyReads(OpOperand *use) {
+  auto effects = dyn_cast<MemoryEffectOpInterface>(use->getOwner());
+  if (!effects || !isa<NKIDialect>(use->getOwner()->getDialect()))
+    return false;
+  SmallVector<MemoryEffects::EffectInstance> onValue;
+  effects.getEffectsOnValue(use->get(), onValue);
+  return llvm::all_of(onValue, [](MemoryEffects::EffectInstance &e) {
+    return isa<MemoryEffects::Read>(e.getEffect());
+  });
+}
+
+/// Checks that every access of `result` other than by `writer` reads it
+/// after `writer`, in its block, through `result` itself or one subview.
+LogicalResult checkReadsAfter(memref::AllocOp result, Operation *writer,
+                              std::string &reason) {
+  for (OpOperand *use : accessesOf(result)) {
+    Value view = use->get();
+    auto subview = view.getDefiningOp<memref::SubViewOp>();
+    if (view != result.getResult() &&
+        (!subview || subview.getSource() != result.getResult())) {
+      reason = "the tile is accessed through other views than one subview";
+      return failure();
+    }
+    if (use->getOwner() == writer)
+      continue;
+    Operation *ancestor =
+        writer->getBlock()->findAncestorOpInBlock(*use->getOwner());
+    if (!ancestor || !writer->isBeforeInBlock(ancestor) || !onlyReads(use)) {
+      reason = "the tile is written, or used before it is computed or "
+               "outside its block";
+      return failure();
+    }
+  }
+  return success();
+}
+
+} // namespace
+
+FailureOr<Chain> Hoister::findTransposeChain(TransposeOp transpose,
+                                             std::string &reason) {
+  struct {
+    DmaCopyOp load;
+    TransposeOp transpose;
+    TensorCopyOp evict;
+    memref::AllocOp tile, psum, result;
+  } chain;
+  chain.transpose = transpose;
+  Block *block = transpose->getBlock();
+  auto localAlloc = [&](Value view) -> memref::AllocOp {
+    auto alloc = getRootBuffer(view).getDefiningOp<memref::AllocOp>();
+    if (!alloc || alloc->getBlock() != block ||
+        !alloc.getType().hasStaticShape())
+      return nullptr;
+    return alloc;
+  };
+  chain.tile = localAlloc(transpose.getSource());
+  chain.psum = localAlloc(transpose.getTarget());
+  if (!chain.tile || !chain.psum) {
+    reason = "the transposed tiles are not allocated in the loop body";
+    return failure();
+  }
+  // The tile: written by one DMA before the transpose, read only by it.
+  for (OpOperand *use : accessesOf(chain.tile)) {
+    Operation *user = use->getOwner();
+    if (auto dma = dyn_cast<DmaCopyOp>(user);
+        dma && use->get() == dma.getTarget() && !chain.load &&
+        dma->getBlock() == block && dma->isBeforeInBlock(transpose)) {
+      chain.load = dma;
+      continue;
+    }
+    if (user != transpose.getOperation()) {
+      reason = "the tile has other uses than its load and the transpose";
+      return failure();
+    }
+  }
+  if (!chain.load) {
+    reason = "the tile is not loaded by a DMA in the same block";
+    return failure();
+  }
+  // The PSUM result: read only by one eviction to SBUF.
+  for (OpOperand *use : accessesOf(chain.psum)) {
+    Operation *user = use->getOwner();
+    if (auto copy = dyn_cast<TensorCopyOp>(user);
+        copy && use->get() == copy.getSource() && !chain.evict &&
+        copy->getBlock() == block && transpose->isBeforeInBlock(copy)) {
+      chain.evict = copy;
+      continue;
+    }
+    if (user != transpose.getOperation()) {
+      reason = "the transposed tile has other uses than its eviction";
+      return failure();
+    }
+  }
+  if (!chain.evict) {
+    reason = "the transposed tile is not evicted to SBUF in the same block";
+    return failure();
+  }
+  chain.result = localAlloc(chain.evict.getTarget());
+  if (!chain.result) {
+    reason = "the evicted tile is not allocated in the loop body";
+    return failure();
+  }
+  if (failed(checkReadsAfter(chain.result, chain.evict, reason)))
+    return failure();
+  Chain generic;
+  generic.ops = {chain.load, chain.transpose, chain.evict};
+  generic.temps = {chain.tile, chain.psum};
+  generic.result = chain.result;
+  generic.loaded = chain.load.getSource();
+  generic.anchor = transpose;
+  return generic;
+}
+
+FailureOr<Chain> Hoister::findLoadChain(DmaCopyOp load, std::string &reason) {
+  auto result = load.getTarget().getDefiningOp<memref::AllocOp>();
+  if (!result || result->getBlock() != load->getBlock() ||
+      !result.getType().hasStaticShape() ||
+      getSpace(cast<MemRefType>(load.getSource().getType())) != Space::HBM) {
+    reason = "not a load of a whole local tile from HBM";
+    return failure();
+  }
+  if (failed(checkReadsAfter(result, load, reason)))
+    return failure();
+  Chain chain;
+  chain.ops = {load};
+  chain.result = result;
+  chain.loaded = load.getSource();
+  chain.anchor = load;
+  return chain;
+}
+
+LogicalResult Hoister::collectDependences(
+    Value value, scf::ForOp outermost,
+    llvm::SmallPtrSetImpl<Operation *> &chainOps,
+    llvm::SetVector<scf::ForOp> &loops, std::string &reason, int depth) {
+  if (!outermost->isAncestor(value.getParentBlock()->getParentOp()) &&
+      value.getParentBlock()->getParentOp() != outermost.getOperation())
+    return success(); // defined outside every loop considered
+  if (auto arg = dyn_cast<BlockArgument>(value)) {
+    auto loop = dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp());
+    if (!loop || arg != loop.getInductionVar()) {
+      reason = "the chain depends on a loop-carried value";
+      return failure();
+    }
+    loops.insert(loop);
+    return success();
+  }
+  Operation *def = value.getDefiningOp();
+  if (chainOps.contains(def))
+    return success();
+  if (depth > 16 || def->getNumRegions() != 0 || !isPure(def)) {
+    reason = "the chain depends on a value computed in the loop by '" +
+             def->getName().getStringRef().str() + "'";
+    return failure();
+  }
+  for (Value operand : def->getOperands())
+    if (failed(collectDependences(operand, outermost, chainOps, loops, reason,
+                                  depth + 1)))
+      return failure();
+  return success();
+}
+
+Value Hoister::resolve(Value value, IRMapping &mapping, OpBuilder &b,
+                       scf::ForOp hoistPoint) {
+  if (Value mapped = mapping.lookupOrNull(value))
+    return mapped;
+  Operation *def = value.getDefiningOp();
+  if (!def || !hoistPoint->isAncestor(def))
+    return value; // defined outside the hoisted loops
+  for (Value operand : def->getOperands())
+    resolve(operand, mapping, b, hoistPoint);
+  b.clone(*def, mapping);
+  return mapping.lookup(value);
+}
+
+/// Whether `outer` and the loop `inner` directly in it can swap: both
+/// nki.affine_range loops from 0 with step 1 and constant trip counts, no
+/// loop-carried values, and nothing else in `outer` but pure ops before
+/// `inner`.
+static bool canInterchange(scf::ForOp outer, scf::ForOp inner) {
+  if (inner->getParentOp() != outer.getOperation())
+    return false;
+  for (scf::ForOp loop : {outer, inner})
+    if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
+        getConstantIntValue(loop.getLowerBound()) != 0 ||
+        getConstantIntValue(loop.getStep()) != 1 ||
+        !getConstantIntValue(loop.getUpperBound()) ||
+        loop.getNumRegionIterArgs() != 0)
+      return false;
+  bool seenInner = false;
+  for (Operation &op : outer.getBody()->without_terminator()) {
+    if (&op == inner.getOperation()) {
+      seenInner = true;
+      continue;
+    }
+    if (seenInner || op.getNumRegions() != 0 || !isPure(&op))
+      return false;
+  }
+  return true;
+}
+
+/// Swaps `outer` and `inner` (canInterchange holds): independent iterations
+/// may run in any order. Pure ops of `outer` move into `inner`'s body.
+static void interchange(scf::ForOp outer, scf::ForOp inner) {
+  OpBuilder b(outer);
+  Location loc = outer.getLoc();
+  auto constant = [&](Value v) {
+    return arith::ConstantIndexOp::create(b, loc, *getConstantIntValue(v));
+  };
+  Value outerUpper = constant(outer.getUpperBound());
+  Value innerUpper = constant(inner.getUpperBound());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  outer.setLowerBound(zero);
+  outer.setStep(one);
+  outer.setUpperBound(innerUpper);
+  inner.setLowerBound(zero);
+  inner.setStep(one);
+  inner.setUpperBound(outerUpper);
+  Operation *first = &inner.getBody()->front();
+  for (Operation &op :
+       llvm::make_early_inc_range(outer.getBody()->without_terminator()))
+    if (&op != inner.getOperation())
+      op.moveBefore(first);
+  Value a = outer.getInductionVar(), c = inner.getInductionVar();
+  SmallVector<OpOperand *> usesOfA, usesOfC;
+  for (OpOperand &use : a.getUses())
+    usesOfA.push_back(&use);
+  for (OpOperand &use : c.getUses())
+    usesOfC.push_back(&use);
+  for (OpOperand *use : usesOfA)
+    use->set(c);
+  for (OpOperand *use : usesOfC)
+    use->set(a);
+}
+
+void Hoister::run(Chain chain, bool quiet) {
+  Operation *anchor = chain.anchor;
+  if (!isa<scf::ForOp>(anchor->getParentOp()))
+    return; // not in a loop: nothing to hoist
+  auto decline = [&](const Twine &reason) {
+    anchor->emitRemark() << passName << ": not hoisted: " << reason;
+  };
+  std::string reason;
+
+  // The enclosing loop nest, innermost first.
+  SmallVector<scf::ForOp> nest;
+  for (Operation *op = anchor->getParentOp(); auto loop = dyn_cast<scf::ForOp>(op);
+       op = op->getParentOp())
+    nest.push_back(loop);
+  scf::ForOp outermost = nest.back();
+
+  // What the chain depends on.
+  llvm::SmallPtrSet<Operation *, 8> chainOps(chain.ops.begin(),
+                                             chain.ops.end());
+  chainOps.insert(chain.result);
+  for (memref::AllocOp temp : chain.temps)
+    chainOps.insert(temp);
+  llvm::SetVector<scf::ForOp> dependsOn;
+  for (Operation *op : chain.ops)
+    for (Value operand : op->getOperands())
+      if (failed(collectDependences(operand, outermost, chainOps, dependsOn,
+                                    reason)))
+        return decline(reason);
+
+  // Nothing in the nest may write what the chain loads.
+  if (mayBeWrittenIn(outermost, chain.loaded, chain.ops.front()))
+    return decline("an op in the loops may write the loaded tensor");
+
+  // The hoisting point: the outermost loop the chain does not depend on
+  // whose cache fits the budget.
+  MemRefType tileType = chain.result.getType();
+  int64_t tileBytes = tileType.getNumElements() / tileType.getDimSize(0) *
+                      (tileType.getElementTypeBitWidth() / 8);
+  scf::ForOp hoistPoint;
+  SmallVector<scf::ForOp> replicated;
+  bool anyInvariant = false;
+  for (scf::ForOp candidate : llvm::reverse(nest)) {
+    if (dependsOn.contains(candidate))
+      continue;
+    anyInvariant = true;
+    SmallVector<scf::ForOp> inner;
+    int64_t bytes = tileBytes;
+    bool ok = true;
+    for (scf::ForOp loop : llvm::reverse(nest)) {
+      if (!candidate->isProperAncestor(loop) || !dependsOn.contains(loop))
+        continue;
+      std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+      std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+      std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+      if (lb != 0 || step != 1 || !ub) {
+        ok = false;
+        reason = "a loop to replicate does not run from 0 to a constant "
+                 "with step 1";
+        break;
+      }
+      bytes *= *ub;
+      inner.push_back(loop);
+    }
+    if (!ok)
+      return decline(reason);
+    if (bytes <= budget) {
+      hoistPoint = candidate;
+      replicated = inner;
+      break;
+    }
+    reason = "the cache of tiles needs " + std::to_string(bytes) +
+             " bytes per partition, more than the budget of " +
+             std::to_string(budget);
+  }
+  // Over budget: an invariant loop directly around a dependent one can move
+  // inside it when that brings the cache within budget (the loops are
+  // independent, so the order is free); then try again.
+  if (!hoistPoint && allowInterchange) {
+    for (auto it = nest.rbegin(); std::next(it) != nest.rend(); ++it) {
+      scf::ForOp outer = *it, inner = *std::next(it);
+      if (dependsOn.contains(outer) || !dependsOn.contains(inner) ||
+          !canInterchange(outer, inner))
+        continue;
+      int64_t bytes = tileBytes;
+      for (scf::ForOp loop : nest)
+        if (outer->isProperAncestor(loop) && loop != inner &&
+            dependsOn.contains(loop))
+          bytes *= *getConstantIntValue(loop.getUpperBound());
+      if (bytes > budget)
+        continue;
+      interchange(outer, inner);
+      return run(chain, quiet);
+    }
+  }
+  if (!anyInvariant) {
+    if (!quiet)
+      decline("the tile depends on every enclosing loop");
+    return;
+  }
+  if (!hoistPoint)
+    return decline(reason);
+
+  // The cache and the prologue nest that fills it.
+  OpBuilder b(hoistPoint);
+  Location loc = anchor->getLoc();
+  SmallVector<int64_t> cacheShape = {tileType.getDimSize(0)};
+  for (scf::ForOp loop : replicated)
+    cacheShape.push_back(*getConstantIntValue(loop.getUpperBound()));
+  llvm::append_range(cacheShape, tileType.getShape().drop_front());
+  auto cacheType = MemRefType::get(cacheShape, tileType.getElementType(),
+                                   nullptr, tileType.getMemorySpace());
+  Value cache = memref::AllocOp::create(b, loc, cacheType);
+  IRMapping mapping;
+  SmallVector<Value> prologueIvs;
+  for (scf::ForOp loop : replicated) {
+    // Bounds are constants (checked above); they may be defined in the nest.
+    auto copy = scf::ForOp::create(
+        b, loc, arith::ConstantIndexOp::create(b, loc, 0),
+        arith::ConstantIndexOp::create(
+            b, loc, *getConstantIntValue(loop.getUpperBound())),
+        arith::ConstantIndexOp::create(b, loc, 1));
+    copy->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+    mapping.map(loop.getInductionVar(), copy.getInductionVar());
+    prologueIvs.push_back(copy.getInductionVar());
+    b.setInsertionPointToStart(copy.getBody());
+  }
+  // The slot of the cache for given iteration indices, shaped like the tile.
+  auto slot = [&](OpBuilder &builder, ValueRange ivs) {
+    int64_t rank = cacheType.getRank();
+    SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes(rank, builder.getIndexAttr(1));
+    SmallVector<OpFoldResult> strides(rank, builder.getIndexAttr(1));
+    for (auto [i, iv] : llvm::enumerate(ivs))
+      offsets[1 + i] = iv;
+    sizes[0] = builder.getIndexAttr(cacheShape[0]);
+    for (int64_t d = 1 + ivs.size(); d < rank; ++d)
+      sizes[d] = builder.getIndexAttr(cacheShape[d]);
+    MemRefType type = memref::SubViewOp::inferRankReducedResultType(
+        tileType.getShape(), cacheType, offsets, sizes, strides);
+    return memref::SubViewOp::create(builder, loc, type, cache, offsets,
+                                     sizes, strides)
+        .getResult();
+  };
+  // A view of `slotView` like `view` is of the tile.
+  auto reView = [&](OpBuilder &builder, Value view, Value slotView,
+                    IRMapping &map) -> Value {
+    if (view == chain.result.getResult())
+      return slotView;
+    auto subview = view.getDefiningOp<memref::SubViewOp>();
+    auto mapAll = [&](SmallVector<OpFoldResult> values) {
+      for (OpFoldResult &v : values)
+        if (auto value = dyn_cast<Value>(v))
+          v = map.lookupOrDefault(value);
+      return values;
+    };
+    return memref::SubViewOp::create(builder, loc, slotView,
+                                     mapAll(subview.getMixedOffsets()),
+                                     mapAll(subview.getMixedSizes()),
+                                     mapAll(subview.getMixedStrides()));
+  };
+
+  // Clone the chain into the prologue; its last op writes the cache slot.
+  Value prologueSlot = slot(b, prologueIvs);
+  for (memref::AllocOp temp : chain.temps)
+    b.clone(*temp, mapping);
+  Operation *writer = chain.ops.back();
+  for (Operation *op : chain.ops) {
+    if (op == writer) {
+      // Only the writer's indices, not the tile it wrote, are needed.
+      Value source = op->getOperand(0), target = op->getOperand(1);
+      resolve(source, mapping, b, hoistPoint);
+      if (auto view = target.getDefiningOp<memref::SubViewOp>())
+        for (Value index : llvm::drop_begin(view->getOperands()))
+          resolve(index, mapping, b, hoistPoint);
+      Value slotTarget = reView(b, target, prologueSlot, mapping);
+      Value mappedSource = mapping.lookupOrDefault(source);
+      if (isa<DmaCopyOp>(op))
+        DmaCopyOp::create(b, loc, mappedSource, slotTarget);
+      else
+        TensorCopyOp::create(b, loc, mappedSource, slotTarget);
+      continue;
+    }
+    for (Value operand : op->getOperands())
+      resolve(operand, mapping, b, hoistPoint);
+    b.clone(*op, mapping);
+  }
+
+  // The original site reads its tile from the cache.
+  OpBuilder site(chain.result);
+  SmallVector<Value> siteIvs;
+  for (scf::ForOp loop : replicated)
+    siteIvs.push_back(loop.getInductionVar());
+  Value siteSlot = slot(site, siteIvs);
+  IRMapping identity;
+  for (OpOperand *use : accessesOf(chain.result)) {
+    if (use->getOwner() == writer)
+      continue;
+    if (use->get() == chain.result.getResult()) {
+      use->set(siteSlot);
+      continue;
+    }
+    auto subview = use->get().getDefiningOp<memref::SubViewOp>();
+    if (!subview || subview.getSource() != chain.result.getResult())
+      continue; // deeper views are rebuilt through their source below
+    OpBuilder at(subview);
+    subview.getResult().replaceAllUsesWith(
+        reView(at, subview.getResult(), siteSlot, identity));
+  }
+  // Views of the tile that are left now have no users but the writer.
+  for (Operation *op : llvm::reverse(chain.ops))
+    op->erase();
+  SmallVector<memref::AllocOp> allocs = {chain.result};
+  llvm::append_range(allocs, chain.temps);
+  for (memref::AllocOp alloc : allocs) {
+    llvm::SetVector<Operation *> dead;
+    SmallVector<Value> worklist = {alloc.getResult()};
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      for (Operation *user : v.getUsers())
+        if (dead.insert(user))
+          llvm::append_range(worklist, user->getResults());
+    }
+    for (Operation *op : llvm::reverse(dead))
+      if (op->use_empty())
+        op->erase();
+    if (alloc->use_empty())
+      alloc.erase();
+  }
+}

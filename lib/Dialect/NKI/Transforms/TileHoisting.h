@@ -1,0 +1,67 @@
+//===- TileHoisting.h - Compute loop-invariant tiles once -------*- C++ -*-===//
+//
+// The engine of nki-hoist-transposes and nki-hoist-loads: a chain of ops that
+// computes one tile per loop iteration into a local buffer is computed
+// outside the loops it does not depend on, into a cache with one slot per
+// iteration of the loops it does depend on.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NKI_LIB_DIALECT_NKI_TRANSFORMS_TILEHOISTING_H
+#define NKI_LIB_DIALECT_NKI_TRANSFORMS_TILEHOISTING_H
+
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace mlir::nki {
+
+/// Ops computing one tile per iteration into a local buffer that is only
+/// read afterwards: either load -> transpose -> evict (with the buffers
+/// between them) or a single load.
+struct Chain {
+  SmallVector<Operation *> ops;       // in order; the last writes `result`
+  SmallVector<memref::AllocOp> temps; // per-iteration buffers between them
+  memref::AllocOp result;             // what later reads use
+  Value loaded;                       // the tensor the chain reads
+  Operation *anchor;                  // where remarks point
+};
+
+/// Hoists chains to the outermost enclosing loop they do not depend on whose
+/// cache fits `budget` bytes per partition; with `allowInterchange`, an
+/// invariant loop directly around a dependent one may first move inside it
+/// when that makes the cache fit. Declines with remarks naming `passName`.
+class Hoister {
+public:
+  Hoister(int64_t budget, StringRef passName, bool allowInterchange)
+      : budget(budget), passName(passName),
+        allowInterchange(allowInterchange) {}
+  /// Hoists `chain`; `quiet` suppresses the remark when the chain simply
+  /// depends on every enclosing loop.
+  void run(Chain chain, bool quiet);
+
+  static FailureOr<Chain> findTransposeChain(TransposeOp transpose,
+                                             std::string &reason);
+  static FailureOr<Chain> findLoadChain(DmaCopyOp load, std::string &reason);
+
+private:
+  /// Loops whose induction variables `value` depends on, through pure ops
+  /// defined inside `outermost`; fails on any other producer inside it.
+  LogicalResult collectDependences(Value value, scf::ForOp outermost,
+                                   llvm::SmallPtrSetImpl<Operation *> &chainOps,
+                                   llvm::SetVector<scf::ForOp> &loops,
+                                   std::string &reason, int depth = 0);
+  Value resolve(Value value, IRMapping &mapping, OpBuilder &b,
+                scf::ForOp hoistPoint);
+
+  int64_t budget;
+  StringRef passName;
+  bool allowInterchange;
+};
+
+} // namespace mlir::nki
+
+#endif // NKI_LIB_DIALECT_NKI_TRANSFORMS_TILEHOISTING_H
