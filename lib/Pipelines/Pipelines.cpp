@@ -57,6 +57,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
   // Folds full-tile views into their tiles, so that loads target them whole.
   func.addPass(createCanonicalizerPass());
   func.addPass(createNKIHoistLoads());
+  func.addPass(createNKIFuseEviction());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
 }

@@ -36,7 +36,8 @@ void buildNKIToLLVMPipeline(OpPassManager &pm);
 /// spatial partitions to whole rows, load only the rows later reads touch,
 /// load each input slab once for all filter taps, hoist loop-invariant
 /// transposes, then loop-invariant loads (reordering loops so that a slab
-/// serves every output-channel tile); then clean up (canonicalize, CSE).
+/// serves every output-channel tile), add the bias while evicting PSUM; then
+/// clean up (canonicalize, CSE).
 void buildNKIOptimizePipeline(OpPassManager &pm);
 
 /// Bufferizes a module of tensor functions with upstream one-shot

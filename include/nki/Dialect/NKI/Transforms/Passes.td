@@ -292,4 +292,29 @@ def NKIHoistLoads : Pass<"nki-hoist-loads", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def NKIFuseEviction : Pass<"nki-fuse-eviction", "func::FuncOp"> {
+  let summary = "Apply an elementwise op while evicting, not after";
+  let description = [{
+    A `nki.tensor_copy` of a tile (typically the PSUM result to SBUF) that is
+    immediately transformed in place by `nki.tensor_scalar` (bias add) or
+    `nki.tensor_tensor` becomes that one op reading the copy's source: the
+    bias is added while the PSUM result moves to SBUF, one Vector-Engine
+    pass over the tile instead of two.
+
+    ```mlir
+    nki.tensor_copy %acc to %res : psum to sbuf
+    nki.tensor_scalar add %res, %bias to %res : ...
+    // becomes
+    nki.tensor_scalar add %acc, %bias to %res : ...
+    ```
+
+    Preconditions, checked: the op's target is the copy's target (the same
+    value) and it reads that tile as exactly one operand; nothing between
+    the two may read or write either tile (ops with unknown effects count).
+    The value is computed in f32 and rounded once, at the end, where the
+    copy used to round first. Otherwise both stay, with a remark when the
+    op reads the copied tile.
+  }];
+}
+
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD

@@ -1,0 +1,94 @@
+//===- FuseEviction.cpp - Elementwise ops at eviction -----------*- C++ -*-===//
+
+#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
+
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::nki {
+#define GEN_PASS_DEF_NKIFUSEEVICTION
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
+} // namespace mlir::nki
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+/// Whether `op` may touch memory that `value` may alias.
+bool mayTouch(Operation *op, Value value) {
+  if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
+    bool touches = false;
+    op->walk([&](Operation *nested) {
+      touches |= nested != op && mayTouch(nested, value);
+    });
+    return touches;
+  }
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> all;
+  effects.getEffects(all);
+  return llvm::any_of(all, [&](MemoryEffects::EffectInstance &effect) {
+    return (isa<MemoryEffects::Read, MemoryEffects::Write>(effect.getEffect())) &&
+           (!effect.getValue() || !areDisjointBuffers(effect.getValue(), value));
+  });
+}
+
+/// The operand of `op` that reads `tile`, when exactly one does.
+OpOperand *singleRead(Operation *op, Value tile) {
+  OpOperand *found = nullptr;
+  auto reads = [&](OpOperand &operand) {
+    return operand.get() == tile;
+  };
+  if (auto scalar = dyn_cast<TensorScalarOp>(op)) {
+    if (scalar.getScalar() == tile)
+      return nullptr;
+    return reads(scalar.getSourceMutable()) ? &scalar.getSourceMutable()
+                                            : nullptr;
+  }
+  auto tensor = cast<TensorTensorOp>(op);
+  for (OpOperand *operand : {&tensor.getLhsMutable(), &tensor.getRhsMutable()})
+    if (reads(*operand)) {
+      if (found)
+        return nullptr;
+      found = operand;
+    }
+  return found;
+}
+
+void fuse(TensorCopyOp copy) {
+  Value tile = copy.getTarget();
+  // The next op in the block that touches the copied tile.
+  for (Operation *op = copy->getNextNode(); op; op = op->getNextNode()) {
+    if (!mayTouch(op, tile) && !mayTouch(op, copy.getSource()))
+      continue;
+    if (!isa<TensorScalarOp, TensorTensorOp>(op))
+      return; // something else uses the tile: the copy is needed as it is
+    Value target = op->getOperand(op->getNumOperands() - 1);
+    OpOperand *read = singleRead(op, tile);
+    if (target != tile || !read) {
+      op->emitRemark() << "nki-fuse-eviction: not fused: the op does not "
+                          "transform the evicted tile in place through "
+                          "exactly one operand";
+      return;
+    }
+    // Reading the copy's source directly; the op writes the whole tile.
+    read->set(copy.getSource());
+    copy.erase();
+    return;
+  }
+}
+
+struct FuseEvictionPass
+    : public nki::impl::NKIFuseEvictionBase<FuseEvictionPass> {
+  void runOnOperation() override {
+    SmallVector<TensorCopyOp> copies;
+    getOperation().walk([&](TensorCopyOp op) { copies.push_back(op); });
+    for (TensorCopyOp copy : copies)
+      fuse(copy);
+  }
+};
+
+} // namespace
