@@ -237,8 +237,6 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
         !isa<scf::YieldOp>(op) && !isMemoryEffectFree(op))
       otherEffects = true;
   });
-  if (!copy)
-    return FoldResult::NotACandidate;
   Value source = copy->getOperand(0), target = copy->getOperand(1);
   std::string sourceReason, targetReason;
   bool sourceDelinearized = false, targetDelinearized = false;
