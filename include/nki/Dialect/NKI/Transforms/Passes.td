@@ -317,4 +317,21 @@ def NKIFuseEviction : Pass<"nki-fuse-eviction", "func::FuncOp"> {
   }];
 }
 
+def NKIReport : Pass<"nki-report", "func::FuncOp"> {
+  let summary = "Print what each kernel moves and computes, counted statically";
+  let description = [{
+    Evaluates each kernel's control flow and index arithmetic (loops need
+    evaluable constant bounds; guards and ragged tiles are counted exactly,
+    no data is touched; `nki::analyzeTraffic` in
+    `include/nki/Analysis/TrafficAnalysis.h`) and prints, to standard
+    output: DMAs and bytes per direction (the HBM side's bytes, as
+    `nki-run --count` counts them, on a `count:` line in the same format),
+    DMA sizes per partition (< 256 B is overhead-bound, >= 2 KiB efficient),
+    bytes loaded from each argument, compulsory traffic (inputs read once,
+    the output written once) and the ratios, matmuls with their
+    multiply-adds and Tensor-Engine fill, transposes and Vector-Engine ops.
+    The IR is unchanged; a kernel it cannot evaluate gets an error at the op.
+  }];
+}
+
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD

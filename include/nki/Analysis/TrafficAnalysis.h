@@ -1,0 +1,52 @@
+//===- TrafficAnalysis.h - What a kernel moves and computes -----*- C++ -*-===//
+//
+// Counts, statically, the DMAs (and bytes per direction and per tensor), the
+// Tensor-Engine and Vector-Engine instructions a kernel issues, by evaluating
+// its control flow and index arithmetic for constant trip counts: guarded and
+// ragged iterations are counted exactly, no data is touched.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NKI_ANALYSIS_TRAFFICANALYSIS_H
+#define NKI_ANALYSIS_TRAFFICANALYSIS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <array>
+
+namespace mlir::nki {
+
+enum class DmaDirection { HbmToSbuf, SbufToHbm, SbufToSbuf, HbmToHbm };
+constexpr int kNumDmaDirections = 4;
+
+struct KernelTraffic {
+  struct Dmas {
+    int64_t count = 0, bytes = 0;
+  };
+  /// Per direction; bytes are those on the HBM side (the source for SBUF to
+  /// SBUF), as `nki-run --count` counts them.
+  std::array<Dmas, kNumDmaDirections> dmas;
+  /// Bytes read from (HBM->SBUF) and written to (SBUF->HBM) each kernel
+  /// argument, by argument number.
+  SmallVector<int64_t> bytesFromArgument, bytesToArgument;
+  /// DMAs by bytes per partition: < 256 (overhead-bound), < 2048, >= 2048.
+  std::array<int64_t, 3> dmaSizeBuckets = {0, 0, 0};
+  int64_t matmuls = 0, matmulMacs = 0, transposes = 0, vectorOps = 0;
+  /// Each input read once and the output written once: the arguments before
+  /// the last, and the last.
+  int64_t compulsoryLoadBytes = 0, compulsoryStoreBytes = 0;
+
+  /// Fraction of the 128 x 128 x 512 array the matmuls use on average.
+  double tensorEngineFill() const {
+    return matmuls ? double(matmulMacs) / (double(matmuls) * 128 * 128 * 512)
+                   : 0.0;
+  }
+};
+
+/// Evaluates `kernel` (a function over static HBM memrefs whose loops have
+/// constant bounds); reports at the offending op what it cannot evaluate.
+FailureOr<KernelTraffic> analyzeTraffic(func::FuncOp kernel);
+
+} // namespace mlir::nki
+
+#endif // NKI_ANALYSIS_TRAFFICANALYSIS_H

@@ -1,0 +1,329 @@
+//===- TrafficAnalysis.cpp - What a kernel moves and computes ---*- C++ -*-===//
+
+#include "nki/Analysis/TrafficAnalysis.h"
+#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+/// Evaluates index arithmetic, control flow and memref shapes.
+class Evaluator {
+public:
+  explicit Evaluator(KernelTraffic &traffic) : traffic(traffic) {}
+  LogicalResult run(Block &block);
+
+private:
+  LogicalResult visit(Operation *op);
+  FailureOr<int64_t> integer(Value value, Operation *user);
+  FailureOr<int64_t> integer(OpFoldResult ofr, Operation *user);
+  FailureOr<SmallVector<int64_t>> shape(Value memref, Operation *user);
+  FailureOr<int64_t> numElements(Value memref, Operation *user);
+  LogicalResult countDma(DmaCopyOp dma);
+
+  KernelTraffic &traffic;
+  DenseMap<Value, int64_t> integers;
+  DenseMap<Value, SmallVector<int64_t>> shapes;
+};
+
+FailureOr<int64_t> Evaluator::integer(Value value, Operation *user) {
+  auto it = integers.find(value);
+  if (it != integers.end())
+    return it->second;
+  return user->emitError() << "nki traffic analysis: cannot evaluate an "
+                              "operand of this op";
+}
+
+FailureOr<int64_t> Evaluator::integer(OpFoldResult ofr, Operation *user) {
+  if (auto attr = dyn_cast<Attribute>(ofr))
+    return cast<IntegerAttr>(attr).getInt();
+  return integer(cast<Value>(ofr), user);
+}
+
+FailureOr<SmallVector<int64_t>> Evaluator::shape(Value memref,
+                                                 Operation *user) {
+  auto type = cast<MemRefType>(memref.getType());
+  if (type.hasStaticShape())
+    return SmallVector<int64_t>(type.getShape());
+  auto it = shapes.find(memref);
+  if (it != shapes.end())
+    return it->second;
+  return user->emitError() << "nki traffic analysis: unknown shape of "
+                           << type;
+}
+
+FailureOr<int64_t> Evaluator::numElements(Value memref, Operation *user) {
+  FailureOr<SmallVector<int64_t>> dims = shape(memref, user);
+  if (failed(dims))
+    return failure();
+  int64_t n = 1;
+  for (int64_t d : *dims)
+    n *= d;
+  return n;
+}
+
+LogicalResult Evaluator::countDma(DmaCopyOp dma) {
+  Value source = dma.getSource(), target = dma.getTarget();
+  bool fromHbm = getSpace(cast<MemRefType>(source.getType())) == Space::HBM;
+  bool toHbm = getSpace(cast<MemRefType>(target.getType())) == Space::HBM;
+  DmaDirection direction = fromHbm ? (toHbm ? DmaDirection::HbmToHbm
+                                            : DmaDirection::HbmToSbuf)
+                                   : (toHbm ? DmaDirection::SbufToHbm
+                                            : DmaDirection::SbufToSbuf);
+  Value counted = direction == DmaDirection::SbufToHbm ? target : source;
+  FailureOr<int64_t> elements = numElements(counted, dma);
+  FailureOr<SmallVector<int64_t>> dims = shape(counted, dma);
+  if (failed(elements) || failed(dims))
+    return failure();
+  int64_t bytes =
+      *elements * (cast<MemRefType>(counted.getType()).getElementTypeBitWidth() / 8);
+  auto &dmas = traffic.dmas[static_cast<int>(direction)];
+  ++dmas.count;
+  dmas.bytes += bytes;
+  // Bytes per partition: the partition dim is dim 0 of the on-chip side.
+  Value onChip = fromHbm ? target : source;
+  FailureOr<SmallVector<int64_t>> chipDims = shape(onChip, dma);
+  if (failed(chipDims))
+    return failure();
+  int64_t partitions = chipDims->empty() ? 1 : std::max<int64_t>(1, (*chipDims)[0]);
+  int64_t perPartition = bytes / partitions;
+  ++traffic.dmaSizeBuckets[perPartition < 256 ? 0 : perPartition < 2048 ? 1 : 2];
+  auto recordArgument = [&](Value value, SmallVector<int64_t> &perArgument) {
+    if (auto arg = dyn_cast<BlockArgument>(getRootBuffer(value));
+        arg && arg.getOwner()->isEntryBlock() &&
+        arg.getArgNumber() < perArgument.size())
+      perArgument[arg.getArgNumber()] += bytes;
+  };
+  if (direction == DmaDirection::HbmToSbuf)
+    recordArgument(source, traffic.bytesFromArgument);
+  if (direction == DmaDirection::SbufToHbm)
+    recordArgument(target, traffic.bytesToArgument);
+  return success();
+}
+
+LogicalResult Evaluator::run(Block &block) {
+  for (Operation &op : block)
+    if (failed(visit(&op)))
+      return failure();
+  return success();
+}
+
+LogicalResult Evaluator::visit(Operation *op) {
+  // Integer arithmetic.
+  if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+    if (auto attr = dyn_cast<IntegerAttr>(constant.getValue()))
+      integers[constant.getResult()] = attr.getInt();
+    return success();
+  }
+  if (op->getNumResults() == 1 && op->getResult(0).getType().isIntOrIndex() &&
+      op->getNumOperands() == 2 &&
+      isa<arith::ArithDialect>(op->getDialect())) {
+    FailureOr<int64_t> a = integer(op->getOperand(0), op);
+    FailureOr<int64_t> b = integer(op->getOperand(1), op);
+    if (failed(a) || failed(b))
+      return failure();
+    auto ceilDiv = [](int64_t x, int64_t y) { return (x + y - 1) / y; };
+    std::optional<int64_t> result =
+        TypeSwitch<Operation *, std::optional<int64_t>>(op)
+            .Case([&](arith::AddIOp) { return *a + *b; })
+            .Case([&](arith::SubIOp) { return *a - *b; })
+            .Case([&](arith::MulIOp) { return *a * *b; })
+            .Case<arith::DivUIOp, arith::DivSIOp, arith::FloorDivSIOp>(
+                [&](auto) -> std::optional<int64_t> {
+                  if (*b == 0)
+                    return std::nullopt;
+                  return *a / *b;
+                })
+            .Case<arith::CeilDivUIOp, arith::CeilDivSIOp>(
+                [&](auto) -> std::optional<int64_t> {
+                  if (*b <= 0)
+                    return std::nullopt;
+                  return ceilDiv(*a, *b);
+                })
+            .Case<arith::RemUIOp, arith::RemSIOp>(
+                [&](auto) -> std::optional<int64_t> {
+                  if (*b == 0)
+                    return std::nullopt;
+                  return *a % *b;
+                })
+            .Case<arith::MinSIOp, arith::MinUIOp>(
+                [&](auto) { return std::min(*a, *b); })
+            .Case<arith::MaxSIOp, arith::MaxUIOp>(
+                [&](auto) { return std::max(*a, *b); })
+            .Case([&](arith::CmpIOp cmp) -> std::optional<int64_t> {
+              using P = arith::CmpIPredicate;
+              switch (cmp.getPredicate()) {
+              case P::eq: return *a == *b;
+              case P::ne: return *a != *b;
+              case P::slt: case P::ult: return *a < *b;
+              case P::sle: case P::ule: return *a <= *b;
+              case P::sgt: case P::ugt: return *a > *b;
+              case P::sge: case P::uge: return *a >= *b;
+              }
+              return std::nullopt;
+            })
+            .Default([](Operation *) { return std::nullopt; });
+    if (!result)
+      return op->emitError() << "nki traffic analysis: cannot evaluate this op";
+    integers[op->getResult(0)] = *result;
+    return success();
+  }
+  if (auto cast = dyn_cast<arith::IndexCastOp>(op)) {
+    FailureOr<int64_t> v = integer(cast.getIn(), op);
+    if (failed(v))
+      return failure();
+    integers[cast.getResult()] = *v;
+    return success();
+  }
+  // Control flow.
+  if (auto loop = dyn_cast<scf::ForOp>(op)) {
+    FailureOr<int64_t> lb = integer(loop.getLowerBound(), op);
+    FailureOr<int64_t> ub = integer(loop.getUpperBound(), op);
+    FailureOr<int64_t> step = integer(loop.getStep(), op);
+    if (failed(lb) || failed(ub) || failed(step))
+      return failure();
+    if (*step <= 0 || loop.getNumRegionIterArgs() != 0)
+      return op->emitError() << "nki traffic analysis: needs loops with a "
+                                "positive step and no iter_args";
+    for (int64_t iv = *lb; iv < *ub; iv += *step) {
+      integers[loop.getInductionVar()] = iv;
+      if (failed(run(*loop.getBody())))
+        return failure();
+    }
+    return success();
+  }
+  if (auto ifOp = dyn_cast<scf::IfOp>(op)) {
+    FailureOr<int64_t> cond = integer(ifOp.getCondition(), op);
+    if (failed(cond) || ifOp.getNumResults() != 0)
+      return failure();
+    if (*cond)
+      return run(*ifOp.thenBlock());
+    return ifOp.elseBlock() ? run(*ifOp.elseBlock()) : success();
+  }
+  if (isa<scf::YieldOp, func::ReturnOp>(op))
+    return success();
+  // Shapes of views.
+  if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+    SmallVector<int64_t> dims;
+    auto dynamic = alloc.getDynamicSizes().begin();
+    for (int64_t d : alloc.getType().getShape()) {
+      if (!ShapedType::isDynamic(d)) {
+        dims.push_back(d);
+        continue;
+      }
+      FailureOr<int64_t> v = integer(*dynamic++, op);
+      if (failed(v))
+        return failure();
+      dims.push_back(*v);
+    }
+    shapes[alloc.getResult()] = dims;
+    return success();
+  }
+  if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
+    llvm::SmallBitVector dropped = subview.getDroppedDims();
+    SmallVector<int64_t> dims;
+    for (auto [d, size] : llvm::enumerate(subview.getMixedSizes())) {
+      if (dropped.test(d))
+        continue;
+      FailureOr<int64_t> v = integer(size, op);
+      if (failed(v))
+        return failure();
+      dims.push_back(*v);
+    }
+    shapes[subview.getResult()] = dims;
+    return success();
+  }
+  if (auto collapse = dyn_cast<memref::CollapseShapeOp>(op)) {
+    FailureOr<SmallVector<int64_t>> source = shape(collapse.getSrc(), op);
+    if (failed(source))
+      return failure();
+    SmallVector<int64_t> dims;
+    for (const ReassociationIndices &group :
+         collapse.getReassociationIndices()) {
+      int64_t n = 1;
+      for (int64_t d : group)
+        n *= (*source)[d];
+      dims.push_back(n);
+    }
+    shapes[collapse.getResult()] = dims;
+    return success();
+  }
+  if (auto expand = dyn_cast<memref::ExpandShapeOp>(op)) {
+    SmallVector<int64_t> dims;
+    for (OpFoldResult size : expand.getMixedOutputShape()) {
+      FailureOr<int64_t> v = integer(size, op);
+      if (failed(v))
+        return failure();
+      dims.push_back(*v);
+    }
+    shapes[expand.getResult()] = dims;
+    return success();
+  }
+  if (isa<memref::DeallocOp, memref::CastOp>(op)) {
+    if (auto cast = dyn_cast<memref::CastOp>(op)) {
+      FailureOr<SmallVector<int64_t>> s = shape(cast.getSource(), op);
+      if (failed(s))
+        return failure();
+      shapes[cast.getResult()] = *s;
+    }
+    return success();
+  }
+  // The engines.
+  if (auto dma = dyn_cast<DmaCopyOp>(op))
+    return countDma(dma);
+  if (auto matmul = dyn_cast<MatmulOp>(op)) {
+    FailureOr<int64_t> stationary = numElements(matmul.getStationary(), op);
+    FailureOr<int64_t> moving = numElements(matmul.getMoving(), op);
+    FailureOr<SmallVector<int64_t>> movingDims = shape(matmul.getMoving(), op);
+    if (failed(stationary) || failed(moving) || failed(movingDims))
+      return failure();
+    ++traffic.matmuls;
+    traffic.matmulMacs +=
+        (*movingDims)[0] ? *stationary * (*moving / (*movingDims)[0]) : 0;
+    return success();
+  }
+  if (isa<TransposeOp>(op)) {
+    ++traffic.transposes;
+    return success();
+  }
+  if (isa<TensorCopyOp, TensorTensorOp, TensorScalarOp, TensorReduceOp,
+          MemsetOp>(op)) {
+    ++traffic.vectorOps;
+    return success();
+  }
+  if (isMemoryEffectFree(op) && op->getNumRegions() == 0)
+    return success(); // results unused by the evaluation
+  return op->emitError() << "nki traffic analysis: cannot evaluate this op";
+}
+
+} // namespace
+
+FailureOr<KernelTraffic> nki::analyzeTraffic(func::FuncOp kernel) {
+  KernelTraffic traffic;
+  unsigned numArgs = kernel.getNumArguments();
+  traffic.bytesFromArgument.assign(numArgs, 0);
+  traffic.bytesToArgument.assign(numArgs, 0);
+  for (auto [index, type] : llvm::enumerate(kernel.getArgumentTypes())) {
+    auto memref = dyn_cast<MemRefType>(type);
+    if (!memref || !memref.hasStaticShape())
+      return kernel.emitError() << "nki traffic analysis: argument #" << index
+                                << " is not a static memref";
+    int64_t bytes =
+        memref.getNumElements() * (memref.getElementTypeBitWidth() / 8);
+    (index + 1 == numArgs ? traffic.compulsoryStoreBytes
+                          : traffic.compulsoryLoadBytes) += bytes;
+  }
+  Evaluator evaluator(traffic);
+  if (kernel.isExternal() || failed(evaluator.run(kernel.front())))
+    return failure();
+  return traffic;
+}
