@@ -30,10 +30,133 @@ private:
   FailureOr<int64_t> numElements(Value memref, Operation *user);
   LogicalResult countDma(DmaCopyOp dma);
 
+  /// Where an SBUF view's elements are: an instance of an allocation, the
+  /// linear offset of its first element and the strides of its dims.
+  struct Layout {
+    int64_t instance = -1;
+    int64_t offset = 0;
+    SmallVector<int64_t> strides;
+  };
+  /// Per live SBUF allocation instance: for each free element of one
+  /// partition, whether it holds DMA'd data no op has read yet.
+  struct Instance {
+    std::vector<bool> unread;
+    int64_t partitionStride = 1, partitions = 0, elementBytes = 4;
+  };
+  /// Calls `f(free offset)` for every element of `view`'s first partition.
+  void forEachFreeElement(const Layout &layout, ArrayRef<int64_t> sizes,
+                          function_ref<void(int64_t)> f);
+  void markLoaded(Value view, Operation *user);
+  void markRead(Value view);
+  void markOverwritten(Value view);
+  void retire(int64_t instance);
+
   KernelTraffic &traffic;
   DenseMap<Value, int64_t> integers;
   DenseMap<Value, SmallVector<int64_t>> shapes;
+  DenseMap<Value, Layout> layouts;
+  DenseMap<Operation *, int64_t> liveInstanceOfAlloc;
+  std::vector<Instance> instances;
+
+public:
+  /// Counts what is still unread in the buffers alive at the end.
+  void finish() {
+    for (int64_t i = 0, e = instances.size(); i < e; ++i)
+      retire(i);
+  }
 };
+
+void Evaluator::forEachFreeElement(const Layout &layout,
+                                   ArrayRef<int64_t> sizes,
+                                   function_ref<void(int64_t)> f) {
+  // Odometer over the free dims (1..rank-1).
+  int64_t rank = sizes.size();
+  if (rank <= 1) {
+    f(layout.offset);
+    return;
+  }
+  for (int64_t d = 1; d < rank; ++d)
+    if (sizes[d] == 0)
+      return;
+  SmallVector<int64_t> index(rank, 0);
+  while (true) {
+    int64_t offset = layout.offset;
+    for (int64_t d = 1; d < rank; ++d)
+      offset += index[d] * layout.strides[d];
+    f(offset);
+    int64_t d = rank - 1;
+    while (d >= 1 && ++index[d] == sizes[d])
+      index[d--] = 0;
+    if (d < 1)
+      return;
+  }
+}
+
+void Evaluator::retire(int64_t id) {
+  Instance &instance = instances[id];
+  int64_t unread = llvm::count(instance.unread, true);
+  traffic.wastedBytes += unread * instance.partitions * instance.elementBytes;
+  instance.unread.clear();
+}
+
+void Evaluator::markLoaded(Value view, Operation *user) {
+  auto it = layouts.find(view);
+  if (it == layouts.end())
+    return;
+  FailureOr<SmallVector<int64_t>> sizes = shape(view, user);
+  if (failed(sizes))
+    return;
+  Instance &instance = instances[it->second.instance];
+  if (instance.unread.empty())
+    return; // a retired instance
+  int64_t partitions = sizes->empty() ? 1 : (*sizes)[0];
+  instance.partitions = std::max(instance.partitions, partitions);
+  int64_t elementBytes = instance.elementBytes;
+  forEachFreeElement(it->second, *sizes, [&](int64_t offset) {
+    offset %= instance.partitionStride;
+    if (instance.unread[offset]) // overwritten before anyone read it
+      traffic.wastedBytes += partitions * elementBytes;
+    instance.unread[offset] = true;
+    traffic.loadedOnChipBytes += partitions * elementBytes;
+  });
+}
+
+void Evaluator::markRead(Value view) {
+  auto it = layouts.find(view);
+  if (it == layouts.end())
+    return;
+  auto dims = shapes.find(view);
+  SmallVector<int64_t> sizes =
+      dims != shapes.end()
+          ? dims->second
+          : SmallVector<int64_t>(cast<MemRefType>(view.getType()).getShape());
+  Instance &instance = instances[it->second.instance];
+  if (instance.unread.empty())
+    return;
+  forEachFreeElement(it->second, sizes, [&](int64_t offset) {
+    instance.unread[offset % instance.partitionStride] = false;
+  });
+}
+
+void Evaluator::markOverwritten(Value view) {
+  auto it = layouts.find(view);
+  if (it == layouts.end())
+    return;
+  auto dims = shapes.find(view);
+  SmallVector<int64_t> sizes =
+      dims != shapes.end()
+          ? dims->second
+          : SmallVector<int64_t>(cast<MemRefType>(view.getType()).getShape());
+  Instance &instance = instances[it->second.instance];
+  if (instance.unread.empty())
+    return;
+  forEachFreeElement(it->second, sizes, [&](int64_t offset) {
+    offset %= instance.partitionStride;
+    if (instance.unread[offset])
+      traffic.wastedBytes += instance.partitions * instance.elementBytes;
+    instance.unread[offset] = false;
+  });
+}
 
 FailureOr<int64_t> Evaluator::integer(Value value, Operation *user) {
   auto it = integers.find(value);
@@ -226,9 +349,45 @@ LogicalResult Evaluator::visit(Operation *op) {
       dims.push_back(*v);
     }
     shapes[alloc.getResult()] = dims;
+    if (getSpace(alloc.getType()) == Space::SBUF && !dims.empty()) {
+      // A new instance of this buffer; the previous one is dead.
+      auto [it, inserted] = liveInstanceOfAlloc.try_emplace(op, -1);
+      if (!inserted)
+        retire(it->second);
+      it->second = instances.size();
+      Instance instance;
+      instance.partitionStride = 1;
+      for (int64_t d : ArrayRef(dims).drop_front())
+        instance.partitionStride *= d;
+      instance.unread.assign(instance.partitionStride, false);
+      instance.elementBytes = alloc.getType().getElementTypeBitWidth() / 8;
+      instances.push_back(std::move(instance));
+      Layout layout;
+      layout.instance = it->second;
+      layout.strides.assign(dims.size(), 1);
+      for (int64_t d = dims.size() - 2; d >= 0; --d)
+        layout.strides[d] = layout.strides[d + 1] * dims[d + 1];
+      layouts[alloc.getResult()] = layout;
+    }
     return success();
   }
   if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
+    if (auto it = layouts.find(subview.getSource()); it != layouts.end()) {
+      Layout layout;
+      layout.instance = it->second.instance;
+      layout.offset = it->second.offset;
+      llvm::SmallBitVector droppedDims = subview.getDroppedDims();
+      for (auto [d, offset] : llvm::enumerate(subview.getMixedOffsets())) {
+        FailureOr<int64_t> v = integer(offset, op);
+        FailureOr<int64_t> step = integer(subview.getMixedStrides()[d], op);
+        if (failed(v) || failed(step))
+          return failure();
+        layout.offset += *v * it->second.strides[d];
+        if (!droppedDims.test(d))
+          layout.strides.push_back(it->second.strides[d] * *step);
+      }
+      layouts[subview.getResult()] = layout;
+    }
     llvm::SmallBitVector dropped = subview.getDroppedDims();
     SmallVector<int64_t> dims;
     for (auto [d, size] : llvm::enumerate(subview.getMixedSizes())) {
@@ -255,6 +414,14 @@ LogicalResult Evaluator::visit(Operation *op) {
       dims.push_back(n);
     }
     shapes[collapse.getResult()] = dims;
+    if (auto it = layouts.find(collapse.getSrc()); it != layouts.end()) {
+      Layout layout = it->second;
+      layout.strides.clear();
+      for (const ReassociationIndices &group :
+           collapse.getReassociationIndices())
+        layout.strides.push_back(it->second.strides[group.back()]);
+      layouts[collapse.getResult()] = layout;
+    }
     return success();
   }
   if (auto expand = dyn_cast<memref::ExpandShapeOp>(op)) {
@@ -266,6 +433,19 @@ LogicalResult Evaluator::visit(Operation *op) {
       dims.push_back(*v);
     }
     shapes[expand.getResult()] = dims;
+    if (auto it = layouts.find(expand.getSrc()); it != layouts.end()) {
+      Layout layout = it->second;
+      layout.strides.assign(dims.size(), 1);
+      for (auto [d, group] :
+           llvm::enumerate(expand.getReassociationIndices())) {
+        int64_t stride = it->second.strides[d];
+        for (int64_t out : llvm::reverse(group)) {
+          layout.strides[out] = stride;
+          stride *= dims[out];
+        }
+      }
+      layouts[expand.getResult()] = layout;
+    }
     return success();
   }
   if (isa<memref::DeallocOp, memref::CastOp>(op)) {
@@ -274,13 +454,20 @@ LogicalResult Evaluator::visit(Operation *op) {
       if (failed(s))
         return failure();
       shapes[cast.getResult()] = *s;
+      if (auto it = layouts.find(cast.getSource()); it != layouts.end())
+        layouts[cast.getResult()] = it->second;
     }
     return success();
   }
   // The engines.
-  if (auto dma = dyn_cast<DmaCopyOp>(op))
+  if (auto dma = dyn_cast<DmaCopyOp>(op)) {
+    markRead(dma.getSource());
+    markLoaded(dma.getTarget(), op);
     return countDma(dma);
+  }
   if (auto matmul = dyn_cast<MatmulOp>(op)) {
+    markRead(matmul.getStationary());
+    markRead(matmul.getMoving());
     FailureOr<int64_t> stationary = numElements(matmul.getStationary(), op);
     FailureOr<int64_t> moving = numElements(matmul.getMoving(), op);
     FailureOr<SmallVector<int64_t>> movingDims = shape(matmul.getMoving(), op);
@@ -291,12 +478,18 @@ LogicalResult Evaluator::visit(Operation *op) {
         (*movingDims)[0] ? *stationary * (*moving / (*movingDims)[0]) : 0;
     return success();
   }
-  if (isa<TransposeOp>(op)) {
+  if (auto transpose = dyn_cast<TransposeOp>(op)) {
+    markRead(transpose.getSource());
     ++traffic.transposes;
     return success();
   }
   if (isa<TensorCopyOp, TensorTensorOp, TensorScalarOp, TensorReduceOp,
           MemsetOp>(op)) {
+    // Every memref operand but the last (the target) is read.
+    for (Value operand : op->getOperands().drop_back())
+      if (isa<MemRefType>(operand.getType()))
+        markRead(operand);
+    markOverwritten(op->getOperands().back());
     ++traffic.vectorOps;
     return success();
   }
@@ -325,5 +518,6 @@ FailureOr<KernelTraffic> nki::analyzeTraffic(func::FuncOp kernel) {
   Evaluator evaluator(traffic);
   if (kernel.isExternal() || failed(evaluator.run(kernel.front())))
     return failure();
+  evaluator.finish();
   return traffic;
 }

@@ -32,6 +32,14 @@ struct KernelTraffic {
   /// DMAs by bytes per partition: < 256 (overhead-bound), < 2048, >= 2048.
   std::array<int64_t, 3> dmaSizeBuckets = {0, 0, 0};
   int64_t matmuls = 0, matmulMacs = 0, transposes = 0, vectorOps = 0;
+  /// Bytes DMA'd into SBUF that no op reads before they are overwritten or
+  /// their buffer dies (tracked per element of the free dims; every
+  /// partition of a tile is assumed to be read like the first).
+  int64_t wastedBytes = 0, loadedOnChipBytes = 0;
+  double wasteFraction() const {
+    return loadedOnChipBytes ? double(wastedBytes) / double(loadedOnChipBytes)
+                             : 0.0;
+  }
   /// Each input read once and the output written once: the arguments before
   /// the last, and the last.
   int64_t compulsoryLoadBytes = 0, compulsoryStoreBytes = 0;

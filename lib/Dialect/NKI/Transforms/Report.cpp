@@ -45,6 +45,10 @@ void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
                      ratio(loads, t.compulsoryLoadBytes),
                      (long long)t.compulsoryStoreBytes,
                      ratio(stores, t.compulsoryStoreBytes));
+  os << llvm::format("waste: %lld of %lld bytes loaded on chip are never "
+                     "read (%.2f%%)\n",
+                     (long long)t.wastedBytes, (long long)t.loadedOnChipBytes,
+                     100.0 * t.wasteFraction());
   os << llvm::format("tensor engine: %lld matmuls, %lld MACs, fill %.1f%%; "
                      "%lld transposes; vector engine: %lld ops\n",
                      (long long)t.matmuls, (long long)t.matmulMacs,
