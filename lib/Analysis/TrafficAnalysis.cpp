@@ -16,6 +16,14 @@ using namespace mlir::nki;
 
 namespace {
 
+// trn2 (NeuronCore-v3) cost numbers, from the NKI documentation's summary in
+// shared/docs/nki-reference.md.
+constexpr double kDmaFixedSeconds = 1.3e-6;    // per DMA
+constexpr int kDmaQueues = 16;                 // DMAs in flight per core
+constexpr double kDmaBytesPerSecond = 368e9;   // 16 queues x 23 B/ns
+constexpr double kTensorEngineHz = 2.4e9;
+constexpr double kVectorEngineHz = 0.96e9;
+
 /// Evaluates index arithmetic, control flow and memref shapes.
 class Evaluator {
 public:
@@ -56,6 +64,7 @@ private:
   DenseMap<Value, SmallVector<int64_t>> shapes;
   DenseMap<Value, Layout> layouts;
   DenseMap<Operation *, int64_t> liveInstanceOfAlloc;
+  int64_t liveSbufBytes = 0, livePsumBytes = 0;
   std::vector<Instance> instances;
 
 public:
@@ -212,6 +221,7 @@ LogicalResult Evaluator::countDma(DmaCopyOp dma) {
   auto &dmas = traffic.dmas[static_cast<int>(direction)];
   ++dmas.count;
   dmas.bytes += bytes;
+  traffic.dmaSeconds += kDmaFixedSeconds / kDmaQueues + bytes / kDmaBytesPerSecond;
   // Bytes per partition: the partition dim is dim 0 of the on-chip side.
   Value onChip = fromHbm ? target : source;
   FailureOr<SmallVector<int64_t>> chipDims = shape(onChip, dma);
@@ -234,9 +244,13 @@ LogicalResult Evaluator::countDma(DmaCopyOp dma) {
 }
 
 LogicalResult Evaluator::run(Block &block) {
+  // Buffers allocated in this block live until its end.
+  int64_t sbufBefore = liveSbufBytes, psumBefore = livePsumBytes;
   for (Operation &op : block)
     if (failed(visit(&op)))
       return failure();
+  liveSbufBytes = sbufBefore;
+  livePsumBytes = psumBefore;
   return success();
 }
 
@@ -349,7 +363,18 @@ LogicalResult Evaluator::visit(Operation *op) {
       dims.push_back(*v);
     }
     shapes[alloc.getResult()] = dims;
-    if (getSpace(alloc.getType()) == Space::SBUF && !dims.empty()) {
+    Space space = getSpace(alloc.getType());
+    if ((space == Space::SBUF || space == Space::PSUM) && !dims.empty()) {
+      int64_t perPartition = alloc.getType().getElementTypeBitWidth() / 8;
+      for (int64_t d : ArrayRef(dims).drop_front())
+        perPartition *= d;
+      int64_t &live = space == Space::SBUF ? liveSbufBytes : livePsumBytes;
+      int64_t &peak = space == Space::SBUF ? traffic.peakSbufBytes
+                                           : traffic.peakPsumBytes;
+      live += perPartition;
+      peak = std::max(peak, live);
+    }
+    if (space == Space::SBUF && !dims.empty()) {
       // A new instance of this buffer; the previous one is dead.
       auto [it, inserted] = liveInstanceOfAlloc.try_emplace(op, -1);
       if (!inserted)
@@ -474,13 +499,29 @@ LogicalResult Evaluator::visit(Operation *op) {
     if (failed(stationary) || failed(moving) || failed(movingDims))
       return failure();
     ++traffic.matmuls;
-    traffic.matmulMacs +=
-        (*movingDims)[0] ? *stationary * (*moving / (*movingDims)[0]) : 0;
+    int64_t k = (*movingDims)[0];
+    int64_t n = k ? *moving / k : 0;
+    int64_t m = k ? *stationary / k : 0;
+    traffic.matmulMacs += *stationary * n;
+    // About max(min(64, M), N) cycles (x4 for fp32) plus 64 to start.
+    bool fp32 = cast<MemRefType>(matmul.getMoving().getType())
+                    .getElementType()
+                    .isF32();
+    traffic.tensorEngineSeconds +=
+        (std::max(std::min<int64_t>(64, m), n) * (fp32 ? 4 : 1) + 64) /
+        kTensorEngineHz;
     return success();
   }
   if (auto transpose = dyn_cast<TransposeOp>(op)) {
     markRead(transpose.getSource());
     ++traffic.transposes;
+    // About max(P, min(64, F)) cycles.
+    FailureOr<SmallVector<int64_t>> dims = shape(transpose.getSource(), op);
+    if (failed(dims))
+      return failure();
+    traffic.tensorEngineSeconds +=
+        std::max((*dims)[0], std::min<int64_t>(64, (*dims)[1])) /
+        kTensorEngineHz;
     return success();
   }
   if (isa<TensorCopyOp, TensorTensorOp, TensorScalarOp, TensorReduceOp,
@@ -491,6 +532,18 @@ LogicalResult Evaluator::visit(Operation *op) {
         markRead(operand);
     markOverwritten(op->getOperands().back());
     ++traffic.vectorOps;
+    // About max(64, N) cycles for N elements per partition, plus ~60 cycles
+    // per SBUF/PSUM access (each operand).
+    Value target = op->getOperands().back();
+    FailureOr<SmallVector<int64_t>> dims = shape(target, op);
+    if (failed(dims))
+      return failure();
+    int64_t perPartition = 1;
+    for (int64_t d : ArrayRef(*dims).drop_front())
+      perPartition *= d;
+    traffic.vectorEngineSeconds +=
+        (std::max<int64_t>(64, perPartition) + 60 * op->getNumOperands()) /
+        kVectorEngineHz;
     return success();
   }
   if (isMemoryEffectFree(op) && op->getNumRegions() == 0)

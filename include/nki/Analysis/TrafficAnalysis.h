@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <algorithm>
 #include <array>
 
 namespace mlir::nki {
@@ -43,6 +44,16 @@ struct KernelTraffic {
   /// Each input read once and the output written once: the arguments before
   /// the last, and the last.
   int64_t compulsoryLoadBytes = 0, compulsoryStoreBytes = 0;
+
+  /// Peak bytes per partition of SBUF and PSUM buffers alive at once (a
+  /// buffer lives until the end of the block that allocates it).
+  int64_t peakSbufBytes = 0, peakPsumBytes = 0;
+  /// Engine busy time in the trn2 cost model of docs/Report.md, in seconds.
+  double dmaSeconds = 0, tensorEngineSeconds = 0, vectorEngineSeconds = 0;
+  /// Engines overlap perfectly: the slowest one bounds the kernel.
+  double modelledSeconds() const {
+    return std::max({dmaSeconds, tensorEngineSeconds, vectorEngineSeconds});
+  }
 
   /// Fraction of the 128 x 128 x 512 array the matmuls use on average.
   double tensorEngineFill() const {

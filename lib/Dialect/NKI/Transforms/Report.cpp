@@ -1,9 +1,11 @@
 //===- Report.cpp - Print a kernel's traffic --------------------*- C++ -*-===//
 
 #include "nki/Analysis/TrafficAnalysis.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace mlir::nki {
@@ -15,6 +17,60 @@ using namespace mlir;
 using namespace mlir::nki;
 
 namespace {
+
+bool fits(const KernelTraffic &t) {
+  return t.peakSbufBytes <= kSbufBytesPerPartition &&
+         t.peakPsumBytes <= kPsumBankBytes * kNumPsumBanks;
+}
+
+/// The Tensor Engine at its peak: ~20 TFLOPS for fp32, 79 for bf16/fp16.
+double roofline(func::FuncOp kernel, const KernelTraffic &t) {
+  Type element = cast<MemRefType>(kernel.getArgumentTypes().front())
+                     .getElementType();
+  double flops = element.isF32() ? 20e12 : 79e12;
+  return 2.0 * double(t.matmulMacs) / flops;
+}
+
+void printJson(func::FuncOp kernel, const KernelTraffic &t,
+               llvm::raw_ostream &os) {
+  llvm::json::OStream json(os);
+  json.object([&] {
+    json.attribute("kernel", kernel.getName());
+    static constexpr const char *directions[] = {"hbm_to_sbuf", "sbuf_to_hbm",
+                                                 "sbuf_to_sbuf", "hbm_to_hbm"};
+    for (int d = 0; d < kNumDmaDirections; ++d)
+      json.attributeObject(directions[d], [&] {
+        json.attribute("dmas", t.dmas[d].count);
+        json.attribute("bytes", t.dmas[d].bytes);
+      });
+    json.attributeArray("dma_sizes_per_partition", [&] {
+      for (int64_t count : t.dmaSizeBuckets)
+        json.value(count);
+    });
+    json.attributeArray("bytes_from_argument", [&] {
+      for (int64_t bytes : t.bytesFromArgument)
+        json.value(bytes);
+    });
+    json.attribute("compulsory_load_bytes", t.compulsoryLoadBytes);
+    json.attribute("compulsory_store_bytes", t.compulsoryStoreBytes);
+    json.attribute("wasted_bytes", t.wastedBytes);
+    json.attribute("loaded_on_chip_bytes", t.loadedOnChipBytes);
+    json.attribute("matmuls", t.matmuls);
+    json.attribute("matmul_macs", t.matmulMacs);
+    json.attribute("tensor_engine_fill", t.tensorEngineFill());
+    json.attribute("transposes", t.transposes);
+    json.attribute("vector_ops", t.vectorOps);
+    json.attribute("peak_sbuf_bytes_per_partition", t.peakSbufBytes);
+    json.attribute("peak_psum_bytes_per_partition", t.peakPsumBytes);
+    json.attribute("fits", fits(t));
+    json.attribute("modelled_us", t.modelledSeconds() * 1e6);
+    json.attribute("dma_us", t.dmaSeconds * 1e6);
+    json.attribute("tensor_engine_us", t.tensorEngineSeconds * 1e6);
+    json.attribute("vector_engine_us", t.vectorEngineSeconds * 1e6);
+    json.attribute("roofline_us", roofline(kernel, t) * 1e6);
+  });
+  os << "\n";
+}
 
 void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
   static constexpr const char *directions[] = {"HBM->SBUF", "SBUF->HBM",
@@ -49,6 +105,19 @@ void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
                      "read (%.2f%%)\n",
                      (long long)t.wastedBytes, (long long)t.loadedOnChipBytes,
                      100.0 * t.wasteFraction());
+  os << llvm::format("footprint: SBUF %lld of %lld bytes per partition, PSUM "
+                     "%lld of %lld%s\n",
+                     (long long)t.peakSbufBytes,
+                     (long long)kSbufBytesPerPartition,
+                     (long long)t.peakPsumBytes,
+                     (long long)(kPsumBankBytes * kNumPsumBanks),
+                     fits(t) ? "" : "; DOES NOT FIT");
+  os << llvm::format("modelled trn2 latency: %.1f us (DMA %.1f us, Tensor "
+                     "Engine %.1f us, Vector Engine %.1f us; engines overlap "
+                     "perfectly); Tensor-Engine roofline %.1f us\n",
+                     t.modelledSeconds() * 1e6, t.dmaSeconds * 1e6,
+                     t.tensorEngineSeconds * 1e6, t.vectorEngineSeconds * 1e6,
+                     roofline(kernel, t) * 1e6);
   os << llvm::format("tensor engine: %lld matmuls, %lld MACs, fill %.1f%%; "
                      "%lld transposes; vector engine: %lld ops\n",
                      (long long)t.matmuls, (long long)t.matmulMacs,
@@ -57,6 +126,7 @@ void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
 }
 
 struct ReportPass : public nki::impl::NKIReportBase<ReportPass> {
+  using Base::Base;
   void runOnOperation() override {
     func::FuncOp kernel = getOperation();
     if (kernel.isExternal())
@@ -64,7 +134,17 @@ struct ReportPass : public nki::impl::NKIReportBase<ReportPass> {
     FailureOr<KernelTraffic> traffic = analyzeTraffic(kernel);
     if (failed(traffic))
       return signalPassFailure();
-    print(kernel, *traffic, llvm::outs());
+    if (!fits(*traffic))
+      kernel.emitWarning() << "nki-report: the kernel's buffers do not fit "
+                              "on chip at once (SBUF "
+                           << traffic->peakSbufBytes << " of "
+                           << kSbufBytesPerPartition << " bytes per partition, "
+                           << "PSUM " << traffic->peakPsumBytes << " of "
+                           << kPsumBankBytes * kNumPsumBanks << ")";
+    if (json)
+      printJson(kernel, *traffic, llvm::outs());
+    else
+      print(kernel, *traffic, llvm::outs());
     markAllAnalysesPreserved();
   }
 };

@@ -329,9 +329,18 @@ def NKIReport : Pass<"nki-report", "func::FuncOp"> {
     DMA sizes per partition (< 256 B is overhead-bound, >= 2 KiB efficient),
     bytes loaded from each argument, compulsory traffic (inputs read once,
     the output written once) and the ratios, matmuls with their
-    multiply-adds and Tensor-Engine fill, transposes and Vector-Engine ops.
-    The IR is unchanged; a kernel it cannot evaluate gets an error at the op.
+    multiply-adds and Tensor-Engine fill, transposes and Vector-Engine ops,
+    bytes loaded on chip that nothing reads (waste), peak SBUF and PSUM
+    bytes per partition against capacity (a warning when a kernel does not
+    fit), and a modelled trn2 latency beside the Tensor-Engine roofline
+    (cost model and overlap assumption in docs/Report.md). `json=true`
+    prints one JSON object per kernel instead of the table. The IR is
+    unchanged; a kernel it cannot evaluate gets an error at the op.
   }];
+  let options = [
+    Option<"json", "json", "bool", /*default=*/"false",
+           "Print one JSON object per kernel instead of the table">
+  ];
 }
 
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD
