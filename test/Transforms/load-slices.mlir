@@ -126,15 +126,21 @@ func.func @blocked(%x: memref<64x16x8xf32>, %out: memref<64x1x8xf32, #nki.mem<sb
 // A read of at most 494 positions (min with 494) starting at sp * 494, a
 // multiple of the 38-wide rows, spans at most 13 rows: the load is a fixed
 // 13-row window starting at the read's first row, moved back to row 45 at
-// the end of the 58-row buffer, so the DMA shapes are static.
+// the end of the 58-row buffer, so the DMA shapes are static; and the buffer
+// shrinks to those 13 rows, the read shifted by the window's first row.
 // CHECK-LABEL: func.func @static_window
 // CHECK: %[[START:.*]] = arith.muli %arg2, %{{.*}} : index
+// CHECK: %[[BUF:.*]] = memref.alloc() : memref<128x13x38xf32, #nki.mem<sbuf>>
 // CHECK: %[[C38:.*]] = arith.constant 38 : index
 // CHECK: %[[FIRST:.*]] = arith.divui %[[START]], %[[C38]] : index
 // CHECK: %[[C45:.*]] = arith.constant 45 : index
 // CHECK: %[[R0:.*]] = arith.minui %[[FIRST]], %[[C45]] : index
-// CHECK: memref.subview %arg0[0, %[[R0]], 0] [128, 13, 38] [1, 1, 1]
-// CHECK: nki.dma_copy {{.*}} : memref<128x13x38xf32, strided<[2204, 38, 1], offset: ?>> to memref<128x13x38xf32, strided<[2204, 38, 1], offset: ?>, #nki.mem<sbuf>>
+// CHECK: %[[SRC:.*]] = memref.subview %arg0[0, %[[R0]], 0] [128, 13, 38] [1, 1, 1]
+// CHECK: nki.dma_copy %[[SRC]] to %[[BUF]] : memref<128x13x38xf32, strided<[2204, 38, 1], offset: ?>> to memref<128x13x38xf32, #nki.mem<sbuf>>
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[BUF]] {{\[\[}}0], [1, 2]] : memref<128x13x38xf32, #nki.mem<sbuf>> into memref<128x494xf32, #nki.mem<sbuf>>
+// CHECK: %[[SHIFT:.*]] = arith.muli %[[R0]], %{{.*}} : index
+// CHECK: %[[OFFSET:.*]] = arith.subi %[[START]], %[[SHIFT]] : index
+// CHECK: memref.subview %[[FLAT]][0, %[[OFFSET]]]
 func.func @static_window(%x: memref<128x58x38xf32>, %tile: memref<128x512xf32, #nki.mem<sbuf>>, %sp: index, %size: index) {
   %c494 = arith.constant 494 : index
   %start = arith.muli %sp, %c494 : index

@@ -52,6 +52,105 @@ std::optional<int64_t> staticWindow(ArrayRef<ViewedRange> ranges,
   return rows;
 }
 
+/// Replaces `buffer` by one of `window` rows holding rows [rowBegin,
+/// rowBegin + window) of it: the DMA fills it from row 0, reads subtract
+/// rowBegin (times the row size where they linearize). Returns false, having
+/// changed nothing, unless every read is a subview of the buffer or of one
+/// collapse_shape of it and the DMA targets the buffer or a zero-offset view.
+bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
+                    ArrayRef<ViewedRange> ranges, OpFoldResult rowBegin,
+                    int64_t window) {
+  auto alloc = buffer.getDefiningOp<memref::AllocOp>();
+  MemRefType type = alloc.getType();
+  if (!type.hasStaticShape())
+    return false;
+  for (OpOperand *read : reads) {
+    auto subview = read->get().getDefiningOp<memref::SubViewOp>();
+    if (!subview)
+      return false;
+    Value source = subview.getSource();
+    if (source == buffer)
+      continue;
+    auto collapse = source.getDefiningOp<memref::CollapseShapeOp>();
+    if (!collapse || collapse.getSrc() != buffer)
+      return false;
+  }
+  Value target = dma.getTarget();
+  auto targetView = target.getDefiningOp<memref::SubViewOp>();
+  if (target != buffer && !targetView)
+    return false;
+
+  SmallVector<int64_t> shape(type.getShape());
+  shape[kRowDim] = window;
+  OpBuilder b(alloc);
+  Location loc = dma.getLoc();
+  Value shrunk = memref::AllocOp::create(
+      b, loc, MemRefType::get(shape, type.getElementType(), nullptr,
+                              type.getMemorySpace()));
+  // Reads: subtract the window's first row.
+  DenseMap<Value, Value> collapsed;
+  for (auto [read, range] : llvm::zip(reads, ranges)) {
+    auto subview = read->get().getDefiningOp<memref::SubViewOp>();
+    OpBuilder at(subview);
+    Value source = shrunk;
+    int64_t dim = kRowDim;
+    if (subview.getSource() != buffer) {
+      auto collapse = subview.getSource().getDefiningOp<memref::CollapseShapeOp>();
+      Value &newCollapse = collapsed[collapse];
+      if (!newCollapse)
+        newCollapse = memref::CollapseShapeOp::create(
+            at, loc, shrunk, collapse.getReassociationIndices());
+      source = newCollapse;
+      for (auto [i, group] : llvm::enumerate(collapse.getReassociationIndices()))
+        if (llvm::is_contained(group, kRowDim))
+          dim = i;
+    }
+    SmallVector<OpFoldResult> offsets = subview.getMixedOffsets();
+    Value shift = arith::MulIOp::create(
+        at, loc, getValueOrCreateConstantIndexOp(at, loc, rowBegin),
+        arith::ConstantIndexOp::create(at, loc, range.divisor));
+    offsets[dim] = arith::SubIOp::create(
+                       at, loc,
+                       getValueOrCreateConstantIndexOp(at, loc, offsets[dim]),
+                       shift)
+                       .getResult();
+    Value view = memref::SubViewOp::create(at, loc, source, offsets,
+                                           subview.getMixedSizes(),
+                                           subview.getMixedStrides());
+    read->set(view);
+  }
+  // The DMA: the window's rows into the whole new buffer.
+  OpBuilder at(dma);
+  SmallVector<OpFoldResult> sizes = memref::getMixedSizes(at, loc, target);
+  SmallVector<OpFoldResult> offsets(sizes.size(), at.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(sizes.size(), at.getIndexAttr(1));
+  sizes[kRowDim] = at.getIndexAttr(window);
+  Value shrunkTarget =
+      target == buffer ? shrunk
+                       : memref::SubViewOp::create(at, loc, shrunk, offsets,
+                                                   sizes, strides)
+                             .getResult();
+  offsets[kRowDim] = rowBegin;
+  Value source = memref::SubViewOp::create(at, loc, dma.getSource(), offsets,
+                                           sizes, strides);
+  DmaCopyOp::create(at, loc, source, shrunkTarget);
+  dma.erase();
+  // What referred to the old buffer is dead now.
+  SmallVector<Operation *> dead;
+  for (Operation *user : buffer.getUsers())
+    dead.push_back(user);
+  for (Operation *op : dead) {
+    for (Operation *user : llvm::make_early_inc_range(op->getUsers()))
+      if (user->use_empty() && isa<memref::SubViewOp>(user))
+        user->erase();
+    if (op->use_empty())
+      op->erase();
+  }
+  if (alloc->use_empty())
+    alloc.erase();
+  return true;
+}
+
 class LoadSlices {
 public:
   LoadSlices(DominanceInfo &dominance) : dominance(dominance) {}
@@ -195,6 +294,14 @@ void LoadSlices::run(DmaCopyOp dma) {
     rowCount =
         arith::MinUIOp::create(b, loc, count, rowsInBuffer).getResult();
   }
+
+  // With a static window, the buffer itself shrinks to the window when every
+  // read is a subview of it, or of one collapse of it, so that on-chip
+  // capacity follows the traffic.
+  if (allStatic == false && getConstantIntValue(rowCount) &&
+      shrinkToWindow(dma, buffer, reads, ranges, rowBegin,
+                     *getConstantIntValue(rowCount)))
+    return;
 
   // The DMA of those rows only, on both sides.
   auto narrowView = [&](Value view) {

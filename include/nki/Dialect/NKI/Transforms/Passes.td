@@ -158,7 +158,10 @@ def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
     min/max) is all there is, the load is a fixed window of
     `ceil((S - 1) / W) + 1` rows (`ceil(S / W)` when the read starts at a
     multiple of the row size), starting at the read's first row and moved
-    back where the buffer ends, so the DMA has a static shape.
+    back where the buffer ends, so the DMA has a static shape; and when every
+    read is a subview of the buffer or of one collapse of it, the buffer
+    itself shrinks to the window (reads shift by the window's first row), so
+    that SBUF capacity follows the traffic.
 
     Preconditions, checked: the DMA fills the whole buffer (its target is the
     allocation or a zero-offset view of the same rank); the buffer is a local
