@@ -55,8 +55,11 @@ private:
   void forEachFreeElement(const Layout &layout, ArrayRef<int64_t> sizes,
                           function_ref<void(int64_t)> f);
   void markLoaded(Value view, Operation *user);
-  void markRead(Value view);
-  void markOverwritten(Value view);
+  /// Clears the unread marks of `view`'s elements: read, or `overwritten`
+  /// (which counts what was still unread as waste).
+  void markConsumed(Value view, bool overwritten);
+  void markRead(Value view) { markConsumed(view, /*overwritten=*/false); }
+  void markOverwritten(Value view) { markConsumed(view, /*overwritten=*/true); }
   void retire(int64_t instance);
 
   KernelTraffic &traffic;
@@ -130,24 +133,7 @@ void Evaluator::markLoaded(Value view, Operation *user) {
   });
 }
 
-void Evaluator::markRead(Value view) {
-  auto it = layouts.find(view);
-  if (it == layouts.end())
-    return;
-  auto dims = shapes.find(view);
-  SmallVector<int64_t> sizes =
-      dims != shapes.end()
-          ? dims->second
-          : SmallVector<int64_t>(cast<MemRefType>(view.getType()).getShape());
-  Instance &instance = instances[it->second.instance];
-  if (instance.unread.empty())
-    return;
-  forEachFreeElement(it->second, sizes, [&](int64_t offset) {
-    instance.unread[offset % instance.partitionStride] = false;
-  });
-}
-
-void Evaluator::markOverwritten(Value view) {
+void Evaluator::markConsumed(Value view, bool overwritten) {
   auto it = layouts.find(view);
   if (it == layouts.end())
     return;
@@ -161,7 +147,8 @@ void Evaluator::markOverwritten(Value view) {
     return;
   forEachFreeElement(it->second, sizes, [&](int64_t offset) {
     offset %= instance.partitionStride;
-    if (instance.unread[offset])
+    // Loaded data overwritten before anyone read it was loaded for nothing.
+    if (overwritten && instance.unread[offset])
       traffic.wastedBytes += instance.partitions * instance.elementBytes;
     instance.unread[offset] = false;
   });
@@ -573,4 +560,15 @@ FailureOr<KernelTraffic> nki::analyzeTraffic(func::FuncOp kernel) {
     return failure();
   evaluator.finish();
   return traffic;
+}
+
+void nki::printCountLine(const KernelTraffic &traffic, llvm::raw_ostream &os) {
+  static constexpr const char *directions[] = {"HBM->SBUF", "SBUF->HBM",
+                                               "SBUF->SBUF", "HBM->HBM"};
+  os << "count:";
+  for (int d = 0; d < kNumDmaDirections; ++d)
+    os << " dma " << directions[d] << " " << traffic.dmas[d].count << " ("
+       << traffic.dmas[d].bytes << " bytes);";
+  os << " matmul " << traffic.matmuls << " (" << traffic.matmulMacs
+     << " MACs); transpose " << traffic.transposes << "\n";
 }

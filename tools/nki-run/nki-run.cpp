@@ -15,6 +15,7 @@
 
 #include "Npy.h"
 
+#include "nki/Analysis/TrafficAnalysis.h"
 #include "nki/Dialect/NKI/IR/Conv2dShape.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
@@ -104,19 +105,22 @@ extern "C" void nkiCountEvent(int64_t kind, int64_t amount) {
   eventCounts.amounts[kind] += amount;
 }
 
+// nki::CountedEvent numbers the DMA directions as nki::DmaDirection does.
+static_assert(int(nki::CountedEvent::DmaHbmToSbuf) == int(nki::DmaDirection::HbmToSbuf) &&
+              int(nki::CountedEvent::DmaSbufToHbm) == int(nki::DmaDirection::SbufToHbm) &&
+              int(nki::CountedEvent::DmaSbufToSbuf) == int(nki::DmaDirection::SbufToSbuf) &&
+              int(nki::CountedEvent::DmaHbmToHbm) == int(nki::DmaDirection::HbmToHbm));
+
 void printEventCounts(llvm::raw_ostream &os) {
-  static constexpr const char *dmaNames[] = {"HBM->SBUF", "SBUF->HBM",
-                                             "SBUF->SBUF", "HBM->HBM"};
-  os << "count:";
-  for (int kind = 0; kind < 4; ++kind)
-    os << " dma " << dmaNames[kind] << " " << eventCounts.calls[kind] << " ("
-       << eventCounts.amounts[kind] << " bytes);";
-  using nki::CountedEvent;
-  int matmul = static_cast<int>(CountedEvent::Matmul);
-  int transpose = static_cast<int>(CountedEvent::Transpose);
-  os << " matmul " << eventCounts.calls[matmul] << " ("
-     << eventCounts.amounts[matmul] << " MACs); transpose "
-     << eventCounts.calls[transpose] << "\n";
+  nki::KernelTraffic traffic;
+  for (int d = 0; d < nki::kNumDmaDirections; ++d)
+    traffic.dmas[d] = {eventCounts.calls[d], eventCounts.amounts[d]};
+  int matmul = static_cast<int>(nki::CountedEvent::Matmul);
+  int transpose = static_cast<int>(nki::CountedEvent::Transpose);
+  traffic.matmuls = eventCounts.calls[matmul];
+  traffic.matmulMacs = eventCounts.amounts[matmul];
+  traffic.transposes = eventCounts.calls[transpose];
+  nki::printCountLine(traffic, os);
 }
 
 /// splitmix64: a small, well-mixed generator; the same seed gives the same

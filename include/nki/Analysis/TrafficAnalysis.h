@@ -11,6 +11,7 @@
 #define NKI_ANALYSIS_TRAFFICANALYSIS_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <array>
@@ -65,6 +66,11 @@ struct KernelTraffic {
 /// Evaluates `kernel` (a function over static HBM memrefs whose loops have
 /// constant bounds); reports at the offending op what it cannot evaluate.
 FailureOr<KernelTraffic> analyzeTraffic(func::FuncOp kernel);
+
+/// Prints the `count:` line (DMAs and bytes per direction, matmuls and their
+/// MACs, transposes) that both `nki-report` and `nki-run --count` print, so
+/// that static and observed counts compare as text.
+void printCountLine(const KernelTraffic &traffic, llvm::raw_ostream &os);
 
 } // namespace mlir::nki
 

@@ -73,16 +73,8 @@ void printJson(func::FuncOp kernel, const KernelTraffic &t,
 }
 
 void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
-  static constexpr const char *directions[] = {"HBM->SBUF", "SBUF->HBM",
-                                               "SBUF->SBUF", "HBM->HBM"};
   os << "nki-report @" << kernel.getName() << "\n";
-  // The line nki-run --count prints, for comparing static with observed.
-  os << "count:";
-  for (int d = 0; d < kNumDmaDirections; ++d)
-    os << " dma " << directions[d] << " " << t.dmas[d].count << " ("
-       << t.dmas[d].bytes << " bytes);";
-  os << " matmul " << t.matmuls << " (" << t.matmulMacs << " MACs); transpose "
-     << t.transposes << "\n";
+  printCountLine(t, os);
   os << "dma sizes per partition: " << t.dmaSizeBuckets[0] << " under 256 B, "
      << t.dmaSizeBuckets[1] << " from 256 B to 2 KiB, " << t.dmaSizeBuckets[2]
      << " of 2 KiB or more\n";
