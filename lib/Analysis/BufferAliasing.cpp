@@ -38,20 +38,28 @@ bool nki::areDisjointBuffers(Value a, Value b) {
          isa<FunctionOpInterface>(argA.getOwner()->getParentOp());
 }
 
-bool nki::mayBeWrittenIn(Operation *region, Value buffer, Operation *except) {
+bool nki::mayBeAccessedIn(Operation *region, Value buffer, Operation *except,
+                          bool includeReads) {
   WalkResult result = region->walk([&](Operation *op) {
     if (op == except || op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
       return WalkResult::advance();
     auto effects = dyn_cast<MemoryEffectOpInterface>(op);
     if (!effects)
-      return WalkResult::interrupt(); // opaque: may write anything
+      return WalkResult::interrupt(); // opaque: may access anything
     SmallVector<MemoryEffects::EffectInstance> all;
     effects.getEffects(all);
-    for (MemoryEffects::EffectInstance &effect : all)
-      if (isa<MemoryEffects::Write>(effect.getEffect()) &&
+    for (MemoryEffects::EffectInstance &effect : all) {
+      bool counts = isa<MemoryEffects::Write>(effect.getEffect()) ||
+                    (includeReads && isa<MemoryEffects::Read>(effect.getEffect()));
+      if (counts &&
           (!effect.getValue() || !areDisjointBuffers(effect.getValue(), buffer)))
         return WalkResult::interrupt();
+    }
     return WalkResult::advance();
   });
   return result.wasInterrupted();
+}
+
+bool nki::mayBeWrittenIn(Operation *region, Value buffer, Operation *except) {
+  return mayBeAccessedIn(region, buffer, except, /*includeReads=*/false);
 }

@@ -25,6 +25,12 @@ Value getRootBuffer(Value memref);
 /// regions) may alias.
 bool areDisjointBuffers(Value a, Value b);
 
+/// True when some op nested in `region` (other than `except`) may write, or
+/// with `includeReads` read, memory that `buffer` may alias; ops without known
+/// memory effects count as accessing anything.
+bool mayBeAccessedIn(Operation *region, Value buffer, Operation *except,
+                     bool includeReads);
+
 /// True when some op nested in `region` (other than `except`) may write
 /// memory that `buffer` may alias; ops without known memory effects count as
 /// writing anything.

@@ -4,7 +4,6 @@
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIFUSEEVICTION
@@ -16,24 +15,9 @@ using namespace mlir::nki;
 
 namespace {
 
-/// Whether `op` may touch memory that `value` may alias.
+/// Whether `op` (or an op in it) may read or write memory `value` may alias.
 bool mayTouch(Operation *op, Value value) {
-  if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>()) {
-    bool touches = false;
-    op->walk([&](Operation *nested) {
-      touches |= nested != op && mayTouch(nested, value);
-    });
-    return touches;
-  }
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!effects)
-    return true;
-  SmallVector<MemoryEffects::EffectInstance> all;
-  effects.getEffects(all);
-  return llvm::any_of(all, [&](MemoryEffects::EffectInstance &effect) {
-    return (isa<MemoryEffects::Read, MemoryEffects::Write>(effect.getEffect())) &&
-           (!effect.getValue() || !areDisjointBuffers(effect.getValue(), value));
-  });
+  return mayBeAccessedIn(op, value, /*except=*/nullptr, /*includeReads=*/true);
 }
 
 /// The operand of `op` that reads `tile`, when exactly one does.
