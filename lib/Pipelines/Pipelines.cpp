@@ -46,7 +46,9 @@ void nki::buildNKIToLLVMPipeline(OpPassManager &pm) {
   buildNKIToLLVMPipeline(pm, NKIToLLVMOptions());
 }
 
-void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
+void nki::buildNKIOptimizePipeline(OpPassManager &pm,
+                                   const NKIOptimizeOptions &options) {
+  bool taps = options.convStrategy == ConvStrategy::Taps;
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createNKIFoldCopyLoops());
   func.addPass(createNKIBatchWriteback());
@@ -57,9 +59,19 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
   // Folds full-tile views into their tiles, so that loads target them whole.
   func.addPass(createCanonicalizerPass());
   func.addPass(createNKIHoistLoads());
+  NKIForwardCopiesOptions forward;
+  forward.intoMatmul = taps;
+  func.addPass(createNKIForwardCopies(forward));
+  if (!taps)
+    func.addPass(createNKIIm2col());
   func.addPass(createNKIFuseEviction());
   func.addPass(createCanonicalizerPass());
+  func.addPass(createLoopInvariantCodeMotionPass());
   func.addPass(createCSEPass());
+}
+
+void nki::buildNKIOptimizePipeline(OpPassManager &pm) {
+  buildNKIOptimizePipeline(pm, NKIOptimizeOptions());
 }
 
 void nki::buildBufferizeToOutParamsPipeline(OpPassManager &pm) {
@@ -85,9 +97,11 @@ void nki::registerNKIPipelines() {
       [](OpPassManager &pm, const NKIToLLVMOptions &options) {
         buildNKIToLLVMPipeline(pm, options);
       });
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<NKIOptimizeOptions>(
       "nki-optimize", "Rewrite a naive NKI kernel into a faster one",
-      buildNKIOptimizePipeline);
+      [](OpPassManager &pm, const NKIOptimizeOptions &options) {
+        buildNKIOptimizePipeline(pm, options);
+      });
   PassPipelineRegistration<>(
       "linalg-reference-to-llvm",
       "Lower a linalg-level reference to the LLVM dialect (upstream passes)",

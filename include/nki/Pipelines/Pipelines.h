@@ -31,13 +31,40 @@ void buildNKIToLLVMPipeline(OpPassManager &pm,
                             const NKIToLLVMOptions &options);
 void buildNKIToLLVMPipeline(OpPassManager &pm);
 
-/// `nki-optimize`: the seed analysis's rewrites that exist so far, in order:
-/// fold element-by-element copy loops, batch per-position write-backs, align
+/// How `nki-optimize` feeds a convolution's taps to the Tensor Engine.
+enum class ConvStrategy {
+  /// Every tap's matmul reads a shifted view of the input slab in place.
+  Taps,
+  /// The taps' shifted tiles are gathered once per spatial block into an
+  /// im2col matrix that all output-channel tiles read.
+  Im2col,
+};
+
+struct NKIOptimizeOptions : public PassPipelineOptions<NKIOptimizeOptions> {
+  PassOptions::Option<ConvStrategy> convStrategy{
+      *this, "conv-strategy",
+      llvm::cl::desc("How the matmuls get their moving tiles (default: taps, "
+                     "which the trn2 cost model of nki-report rates faster)"),
+      llvm::cl::init(ConvStrategy::Taps),
+      llvm::cl::values(
+          clEnumValN(ConvStrategy::Taps, "taps",
+                     "matmuls read shifted views of the input slab"),
+          clEnumValN(ConvStrategy::Im2col, "im2col",
+                     "gather an im2col matrix per spatial block, then a "
+                     "tiled matmul"))};
+};
+
+/// `nki-optimize`: the seed analysis's rewrites, in order: fold
+/// element-by-element copy loops, batch per-position write-backs, align
 /// spatial partitions to whole rows, load only the rows later reads touch,
 /// load each input slab once for all filter taps, hoist loop-invariant
 /// transposes, then loop-invariant loads (reordering loops so that a slab
-/// serves every output-channel tile), add the bias while evicting PSUM; then
-/// clean up (canonicalize, CSE).
+/// serves every output-channel tile), forward copies (into the matmuls for
+/// `taps`; for `im2col` the gathers go into a column matrix instead), add the
+/// bias while evicting PSUM; then clean up (canonicalize, loop-invariant code
+/// motion, CSE).
+void buildNKIOptimizePipeline(OpPassManager &pm,
+                              const NKIOptimizeOptions &options);
 void buildNKIOptimizePipeline(OpPassManager &pm);
 
 /// Bufferizes a module of tensor functions with upstream one-shot

@@ -1,6 +1,7 @@
 //===- TileHoisting.cpp - Compute loop-invariant tiles once -----*- C++ -*-===//
 
 #include "TileHoisting.h"
+#include "Views.h"
 
 #include "nki/Analysis/BufferAliasing.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
@@ -20,23 +21,6 @@ using namespace mlir::nki;
 
 namespace {
 
-/// Uses of `buffer` through view ops: the non-view users' operands.
-SmallVector<OpOperand *> accessesOf(Value buffer) {
-  SmallVector<OpOperand *> accesses;
-  SmallVector<Value> worklist = {buffer};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (OpOperand &use : value.getUses()) {
-      if (auto view = dyn_cast<ViewLikeOpInterface>(use.getOwner());
-          view && view.getViewSource() == value)
-        worklist.push_back(view->getResult(0));
-      else
-        accesses.push_back(&use);
-    }
-  }
-  return accesses;
-}
-
 bool onlyReads(OpOperand *use) {
   auto effects = dyn_cast<MemoryEffectOpInterface>(use->getOwner());
   if (!effects || !isa<NKIDialect>(use->getOwner()->getDialect()))
@@ -52,16 +36,16 @@ bool onlyReads(OpOperand *use) {
 /// after `writer`, in its block, through `result` itself or one subview.
 LogicalResult checkReadsAfter(memref::AllocOp result, Operation *writer,
                               std::string &reason) {
-  for (OpOperand *use : accessesOf(result)) {
+  for (OpOperand *use : getAccesses(result)) {
+    if (use->getOwner() == writer)
+      continue; // the writer may write through any chain of views
     Value view = use->get();
     auto subview = view.getDefiningOp<memref::SubViewOp>();
     if (view != result.getResult() &&
         (!subview || subview.getSource() != result.getResult())) {
-      reason = "the tile is accessed through other views than one subview";
+      reason = "the tile is read through other views than one subview";
       return failure();
     }
-    if (use->getOwner() == writer)
-      continue;
     Operation *ancestor =
         writer->getBlock()->findAncestorOpInBlock(*use->getOwner());
     if (!ancestor || !writer->isBeforeInBlock(ancestor) || !onlyReads(use)) {
@@ -99,7 +83,7 @@ FailureOr<Chain> Hoister::findTransposeChain(TransposeOp transpose,
     return failure();
   }
   // The tile: written by one DMA before the transpose, read only by it.
-  for (OpOperand *use : accessesOf(chain.tile)) {
+  for (OpOperand *use : getAccesses(chain.tile)) {
     Operation *user = use->getOwner();
     if (auto dma = dyn_cast<DmaCopyOp>(user);
         dma && use->get() == dma.getTarget() && !chain.load &&
@@ -117,7 +101,7 @@ FailureOr<Chain> Hoister::findTransposeChain(TransposeOp transpose,
     return failure();
   }
   // The PSUM result: read only by one eviction to SBUF.
-  for (OpOperand *use : accessesOf(chain.psum)) {
+  for (OpOperand *use : getAccesses(chain.psum)) {
     Operation *user = use->getOwner();
     if (auto copy = dyn_cast<TensorCopyOp>(user);
         copy && use->get() == copy.getSource() && !chain.evict &&
@@ -168,6 +152,54 @@ FailureOr<Chain> Hoister::findLoadChain(DmaCopyOp load, std::string &reason) {
   return chain;
 }
 
+FailureOr<Chain> Hoister::findGatherChain(TensorCopyOp copy,
+                                          std::string &reason) {
+  Value target = copy.getTarget();
+  auto result = getRootBuffer(target).getDefiningOp<memref::AllocOp>();
+  if (!result || result->getBlock() != copy->getBlock() ||
+      !result.getType().hasStaticShape() ||
+      getSpace(cast<MemRefType>(copy.getSource().getType())) != Space::SBUF ||
+      failed(getViewChain(result, target))) {
+    reason = "not an on-chip copy into a local tile";
+    return failure();
+  }
+  if (failed(checkReadsAfter(result, copy, reason)))
+    return failure();
+  Chain chain;
+  chain.ops = {copy};
+  chain.result = result;
+  chain.loaded = copy.getSource();
+  chain.anchor = copy;
+  // A local buffer filled whole by an earlier on-chip copy and read only by
+  // this one is part of the gather.
+  auto staging = getRootBuffer(copy.getSource()).getDefiningOp<memref::AllocOp>();
+  if (!staging || staging->getBlock() != copy->getBlock() ||
+      !staging.getType().hasStaticShape())
+    return chain;
+  TensorCopyOp fill;
+  for (OpOperand *use : getAccesses(staging)) {
+    auto user = dyn_cast<TensorCopyOp>(use->getOwner());
+    if (user == copy && use->get() == copy.getSource())
+      continue;
+    if (fill || !user || use->get() != staging.getResult() ||
+        use != &user.getTargetMutable() || !user->isBeforeInBlock(copy) ||
+        getSpace(cast<MemRefType>(user.getSource().getType())) != Space::SBUF) {
+      reason = "the gathered data comes from a local buffer that is not "
+               "filled whole by one on-chip copy before the gather";
+      return failure();
+    }
+    fill = user;
+  }
+  if (!fill) {
+    reason = "the gathered data comes from a local buffer nothing fills";
+    return failure();
+  }
+  chain.ops = {fill, copy};
+  chain.temps = {staging};
+  chain.loaded = fill.getSource();
+  return chain;
+}
+
 LogicalResult Hoister::collectDependences(
     Value value, scf::ForOp outermost,
     llvm::SmallPtrSetImpl<Operation *> &chainOps,
@@ -187,6 +219,14 @@ LogicalResult Hoister::collectDependences(
   Operation *def = value.getDefiningOp();
   if (chainOps.contains(def))
     return success();
+  if (isa<memref::AllocOp>(def)) {
+    // A buffer made in the nest: the chain stays inside every loop around it.
+    for (auto loop = def->getParentOfType<scf::ForOp>();
+         loop && outermost->isAncestor(loop);
+         loop = loop->getParentOfType<scf::ForOp>())
+      loops.insert(loop);
+    return success();
+  }
   if (depth > 16 || def->getNumRegions() != 0 || !isPure(def)) {
     reason = "the chain depends on a value computed in the loop by '" +
              def->getName().getStringRef().str() + "'";
@@ -302,10 +342,6 @@ void Hoister::run(Chain chain, bool quiet) {
                                     reason)))
         return decline(reason);
 
-  // Nothing in the nest may write what the chain loads.
-  if (mayBeWrittenIn(outermost, chain.loaded, chain.ops.front()))
-    return decline("an op in the loops may write the loaded tensor");
-
   // The hoisting point: the outermost loop the chain does not depend on
   // whose cache fits the budget.
   MemRefType tileType = chain.result.getType();
@@ -318,6 +354,11 @@ void Hoister::run(Chain chain, bool quiet) {
     if (dependsOn.contains(candidate))
       continue;
     anyInvariant = true;
+    // Nothing in the loop may write what the chain reads.
+    if (mayBeWrittenIn(candidate, chain.loaded, chain.ops.front())) {
+      reason = "an op in the loops may write the loaded tensor";
+      continue;
+    }
     SmallVector<scf::ForOp> inner;
     int64_t bytes = tileBytes;
     bool ok = true;
@@ -444,10 +485,13 @@ void Hoister::run(Chain chain, bool quiet) {
       // Only the writer's indices, not the tile it wrote, are needed.
       Value source = op->getOperand(0), target = op->getOperand(1);
       resolve(source, mapping, b, hoistPoint);
-      if (auto view = target.getDefiningOp<memref::SubViewOp>())
+      SmallVector<Operation *> views =
+          *getViewChain(chain.result.getResult(), target);
+      for (Operation *view : views)
         for (Value index : llvm::drop_begin(view->getOperands()))
           resolve(index, mapping, b, hoistPoint);
-      Value slotTarget = reView(b, target, prologueSlot, mapping);
+      Value slotTarget =
+          *replayViewChain(b, loc, views, prologueSlot, mapping);
       Value mappedSource = mapping.lookupOrDefault(source);
       if (isa<DmaCopyOp>(op))
         DmaCopyOp::create(b, loc, mappedSource, slotTarget);
@@ -467,7 +511,7 @@ void Hoister::run(Chain chain, bool quiet) {
     siteIvs.push_back(loop.getInductionVar());
   Value siteSlot = slot(site, siteIvs);
   IRMapping identity;
-  for (OpOperand *use : accessesOf(chain.result)) {
+  for (OpOperand *use : getAccesses(chain.result)) {
     if (use->getOwner() == writer)
       continue;
     if (use->get() == chain.result.getResult()) {

@@ -20,8 +20,8 @@
 namespace mlir::nki {
 
 /// Ops computing one tile per iteration into a local buffer that is only
-/// read afterwards: either load -> transpose -> evict (with the buffers
-/// between them) or a single load.
+/// read afterwards: load -> transpose -> evict (with the buffers between
+/// them), a single load, or a single on-chip copy.
 struct Chain {
   SmallVector<Operation *> ops;       // in order; the last writes `result`
   SmallVector<memref::AllocOp> temps; // per-iteration buffers between them
@@ -46,6 +46,9 @@ public:
   static FailureOr<Chain> findTransposeChain(TransposeOp transpose,
                                              std::string &reason);
   static FailureOr<Chain> findLoadChain(DmaCopyOp load, std::string &reason);
+  /// An on-chip copy from SBUF into (a view of) a local tile.
+  static FailureOr<Chain> findGatherChain(TensorCopyOp copy,
+                                          std::string &reason);
 
 private:
   /// Loops whose induction variables `value` depends on, through pure ops

@@ -295,6 +295,79 @@ def NKIHoistLoads : Pass<"nki-hoist-loads", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def NKIForwardCopies : Pass<"nki-forward-copies", "func::FuncOp"> {
+  let summary = "Copy data straight to where it goes, not through a tile";
+  let description = [{
+    A tile allocated in a block, filled by one copy and read once afterwards,
+    is a detour. Two cases are forwarded:
+
+    * the tile is copied onward whole, possibly reshaped, by a
+      `nki.tensor_copy`: the first copy (a DMA stays a DMA) writes the
+      destination directly, viewed with the tile's shape;
+    * the tile is the moving operand of a `nki.matmul` and was filled, whole
+      or in part, by a `nki.tensor_copy` from SBUF: the matmul reads the
+      copy's source (any strided view; the Tensor Engine walks access
+      patterns) and writes the matching view of its PSUM target. Columns the
+      copy left undefined are simply not computed. Option
+      `into-matmul=false` keeps these copies (the im2col strategy gathers
+      them into a column matrix instead).
+
+    ```mlir
+    nki.tensor_copy %slab_view to %t : memref<128x30x14xf32, strided<...>> ...
+    %flat = memref.collapse_shape %t [[0], [1, 2]] ...
+    nki.tensor_copy %flat to %moving_420 ...
+    nki.matmul accumulate %w, %moving into %acc ...
+    // becomes
+    nki.matmul accumulate %w, %slab_view into %acc_view_128x30x14 ...
+    ```
+
+    Preconditions, checked: the tile is allocated in the copy's block and
+    accessed by nothing but the copy and the one later reader in that block;
+    the copy does not convert the element type (so the round trip is exact);
+    no op between the copy and the reader may write the copied data (ops
+    with unknown effects count); an onward copy's source and destination
+    are disjoint buffers; a forwarded matmul's copy fills every partition.
+    A declined forwarding of a tile that is read once gets a remark.
+  }];
+  let options = [
+    Option<"intoMatmul", "into-matmul", "bool", /*default=*/"true",
+           "Let matmuls read their moving tiles where the copies took them from">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def NKIIm2col : Pass<"nki-im2col", "func::FuncOp"> {
+  let summary = "Gather the matmuls' moving tiles once, into a column matrix";
+  let description = [{
+    A moving tile of a `nki.matmul` that is gathered on chip (a
+    `nki.tensor_copy` from SBUF into a tile allocated in the loop body) is
+    gathered outside the loops it does not depend on, into a matrix with one
+    slot per iteration of the loops it does depend on; the matmuls read
+    their slots. On a shifted-tap convolution this is im2col: per spatial
+    block, the column matrix `[Cin, Cin tiles, FH, FW, positions]` is built
+    once, and every output-channel tile runs one matmul tiled 128 (K) x 128
+    (M) x 512 (N) over it, accumulating over K in PSUM. The alternative to
+    letting the matmuls read shifted views directly (`nki-forward-copies`);
+    `nki-optimize{conv-strategy=im2col}` picks it.
+
+    Preconditions, checked (same engine as `nki-hoist-transposes`): the tile
+    is read only after the copy, in its block, through itself or one
+    subview; the copied data's index arithmetic is pure; the buffer it comes
+    from is allocated outside the loops the copy leaves and nothing in them
+    may write it; the loops the matrix replicates run from 0 to a constant
+    with step 1; the matrix fits `sbuf-budget` bytes per partition.
+    Otherwise the copy stays, with a remark.
+  }];
+  let options = [
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
+           "Bytes per partition the column matrix may take (default: half of "
+           "trn2's 212,992 usable)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def NKIFuseEviction : Pass<"nki-fuse-eviction", "func::FuncOp"> {
   let summary = "Apply an elementwise op while evicting, not after";
   let description = [{

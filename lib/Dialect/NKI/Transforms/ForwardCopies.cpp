@@ -1,0 +1,196 @@
+//===- ForwardCopies.cpp - Copy straight to where a tile goes ---*- C++ -*-===//
+
+#include "Views.h"
+
+#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace mlir::nki {
+#define GEN_PASS_DEF_NKIFORWARDCOPIES
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
+} // namespace mlir::nki
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+/// A copy (`nki.dma_copy` or `nki.tensor_copy`) into a tile allocated in its
+/// block, and the one later op that reads the tile.
+struct Forwarding {
+  Operation *copy;
+  memref::AllocOp tile;
+  OpOperand *read;
+};
+
+/// Erases `alloc` with the views of it that nothing uses any more.
+void eraseDeadTile(memref::AllocOp alloc) {
+  SmallVector<Operation *> views;
+  SmallVector<Value> worklist = {alloc.getResult()};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      views.push_back(user);
+      llvm::append_range(worklist, user->getResults());
+    }
+  }
+  for (Operation *view : llvm::reverse(views))
+    if (view->use_empty())
+      view->erase();
+  if (alloc->use_empty())
+    alloc.erase();
+}
+
+/// The forwarding `copy` starts, if any; remarks say why a tile that is
+/// read once is not forwarded.
+FailureOr<Forwarding> match(Operation *copy) {
+  Value source = copy->getOperand(0), target = copy->getOperand(1);
+  auto tile = getRootBuffer(target).getDefiningOp<memref::AllocOp>();
+  if (!tile || tile->getBlock() != copy->getBlock())
+    return failure();
+  OpOperand *read = nullptr;
+  for (OpOperand *use : getAccesses(tile)) {
+    if (use->getOwner() == copy && use->get() == target)
+      continue;
+    if (read)
+      return failure(); // several accesses: the tile is needed
+    read = use;
+  }
+  if (!read)
+    return failure();
+  Operation *reader = read->getOwner();
+  auto decline = [&](const Twine &reason) {
+    copy->emitRemark() << "nki-forward-copies: not forwarded: " << reason;
+    return failure();
+  };
+  if (!isa<TensorCopyOp, MatmulOp>(reader) || reader->getBlock() != copy->getBlock() ||
+      !copy->isBeforeInBlock(reader))
+    return failure();
+  if (getElementTypeOrSelf(source.getType()) !=
+      tile.getType().getElementType())
+    return decline("the copy converts the element type");
+  for (Operation *op = copy->getNextNode(); op != reader; op = op->getNextNode())
+    if (mayBeWrittenIn(op, source, /*except=*/nullptr))
+      return decline("an op between the copy and the read may write the "
+                     "copied data");
+  return Forwarding{copy, tile, read};
+}
+
+/// copy S -> T; tensor_copy reshape(T) -> D   becomes   copy S -> reshape'(D).
+LogicalResult forwardIntoCopy(Forwarding f,
+                              SmallVectorImpl<Operation *> &worklist) {
+  auto onward = cast<TensorCopyOp>(f.read->getOwner());
+  Value source = f.copy->getOperand(0);
+  Value destination = onward.getTarget();
+  if (f.copy->getOperand(1) != f.tile.getResult() ||
+      f.read != &onward.getSourceMutable())
+    return failure(); // the tile is filled or read in part
+  FailureOr<SmallVector<Operation *>> chain =
+      getViewChain(f.tile, onward.getSource());
+  if (failed(chain) || chain->size() > 1 ||
+      llvm::any_of(*chain, llvm::IsaPred<memref::SubViewOp>))
+    return failure();
+  if (!areDisjointBuffers(source, destination)) {
+    f.copy->emitRemark() << "nki-forward-copies: not forwarded: the copied "
+                            "data may overlap the destination";
+    return failure();
+  }
+  // The destination viewed with the tile's shape.
+  OpBuilder b(onward);
+  Location loc = onward.getLoc();
+  auto tileType = f.tile.getType();
+  auto destType = cast<MemRefType>(destination.getType());
+  Value reshaped = destination;
+  if (!chain->empty()) {
+    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(chain->front())) {
+      if (failed(memref::ExpandShapeOp::computeExpandedType(
+              destType, tileType.getShape(),
+              collapse.getReassociationIndices())))
+        return failure();
+      reshaped = memref::ExpandShapeOp::create(
+          b, loc, tileType.getShape(), destination,
+          collapse.getReassociationIndices());
+    } else {
+      auto expand = cast<memref::ExpandShapeOp>(chain->front());
+      if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+              destType, expand.getReassociationIndices()))
+        return failure();
+      reshaped = memref::CollapseShapeOp::create(
+          b, loc, destination, expand.getReassociationIndices());
+    }
+  }
+  Operation *forwarded;
+  if (isa<DmaCopyOp>(f.copy))
+    forwarded = DmaCopyOp::create(b, loc, source, reshaped);
+  else
+    forwarded = TensorCopyOp::create(b, loc, source, reshaped);
+  // The onward copy is gone; the new one may forward again.
+  llvm::erase(worklist, onward.getOperation());
+  worklist.push_back(forwarded);
+  onward.erase();
+  f.copy->erase();
+  eraseDeadTile(f.tile);
+  return success();
+}
+
+/// tensor_copy S -> view(T); matmul W, T -> A   becomes
+/// matmul W, S -> view(A): the Tensor Engine reads the moving tile where it
+/// already is. The columns of T the copy does not write are undefined, so
+/// the matmul may leave them out.
+LogicalResult forwardIntoMatmul(Forwarding f) {
+  auto matmul = cast<MatmulOp>(f.read->getOwner());
+  Value source = f.copy->getOperand(0);
+  if (!isa<TensorCopyOp>(f.copy) || f.read != &matmul.getMovingMutable() ||
+      f.read->get() != f.tile.getResult() ||
+      getSpace(cast<MemRefType>(source.getType())) != Space::SBUF)
+    return failure();
+  FailureOr<SmallVector<Operation *>> chain =
+      getViewChain(f.tile, f.copy->getOperand(1));
+  if (failed(chain) || !keepsPartitionDim(*chain)) {
+    f.copy->emitRemark() << "nki-forward-copies: not forwarded: the copy "
+                            "fills only some partitions of the moving tile";
+    return failure();
+  }
+  OpBuilder b(matmul);
+  FailureOr<Value> target =
+      replayViewChain(b, matmul.getLoc(), *chain, matmul.getTarget());
+  if (failed(target))
+    return failure();
+  matmul.getMovingMutable().assign(source);
+  matmul.getTargetMutable().assign(*target);
+  f.copy->erase();
+  eraseDeadTile(f.tile);
+  return success();
+}
+
+struct ForwardCopiesPass
+    : public nki::impl::NKIForwardCopiesBase<ForwardCopiesPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<Operation *> worklist;
+    getOperation().walk([&](Operation *op) {
+      if (isa<DmaCopyOp, TensorCopyOp>(op))
+        worklist.push_back(op);
+    });
+    // In program order (the back is next); forwarding makes new copies,
+    // which may forward again.
+    std::reverse(worklist.begin(), worklist.end());
+    while (!worklist.empty()) {
+      Operation *copy = worklist.pop_back_val();
+      FailureOr<Forwarding> f = match(copy);
+      if (failed(f))
+        continue;
+      if (isa<TensorCopyOp>(f->read->getOwner())) {
+        (void)forwardIntoCopy(*f, worklist);
+        continue;
+      }
+      if (intoMatmul)
+        (void)forwardIntoMatmul(*f);
+    }
+  }
+};
+
+} // namespace

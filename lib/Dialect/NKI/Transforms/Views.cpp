@@ -1,0 +1,99 @@
+//===- Views.cpp - Re-apply a chain of memref views -------------*- C++ -*-===//
+
+#include "Views.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+using namespace mlir;
+
+SmallVector<OpOperand *> nki::getAccesses(Value buffer) {
+  SmallVector<OpOperand *> accesses;
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      if (auto view = dyn_cast<ViewLikeOpInterface>(use.getOwner());
+          view && view.getViewSource() == value)
+        worklist.push_back(view->getResult(0));
+      else
+        accesses.push_back(&use);
+    }
+  }
+  return accesses;
+}
+
+FailureOr<SmallVector<Operation *>> nki::getViewChain(Value base, Value view) {
+  SmallVector<Operation *> chain;
+  while (view != base) {
+    Operation *op = view.getDefiningOp();
+    if (!isa_and_nonnull<memref::SubViewOp, memref::ExpandShapeOp,
+                         memref::CollapseShapeOp>(op))
+      return failure();
+    chain.push_back(op);
+    view = op->getOperand(0);
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+bool nki::keepsPartitionDim(ArrayRef<Operation *> chain) {
+  return llvm::all_of(chain, [](Operation *op) {
+    if (auto subview = dyn_cast<memref::SubViewOp>(op))
+      return isZeroInteger(subview.getMixedOffsets()[0]) &&
+             isOneInteger(subview.getMixedStrides()[0]) &&
+             getConstantIntValue(subview.getMixedSizes()[0]) ==
+                 subview.getSourceType().getDimSize(0) &&
+             subview.getType().getRank() == subview.getSourceType().getRank();
+    if (auto expand = dyn_cast<memref::ExpandShapeOp>(op))
+      return expand.getReassociationIndices()[0].size() == 1;
+    return cast<memref::CollapseShapeOp>(op).getReassociationIndices()[0]
+               .size() == 1;
+  });
+}
+
+FailureOr<Value> nki::replayViewChain(OpBuilder &b, Location loc,
+                                      ArrayRef<Operation *> chain, Value base,
+                                      const IRMapping &mapping) {
+  auto mapAll = [&](SmallVector<OpFoldResult> values) {
+    for (OpFoldResult &v : values)
+      if (auto value = dyn_cast<Value>(v))
+        v = mapping.lookupOrDefault(value);
+    return values;
+  };
+  Value current = base;
+  for (Operation *op : chain) {
+    auto type = cast<MemRefType>(current.getType());
+    int64_t partitions = type.getDimSize(0);
+    if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
+      SmallVector<OpFoldResult> sizes = mapAll(subview.getMixedSizes());
+      if (subview.getSourceType().getDimSize(0) != partitions)
+        sizes[0] = b.getIndexAttr(partitions);
+      current = memref::SubViewOp::create(b, loc, current,
+                                          mapAll(subview.getMixedOffsets()),
+                                          sizes,
+                                          mapAll(subview.getMixedStrides()));
+      continue;
+    }
+    if (auto expand = dyn_cast<memref::ExpandShapeOp>(op)) {
+      SmallVector<int64_t> shape(expand.getType().getShape());
+      if (expand.getSrcType().getDimSize(0) != partitions)
+        shape[0] = partitions;
+      if (ShapedType::isDynamicShape(shape) ||
+          failed(memref::ExpandShapeOp::computeExpandedType(
+              type, shape, expand.getReassociationIndices())))
+        return failure();
+      current = memref::ExpandShapeOp::create(
+          b, loc, shape, current, expand.getReassociationIndices());
+      continue;
+    }
+    auto collapse = cast<memref::CollapseShapeOp>(op);
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+            type, collapse.getReassociationIndices()))
+      return failure();
+    current = memref::CollapseShapeOp::create(
+        b, loc, current, collapse.getReassociationIndices());
+  }
+  return current;
+}
