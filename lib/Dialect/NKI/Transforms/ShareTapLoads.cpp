@@ -1,6 +1,7 @@
 //===- ShareTapLoads.cpp - Load shifted windows' union once -----*- C++ -*-===//
 
 #include "Recompute.h"
+#include "TileHoisting.h"
 
 #include "nki/Analysis/BufferAliasing.h"
 #include "nki/Analysis/ViewedRange.h"
@@ -89,12 +90,26 @@ void Sharer::run(DmaCopyOp dma) {
   FailureOr<Box> box = composeSubviews(dma.getSource());
   if (failed(box))
     return;
-  // The band: enclosing loops whose induction variable is an offset term.
   auto isTerm = [&](Value iv) {
     return llvm::any_of(box->offsetTerms, [&](auto &terms) {
       return llvm::is_contained(terms, OpFoldResult(iv));
     });
   };
+  // Loops between the DMA and the band that the window does not move with
+  // (an input-channel loop inside the filter loops) move outside the band.
+  for (auto other = dyn_cast<scf::ForOp>(dma->getParentOp());
+       other && !isTerm(other.getInductionVar());) {
+    auto outer = dyn_cast<scf::ForOp>(other->getParentOp());
+    if (!outer || !isTerm(outer.getInductionVar()) ||
+        !canInterchange(outer, other))
+      break;
+    interchange(outer, other);
+    box = composeSubviews(dma.getSource()); // the IVs traded places
+    if (failed(box))
+      return;
+    other = outer; // the loop op that now iterates the other loop's range
+  }
+  // The band: enclosing loops whose induction variable is an offset term.
   SmallVector<scf::ForOp> band; // innermost first
   for (Operation *op = dma->getParentOp(); auto loop = dyn_cast<scf::ForOp>(op);
        op = op->getParentOp()) {

@@ -252,11 +252,7 @@ Value Hoister::resolve(Value value, IRMapping &mapping, OpBuilder &b,
   return mapping.lookup(value);
 }
 
-/// Whether `outer` and the loop `inner` directly in it can swap: both
-/// nki.affine_range loops from 0 with step 1 and constant trip counts, no
-/// loop-carried values, and nothing else in `outer` but pure ops before
-/// `inner`.
-static bool canInterchange(scf::ForOp outer, scf::ForOp inner) {
+bool nki::canInterchange(scf::ForOp outer, scf::ForOp inner) {
   if (inner->getParentOp() != outer.getOperation())
     return false;
   for (scf::ForOp loop : {outer, inner})
@@ -278,9 +274,8 @@ static bool canInterchange(scf::ForOp outer, scf::ForOp inner) {
   return true;
 }
 
-/// Swaps `outer` and `inner` (canInterchange holds): independent iterations
-/// may run in any order. Pure ops of `outer` move into `inner`'s body.
-static void interchange(scf::ForOp outer, scf::ForOp inner) {
+// Independent iterations may run in any order.
+void nki::interchange(scf::ForOp outer, scf::ForOp inner) {
   OpBuilder b(outer);
   Location loc = outer.getLoc();
   auto constant = [&](Value v) {

@@ -65,6 +65,17 @@ private:
   bool allowInterchange;
 };
 
+/// Whether `outer` and the loop `inner` directly in it can swap: both
+/// nki.affine_range loops from 0 with step 1 and constant trip counts, no
+/// loop-carried values, and nothing else in `outer` but pure ops before
+/// `inner`.
+bool canInterchange(scf::ForOp outer, scf::ForOp inner);
+
+/// Swaps `outer` and `inner` (canInterchange holds): the ops stay, their
+/// bounds and induction variables trade places, and the pure ops of `outer`
+/// move into `inner`'s body.
+void interchange(scf::ForOp outer, scf::ForOp inner);
+
 } // namespace mlir::nki
 
 #endif // NKI_LIB_DIALECT_NKI_TRANSFORMS_TILEHOISTING_H

@@ -200,6 +200,12 @@ def NKIShareTapLoads : Pass<"nki-share-tap-loads", "func::FuncOp"> {
     }}
     ```
 
+    A loop between the DMA and the band that the window does not move with
+    (an input-channel loop inside the filter loops) is first interchanged
+    outward, past the band, when both are `nki.affine_range`s with constant
+    bounds and nothing but pure ops separates them (independent iterations
+    may run in any order).
+
     Preconditions, checked: the band's loops are `nki.affine_range`s from 0
     with step 1 and constant trip counts; the DMA's source is a chain of
     unit-stride subviews of a value defined outside the band, whose offsets
