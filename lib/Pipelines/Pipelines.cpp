@@ -59,6 +59,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
   // Folds full-tile views into their tiles, so that loads target them whole.
   func.addPass(createCanonicalizerPass());
   func.addPass(createNKIHoistLoads());
+  func.addPass(createNKIGroupRowBlocks());
   NKIForwardCopiesOptions forward;
   forward.intoMatmul = taps;
   func.addPass(createNKIForwardCopies(forward));

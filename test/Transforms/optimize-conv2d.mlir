@@ -2,8 +2,8 @@
 // spatial partitions (66x66 input, 64x64 = 4096 output positions = 8
 // partitions of 512): weights transposed once, before the spatial loop;
 // inside it no transpose, no whole-plane load, no element copy loop, one
-// input load per (input-channel tile, spatial partition), one store per
-// output tile.
+// input load per (input-channel tile, group of up to 8 spatial blocks; here
+// the 8 blocks are one group), one store per output tile.
 // RUN: %conv2d_linalg --in-channels 128 --out-channels 128 --height 66 --width 66 > %t.mlir
 // RUN: nki-opt %t.mlir --convert-linalg-to-nki --nki-optimize | FileCheck %s
 
@@ -14,13 +14,15 @@
 // CHECK: nki.tensor_copy %{{.*}} to %{{.*}} : memref<128x128xf32, #nki.mem<psum>> to memref<128x128xf32, strided<[1152, 1], offset: ?>, #nki.mem<sbuf>>
 // The bias tile, loaded once.
 // CHECK: nki.dma_copy %{{.*}} to %{{.*}} : memref<128x1xf32> to memref<128x1xf32, #nki.mem<sbuf>>
-// The spatial partition loop (canonicalization removed the single-trip
-// batch, output- and input-channel loops): one input load per spatial block,
-// 8 rows plus the 2-row and 2-column halo, shared by the 9 filter taps.
+// One input load for the group of 8 spatial blocks (canonicalization
+// removed the single-trip batch, channel and group loops): 8 x 8 rows plus
+// the 2-row and 2-column halo, shared by the 9 filter taps of all blocks.
+// CHECK: %[[SLAB:.*]] = memref.alloc() : memref<128x66x66xf32, #nki.mem<sbuf>>
+// CHECK: nki.dma_copy %{{.*}} to %[[SLAB]] : memref<128x66x66xf32, strided<[4356, 66, 1]>> to memref<128x66x66xf32, #nki.mem<sbuf>>
+// The spatial block loop reads its 10 rows of the slab.
 // CHECK: scf.for %[[SP:.*]] = %{{.*}} to %{{.*}} step
 // CHECK-NOT: nki.transpose
-// CHECK: %[[SLAB:.*]] = memref.alloc() : memref<128x10x66xf32, #nki.mem<sbuf>>
-// CHECK: nki.dma_copy %{{.*}} to %[[SLAB]] : memref<128x10x66xf32, strided<[4356, 66, 1], offset: ?>> to memref<128x10x66xf32, #nki.mem<sbuf>>
+// CHECK: %[[BLOCK:.*]] = memref.subview %[[SLAB]][0, %{{.*}}, 0] [128, 10, 66]
 // Filter row and column; inside, no DMA and no transpose.
 // CHECK: scf.for %[[FH:.*]] =
 // CHECK: scf.for %[[FW:.*]] =
@@ -30,8 +32,8 @@
 // forwarded; the partition's offset in the window is not constant in the IR,
 // so the plane cannot be skipped too).
 // CHECK: %[[ROWS:.*]] = memref.alloc() : memref<128x8x64xf32, #nki.mem<sbuf>>
-// CHECK: memref.subview %[[SLAB]][0, %[[FH]], %[[FW]]] [128, 8, 64]
-// CHECK: nki.tensor_copy {{.*}} : memref<128x8x64xf32, strided<[660, 66, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x8x64xf32, #nki.mem<sbuf>>
+// CHECK: memref.subview %[[BLOCK]][0, %[[FH]], %[[FW]]] [128, 8, 64]
+// CHECK: nki.tensor_copy {{.*}} : memref<128x8x64xf32, strided<[4356, 66, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x8x64xf32, #nki.mem<sbuf>>
 // CHECK-NOT: scf.for
 // CHECK-NOT: nki.tensor_copy
 // CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[ROWS]]

@@ -59,7 +59,8 @@ struct NKIOptimizeOptions : public PassPipelineOptions<NKIOptimizeOptions> {
 /// spatial partitions to whole rows, load only the rows later reads touch,
 /// load each input slab once for all filter taps, hoist loop-invariant
 /// transposes, then loop-invariant loads (reordering loops so that a slab
-/// serves every output-channel tile), forward copies (into the matmuls for
+/// serves every output-channel tile), load one slab for a group of up to 8
+/// row blocks, forward copies (into the matmuls for
 /// `taps`; for `im2col` the gathers go into a column matrix instead), add the
 /// bias while evicting PSUM; then clean up (canonicalize, loop-invariant code
 /// motion, CSE).

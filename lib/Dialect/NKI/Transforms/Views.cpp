@@ -68,12 +68,18 @@ FailureOr<Value> nki::replayViewChain(OpBuilder &b, Location loc,
     int64_t partitions = type.getDimSize(0);
     if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
       SmallVector<OpFoldResult> sizes = mapAll(subview.getMixedSizes());
-      if (subview.getSourceType().getDimSize(0) != partitions)
+      SmallVector<int64_t> shape(subview.getType().getShape());
+      if (subview.getSourceType().getDimSize(0) != partitions) {
         sizes[0] = b.getIndexAttr(partitions);
-      current = memref::SubViewOp::create(b, loc, current,
-                                          mapAll(subview.getMixedOffsets()),
-                                          sizes,
-                                          mapAll(subview.getMixedStrides()));
+        shape[0] = partitions;
+      }
+      SmallVector<OpFoldResult> offsets = mapAll(subview.getMixedOffsets());
+      SmallVector<OpFoldResult> strides = mapAll(subview.getMixedStrides());
+      // Rank-reducing subviews drop the same dims again.
+      MemRefType resultType = memref::SubViewOp::inferRankReducedResultType(
+          shape, type, offsets, sizes, strides);
+      current = memref::SubViewOp::create(b, loc, resultType, current, offsets,
+                                          sizes, strides);
       continue;
     }
     if (auto expand = dyn_cast<memref::ExpandShapeOp>(op)) {

@@ -301,6 +301,59 @@ def NKIHoistLoads : Pass<"nki-hoist-loads", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def NKIGroupRowBlocks : Pass<"nki-group-row-blocks", "func::FuncOp"> {
+  let summary = "Load one slab for a group of consecutive row blocks";
+  let description = [{
+    A spatial loop whose body loads a slab (a local SBUF buffer filled by
+    one DMA, directly or in a loop of its own, from a window of an HBM
+    tensor that moves along one dim with the loop index) is strip-mined into
+    groups of up to `max-blocks` consecutive iterations; each group loads
+    the union of its blocks' windows once, and each block reads its rows of
+    that slab. For a convolution whose blocks are 2 output rows with a
+    2-row halo, a group of 8 blocks (8 PSUM banks of accumulation) loads 18
+    rows for 16 instead of 4 for 2: the input crosses from HBM 1.125 times
+    instead of twice.
+
+    ```mlir
+    scf.for %sp = 0 to 111 {
+      %slab = memref.alloc() : memref<128x2x4x224xf32, #nki.mem<sbuf>>
+      scf.for %ic ... { nki.dma_copy %X[0, %ic, %row(%sp), 0] [1, 128, 4, 224] ... }
+      ... reads of %slab ...
+    }
+    // becomes
+    scf.for %g = 0 to 14 {
+      %slab = memref.alloc() : memref<128x2x18x224xf32, #nki.mem<sbuf>>
+      scf.for %ic ... { nki.dma_copy %X[0, %ic, min(%row(8 * %g), 206), 0] [1, 128, 18, 224] ... }
+      scf.for %b = 0 to min(8, 111 - 8 * %g) {
+        ... reads of %slab[0, 0, %row(8 * %g + %b) - start, 0] [128, 2, 4, 224] ...
+      }
+    }
+    ```
+
+    Preconditions, checked: the loop is an `nki.affine_range` from 0 with
+    step 1 and a constant trip count; one DMA writes the slab, before every
+    other access, which all go through subviews; the DMA's source is one
+    subview of a tensor from outside the loop, with a constant window size
+    along the moving dim; the window's start is index arithmetic of the
+    loop index alone, which the pass evaluates for every iteration: it must
+    never move back and stay inside the tensor (so each block's rows lie in
+    its group's window, moved back at the tensor's end); nothing in the loop
+    may write the loaded tensor; the group's slab fits `sbuf-budget` bytes
+    per partition. Otherwise the loop stays, with a remark.
+  }];
+  let options = [
+    Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"8",
+           "Most blocks per group (default: trn2's 8 PSUM banks, one "
+           "accumulation group each)">,
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
+           "Bytes per partition a group's slab may take (default: half of "
+           "trn2's 212,992 usable)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def NKIForwardCopies : Pass<"nki-forward-copies", "func::FuncOp"> {
   let summary = "Copy data straight to where it goes, not through a tile";
   let description = [{

@@ -1,0 +1,461 @@
+//===- GroupRowBlocks.cpp - One slab for several row blocks -----*- C++ -*-===//
+
+#include "Views.h"
+
+#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::nki {
+#define GEN_PASS_DEF_NKIGROUPROWBLOCKS
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
+} // namespace mlir::nki
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+/// The value of index arithmetic `value` when `iv` is `ivValue`; fails on
+/// anything but constants, `iv` and the integer arith ops index code uses.
+FailureOr<int64_t> evaluate(Value value, Value iv, int64_t ivValue,
+                            int depth = 0) {
+  if (value == iv)
+    return ivValue;
+  if (std::optional<int64_t> constant = getConstantIntValue(value))
+    return *constant;
+  Operation *def = value.getDefiningOp();
+  if (!def || depth > 32 || def->getNumOperands() != 2)
+    return failure();
+  FailureOr<int64_t> a = evaluate(def->getOperand(0), iv, ivValue, depth + 1);
+  FailureOr<int64_t> b = evaluate(def->getOperand(1), iv, ivValue, depth + 1);
+  if (failed(a) || failed(b))
+    return failure();
+  if (isa<arith::DivUIOp, arith::DivSIOp, arith::RemUIOp, arith::CeilDivUIOp>(
+          def) &&
+      *b <= 0)
+    return failure();
+  return llvm::TypeSwitch<Operation *, FailureOr<int64_t>>(def)
+      .Case([&](arith::AddIOp) { return *a + *b; })
+      .Case([&](arith::SubIOp) { return *a - *b; })
+      .Case([&](arith::MulIOp) { return *a * *b; })
+      .Case<arith::DivUIOp, arith::DivSIOp>([&](auto) {
+        if (*a < 0)
+          return FailureOr<int64_t>(failure());
+        return FailureOr<int64_t>(*a / *b);
+      })
+      .Case([&](arith::CeilDivUIOp) {
+        if (*a < 0)
+          return FailureOr<int64_t>(failure());
+        return FailureOr<int64_t>((*a + *b - 1) / *b);
+      })
+      .Case([&](arith::RemUIOp) {
+        if (*a < 0)
+          return FailureOr<int64_t>(failure());
+        return FailureOr<int64_t>(*a % *b);
+      })
+      .Case<arith::MinSIOp, arith::MinUIOp>(
+          [&](auto) { return std::min(*a, *b); })
+      .Case<arith::MaxSIOp, arith::MaxUIOp>(
+          [&](auto) { return std::max(*a, *b); })
+      .Default([](Operation *) { return failure(); });
+}
+
+/// `value` with `iv` replaced by `replacement`, its producers cloned at `b`.
+Value cloneWith(Value value, Value iv, Value replacement, OpBuilder &b,
+                IRMapping &mapping) {
+  if (value == iv)
+    return replacement;
+  if (Value mapped = mapping.lookupOrNull(value))
+    return mapped;
+  Operation *def = value.getDefiningOp();
+  if (!def || def->getNumOperands() == 0)
+    return value; // constants and values from outside dominate
+  for (Value operand : def->getOperands())
+    mapping.map(operand, cloneWith(operand, iv, replacement, b, mapping));
+  return b.clone(*def, mapping)->getResult(0);
+}
+
+/// A slab: a local SBUF buffer in the body of the spatial loop, filled by one
+/// DMA (directly or in a loop of its own) whose source window moves along one
+/// dim with the spatial index.
+struct Slab {
+  memref::AllocOp alloc;
+  Operation *fill;        // the DMA, or the loop around it
+  DmaCopyOp dma;
+  memref::SubViewOp source; // of the loaded tensor, in `fill`
+  memref::SubViewOp target; // of `alloc`, or null when the DMA fills it whole
+  int64_t sourceDim;      // the moving dim of the loaded tensor
+  int64_t slabDim;        // the same dim in the slab
+  int64_t rows;           // the window's constant size along it
+};
+
+class Grouper {
+public:
+  Grouper(int64_t maxBlocks, int64_t budget)
+      : maxBlocks(maxBlocks), budget(budget) {}
+  void run(scf::ForOp loop);
+
+private:
+  FailureOr<Slab> findSlab(scf::ForOp loop, memref::AllocOp alloc,
+                           std::string &reason);
+  int64_t maxBlocks, budget;
+};
+
+FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
+                                  std::string &reason) {
+  Slab slab;
+  slab.alloc = alloc;
+  // One DMA writes the slab, before every other access.
+  for (OpOperand *use : getAccesses(alloc)) {
+    auto dma = dyn_cast<DmaCopyOp>(use->getOwner());
+    if (!dma || use != &dma.getTargetMutable())
+      continue;
+    if (slab.dma) {
+      reason = "the slab is written by more than one DMA";
+      return failure();
+    }
+    slab.dma = dma;
+  }
+  if (!slab.dma)
+    return failure();
+  Block *body = loop.getBody();
+  slab.fill = body->findAncestorOpInBlock(*slab.dma);
+  if (slab.fill != slab.dma.getOperation()) {
+    auto fillLoop = dyn_cast<scf::ForOp>(slab.fill);
+    if (!fillLoop || slab.dma->getParentOp() != fillLoop.getOperation() ||
+        fillLoop.getNumRegionIterArgs() != 0) {
+      reason = "the slab's DMA is not directly in the spatial loop or in a "
+               "loop of its own";
+      return failure();
+    }
+  }
+  for (OpOperand *use : getAccesses(alloc)) {
+    Operation *user = body->findAncestorOpInBlock(*use->getOwner());
+    if (use->getOwner() == slab.dma)
+      continue;
+    if (!user || !slab.fill->isBeforeInBlock(user)) {
+      reason = "the slab is accessed before it is loaded";
+      return failure();
+    }
+    FailureOr<SmallVector<Operation *>> chain =
+        getViewChain(alloc.getResult(), use->get());
+    if (failed(chain) ||
+        !llvm::all_of(*chain, llvm::IsaPred<memref::SubViewOp>)) {
+      reason = "the slab is accessed through other views than subviews";
+      return failure();
+    }
+  }
+  // The source: one subview of a tensor defined outside the loop.
+  slab.source = slab.dma.getSource().getDefiningOp<memref::SubViewOp>();
+  if (!slab.source || !slab.source.getSource().getParentRegion()->isProperAncestor(
+                          &loop.getRegion())) {
+    reason = "the DMA source is not one subview of a tensor from outside";
+    return failure();
+  }
+  slab.sourceDim = -1;
+  for (auto [d, offset] : llvm::enumerate(slab.source.getMixedOffsets())) {
+    auto value = dyn_cast<Value>(offset);
+    if (!value || !loop->isAncestor(value.getParentBlock()->getParentOp()) ||
+        value.getParentBlock()->getParentOp() == slab.fill)
+      continue; // not computed in the spatial loop's body
+    if (slab.sourceDim >= 0) {
+      reason = "the window moves along more than one dim";
+      return failure();
+    }
+    slab.sourceDim = d;
+  }
+  if (slab.sourceDim < 0)
+    return failure(); // not a slab of this loop
+  std::optional<int64_t> rows =
+      getConstantIntValue(slab.source.getMixedSizes()[slab.sourceDim]);
+  llvm::SmallBitVector dropped = slab.source.getDroppedDims();
+  if (dropped.test(slab.sourceDim))
+    return failure(); // one element per iteration: not a window of rows
+  if (!rows) {
+    reason = "the window's size along the moving dim is not a constant";
+    return failure();
+  }
+  slab.rows = *rows;
+  // The moving dim's position in the DMA's shape, then in the slab.
+  int64_t shapeDim = 0;
+  for (int64_t d = 0; d < slab.sourceDim; ++d)
+    shapeDim += dropped.test(d) ? 0 : 1;
+  Value target = slab.dma.getTarget();
+  if (target == alloc.getResult()) {
+    slab.slabDim = shapeDim;
+  } else {
+    slab.target = target.getDefiningOp<memref::SubViewOp>();
+    if (!slab.target || slab.target.getSource() != alloc.getResult()) {
+      reason = "the DMA fills the slab through other views than one subview";
+      return failure();
+    }
+    llvm::SmallBitVector droppedInSlab = slab.target.getDroppedDims();
+    int64_t kept = -1;
+    slab.slabDim = -1;
+    for (int64_t d = 0, e = droppedInSlab.size(); d < e; ++d) {
+      if (droppedInSlab.test(d))
+        continue;
+      if (++kept == shapeDim)
+        slab.slabDim = d;
+    }
+    if (slab.slabDim < 0 ||
+        !isZeroInteger(slab.target.getMixedOffsets()[slab.slabDim]) ||
+        getConstantIntValue(slab.target.getMixedSizes()[slab.slabDim]) !=
+            alloc.getType().getDimSize(slab.slabDim)) {
+      reason = "the DMA fills only part of the slab along the moving dim";
+      return failure();
+    }
+  }
+  if (slab.slabDim == 0)
+    return failure(); // the window moves across partitions, not rows
+  if (alloc.getType().getDimSize(slab.slabDim) != slab.rows) {
+    reason = "the slab is larger than the window";
+    return failure();
+  }
+  return slab;
+}
+
+void Grouper::run(scf::ForOp loop) {
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  if (lb != 0 || step != 1 || !ub || *ub < 2 ||
+      loop.getNumRegionIterArgs() != 0)
+    return;
+  SmallVector<memref::AllocOp> allocs;
+  for (auto alloc : loop.getBody()->getOps<memref::AllocOp>())
+    if (getSpace(alloc.getType()) == Space::SBUF &&
+        alloc.getType().hasStaticShape())
+      allocs.push_back(alloc);
+  for (memref::AllocOp alloc : allocs) {
+    std::string reason;
+    FailureOr<Slab> found = findSlab(loop, alloc, reason);
+    if (failed(found)) {
+      if (!reason.empty())
+        alloc->emitRemark() << "nki-group-row-blocks: not grouped: " << reason;
+      continue;
+    }
+    Slab &slab = *found;
+    auto decline = [&](const Twine &why) {
+      slab.dma->emitRemark() << "nki-group-row-blocks: not grouped: " << why;
+    };
+    if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
+      return decline("the loop is not an nki.affine_range (sequential loops "
+                     "are never reordered)");
+    Value iv = loop.getInductionVar();
+    Value offset =
+        cast<Value>(slab.source.getMixedOffsets()[slab.sourceDim]);
+    // The window's start for every block, evaluated: it must never move
+    // back, so that a group's first block starts its window.
+    int64_t tripCount = *ub;
+    SmallVector<int64_t> starts;
+    for (int64_t i = 0; i < tripCount; ++i) {
+      FailureOr<int64_t> start = evaluate(offset, iv, i);
+      if (failed(start))
+        return decline("the window's start is not evaluable index arithmetic "
+                       "of the spatial index");
+      if (!starts.empty() && *start < starts.back())
+        return decline("the window moves back");
+      starts.push_back(*start);
+    }
+    int64_t extent =
+        slab.source.getSourceType().getDimSize(slab.sourceDim);
+    if (starts.front() < 0 || starts.back() + slab.rows > extent)
+      return decline("the window leaves the loaded tensor");
+    MemRefType slabType = alloc.getType();
+    int64_t bytesPerRow = slabType.getNumElements() / slabType.getDimSize(0) /
+                          slab.rows * (slabType.getElementTypeBitWidth() / 8);
+    // The largest group whose slab fits the budget.
+    int64_t blocks = std::min(maxBlocks, tripCount), groupRows = 0;
+    for (; blocks > 1; --blocks) {
+      groupRows = 0;
+      for (int64_t first = 0; first < tripCount; first += blocks) {
+        int64_t last = std::min(first + blocks, tripCount) - 1;
+        groupRows = std::max(groupRows, starts[last] - starts[first] + slab.rows);
+      }
+      if (groupRows * bytesPerRow <= budget && groupRows <= extent)
+        break;
+    }
+    if (blocks <= 1)
+      return decline("no group of two or more blocks has a slab within the "
+                     "budget");
+    if (mayBeWrittenIn(loop, slab.source.getSource(), slab.dma))
+      return decline("an op in the loop may write the loaded tensor");
+    // Values the fill uses from the loop body: the slab, the window's start.
+    // The fill moves out of the loop; the DMA's source and target views are
+    // rebuilt before it. Whatever else they use must be available there.
+    bool selfContained = true;
+    auto checkOperands = [&](Operation *op) {
+      for (Value operand : op->getOperands()) {
+        Operation *scope = operand.getParentBlock()->getParentOp();
+        if (operand == alloc.getResult() || operand == offset ||
+            slab.fill->isAncestor(scope) || !loop->isAncestor(scope))
+          continue;
+        if (operand.getDefiningOp() == slab.source.getOperation() ||
+            (slab.target && operand.getDefiningOp() == slab.target.getOperation()))
+          continue;
+        if (operand.getParentBlock() == loop.getBody() &&
+            operand.getDefiningOp<arith::ConstantOp>())
+          continue;
+        selfContained = false;
+      }
+    };
+    slab.fill->walk(checkOperands);
+    checkOperands(slab.source);
+    if (slab.target)
+      checkOperands(slab.target);
+    if (!selfContained)
+      return decline("the slab's load uses other values computed in the loop");
+
+    // Strip-mine: for group in [0, ceil(n / G)) { for block in [0, min(G,
+    // n - group * G)) { ... index group * G + block ... } }.
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    auto constant = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(b, loc, v).getResult();
+    };
+    Value zero = constant(0), one = constant(1);
+    Value groupCount = constant(llvm::divideCeil(tripCount, blocks));
+    auto outer = scf::ForOp::create(b, loc, zero, groupCount, one);
+    outer->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+    b.setInsertionPointToStart(outer.getBody());
+    Value firstBlock =
+        arith::MulIOp::create(b, loc, outer.getInductionVar(), constant(blocks));
+    Value remaining = arith::SubIOp::create(b, loc, constant(tripCount), firstBlock);
+    Value groupSize = arith::MinSIOp::create(b, loc, remaining, constant(blocks));
+    // The group's window: from its first block's start, moved back where it
+    // would pass the tensor's end.
+    IRMapping mapping;
+    Value firstStart = cloneWith(offset, iv, firstBlock, b, mapping);
+    Value groupStart = arith::MinSIOp::create(b, loc, firstStart,
+                                              constant(extent - groupRows));
+    SmallVector<int64_t> groupShape(slabType.getShape());
+    groupShape[slab.slabDim] = groupRows;
+    auto groupType = MemRefType::get(groupShape, slabType.getElementType(),
+                                     nullptr, slabType.getMemorySpace());
+    Value groupSlab = memref::AllocOp::create(b, loc, groupType);
+    loop->moveBefore(outer.getBody()->getTerminator());
+    loop.setUpperBound(groupSize);
+    slab.fill->moveBefore(loop);
+    // The fill loads the group's window into the group's slab.
+    {
+      OpBuilder at(slab.dma);
+      SmallVector<OpFoldResult> offsets = slab.source.getMixedOffsets();
+      SmallVector<OpFoldResult> sizes = slab.source.getMixedSizes();
+      offsets[slab.sourceDim] = groupStart;
+      sizes[slab.sourceDim] = at.getIndexAttr(groupRows);
+      SmallVector<int64_t> shape(
+          cast<MemRefType>(slab.source.getType()).getShape());
+      int64_t shapeDim = 0;
+      for (int64_t d = 0; d < slab.sourceDim; ++d)
+        shapeDim += slab.source.getDroppedDims().test(d) ? 0 : 1;
+      shape[shapeDim] = groupRows;
+      auto type = memref::SubViewOp::inferRankReducedResultType(
+          shape, slab.source.getSourceType(), offsets, sizes,
+          slab.source.getMixedStrides());
+      Value source = memref::SubViewOp::create(
+          at, loc, type, slab.source.getSource(), offsets, sizes,
+          slab.source.getMixedStrides());
+      Value target = groupSlab;
+      if (slab.target) {
+        OpBuilder atTarget(slab.dma);
+        SmallVector<OpFoldResult> targetSizes = slab.target.getMixedSizes();
+        targetSizes[slab.slabDim] = atTarget.getIndexAttr(groupRows);
+        SmallVector<int64_t> targetShape(slab.target.getType().getShape());
+        targetShape[shapeDim] = groupRows;
+        auto targetType = memref::SubViewOp::inferRankReducedResultType(
+            targetShape, groupType, slab.target.getMixedOffsets(), targetSizes,
+            slab.target.getMixedStrides());
+        target = memref::SubViewOp::create(
+            atTarget, loc, targetType, groupSlab, slab.target.getMixedOffsets(),
+            targetSizes, slab.target.getMixedStrides());
+      }
+      slab.dma.getSourceMutable().assign(source);
+      slab.dma.getTargetMutable().assign(target);
+      if (slab.source->use_empty())
+        slab.source.erase();
+      if (slab.target && slab.target->use_empty())
+        slab.target.erase();
+    }
+    // Constants the fill took from the loop body come along.
+    auto adoptConstants = [&](Operation *op) {
+      for (OpOperand &operand : op->getOpOperands())
+        if (auto c = operand.get().getDefiningOp<arith::ConstantOp>();
+            c && c->getBlock() == loop.getBody()) {
+          OpBuilder at(outer.getBody(), outer.getBody()->begin());
+          operand.set(at.clone(*c)->getResult(0));
+        }
+    };
+    slab.fill->walk(adoptConstants);
+    for (Value view : {slab.dma.getSource(), slab.dma.getTarget()})
+      if (Operation *def = view.getDefiningOp(); def && !slab.fill->isAncestor(def))
+        adoptConstants(def);
+    // In the block loop: the block index, and the block's rows of the slab.
+    OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
+    Value block = arith::AddIOp::create(inner, loc, firstBlock, iv);
+    SmallVector<OpOperand *> ivUses;
+    for (OpOperand &use : iv.getUses())
+      if (use.getOwner() != block.getDefiningOp())
+        ivUses.push_back(&use);
+    for (OpOperand *use : ivUses)
+      use->set(block);
+    if (offset == iv)
+      offset = block;
+    // The window's start dominates every access: the fill used it, and the
+    // accesses come after the fill.
+    inner.setInsertionPointAfterValue(offset);
+    Value within = arith::SubIOp::create(inner, loc, offset, groupStart);
+    SmallVector<OpFoldResult> offsets(groupShape.size(), inner.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(groupShape.size(),
+                                             inner.getIndexAttr(1));
+    for (int64_t size : slabType.getShape())
+      sizes.push_back(inner.getIndexAttr(size));
+    offsets[slab.slabDim] = within;
+    Value blockRows = memref::SubViewOp::create(inner, loc, groupSlab, offsets,
+                                                sizes, strides);
+    for (OpOperand *use : getAccesses(alloc)) {
+      FailureOr<SmallVector<Operation *>> chain =
+          getViewChain(alloc.getResult(), use->get());
+      OpBuilder at(use->getOwner());
+      // Chains of subviews (checked by findSlab) always rebuild.
+      use->set(*replayViewChain(at, loc, *chain, blockRows));
+    }
+    SmallVector<Operation *> dead;
+    SmallVector<Value> worklist = {alloc.getResult()};
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      for (Operation *user : v.getUsers()) {
+        dead.push_back(user);
+        llvm::append_range(worklist, user->getResults());
+      }
+    }
+    for (Operation *op : llvm::reverse(dead))
+      if (op->use_empty())
+        op->erase();
+    alloc.erase();
+    return; // one slab per loop
+  }
+}
+
+struct GroupRowBlocksPass
+    : public nki::impl::NKIGroupRowBlocksBase<GroupRowBlocksPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<scf::ForOp> loops;
+    getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    Grouper grouper(maxBlocks, sbufBudget);
+    for (scf::ForOp loop : loops)
+      grouper.run(loop);
+  }
+};
+
+} // namespace
