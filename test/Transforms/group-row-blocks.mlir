@@ -127,3 +127,46 @@ func.func @sequential(%x: memref<128x11x16xf32>, %out: memref<128x4x16xf32, #nki
   }
   return
 }
+
+// -----
+
+!slab = memref<128x4x16xf32, #nki.mem<sbuf>>
+
+// The window's start computed inside the load's own loop, as the earlier
+// passes leave it: it is recomputed for the group and for each block, and
+// the load's copy of it goes away.
+// CHECK-LABEL: func.func @start_in_fill
+// CHECK: scf.for %[[G:.*]] =
+// CHECK: arith.minsi
+// CHECK: %[[START:.*]] = arith.minsi
+// CHECK-NEXT: %[[SLAB:.*]] = memref.alloc() : memref<128x2x6x16xf32, #nki.mem<sbuf>>
+// CHECK: scf.for
+// CHECK-NOT: arith.muli
+// CHECK: memref.subview %arg0[%{{.*}}, 0, %[[START]], 0] [1, 128, 6, 16]
+// CHECK: nki.dma_copy %{{.*}} to %{{.*}} : memref<128x6x16xf32, strided<[176, 16, 1], offset: ?>> to memref<128x6x16xf32, strided<[192, 16, 1], offset: ?>, #nki.mem<sbuf>>
+// CHECK: scf.for %[[B:.*]] =
+// CHECK: %[[ROW:.*]] = arith.muli
+// CHECK: %[[WITHIN:.*]] = arith.subi %[[ROW]], %[[START]]
+// CHECK: memref.subview %[[SLAB]][0, 0, %[[WITHIN]], 0] [128, 2, 4, 16]
+func.func @start_in_fill(%x: memref<2x128x11x16xf32>, %out: memref<128x4x16xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c4 = arith.constant 4 : index
+  scf.for %sp = %c0 to %c4 step %c1 {
+    %slab = memref.alloc() : memref<128x2x4x16xf32, #nki.mem<sbuf>>
+    scf.for %n = %c0 to %c2 step %c1 {
+      %dst = memref.subview %slab[0, %n, 0, 0] [128, 1, 4, 16] [1, 1, 1, 1]
+          : memref<128x2x4x16xf32, #nki.mem<sbuf>> to memref<128x4x16xf32, strided<[128, 16, 1], offset: ?>, #nki.mem<sbuf>>
+      %row = arith.muli %sp, %c2 : index
+      %src = memref.subview %x[%n, 0, %row, 0] [1, 128, 4, 16] [1, 1, 1, 1]
+          : memref<2x128x11x16xf32> to memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>>
+      nki.dma_copy %src to %dst
+          : memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>> to memref<128x4x16xf32, strided<[128, 16, 1], offset: ?>, #nki.mem<sbuf>>
+    } {nki.affine_range}
+    %first = memref.subview %slab[0, 0, 0, 0] [128, 1, 4, 16] [1, 1, 1, 1]
+        : memref<128x2x4x16xf32, #nki.mem<sbuf>> to memref<128x4x16xf32, strided<[128, 16, 1]>, #nki.mem<sbuf>>
+    nki.tensor_copy %first to %out : memref<128x4x16xf32, strided<[128, 16, 1]>, #nki.mem<sbuf>> to !slab
+  } {nki.affine_range}
+  return
+}

@@ -69,18 +69,30 @@ FailureOr<int64_t> evaluate(Value value, Value iv, int64_t ivValue,
       .Default([](Operation *) { return failure(); });
 }
 
-/// `value` with `iv` replaced by `replacement`, its producers cloned at `b`.
-Value cloneWith(Value value, Value iv, Value replacement, OpBuilder &b,
-                IRMapping &mapping) {
+/// Whether `value` is computed from `iv`.
+bool dependsOn(Value value, Value iv, int depth = 0) {
+  if (value == iv)
+    return true;
+  Operation *def = value.getDefiningOp();
+  return def && depth < 32 && llvm::any_of(def->getOperands(), [&](Value v) {
+           return dependsOn(v, iv, depth + 1);
+         });
+}
+
+/// `value` with `iv` replaced by `replacement`, its producers in `scope`
+/// cloned at `b`.
+Value cloneWith(Value value, Value iv, Value replacement, Operation *scope,
+                OpBuilder &b, IRMapping &mapping) {
   if (value == iv)
     return replacement;
   if (Value mapped = mapping.lookupOrNull(value))
     return mapped;
   Operation *def = value.getDefiningOp();
-  if (!def || def->getNumOperands() == 0)
-    return value; // constants and values from outside dominate
+  if (!def || !scope->isAncestor(def))
+    return value; // defined before the loop: dominates
   for (Value operand : def->getOperands())
-    mapping.map(operand, cloneWith(operand, iv, replacement, b, mapping));
+    mapping.map(operand,
+                cloneWith(operand, iv, replacement, scope, b, mapping));
   return b.clone(*def, mapping)->getResult(0);
 }
 
@@ -164,9 +176,8 @@ FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
   slab.sourceDim = -1;
   for (auto [d, offset] : llvm::enumerate(slab.source.getMixedOffsets())) {
     auto value = dyn_cast<Value>(offset);
-    if (!value || !loop->isAncestor(value.getParentBlock()->getParentOp()) ||
-        value.getParentBlock()->getParentOp() == slab.fill)
-      continue; // not computed in the spatial loop's body
+    if (!value || !dependsOn(value, loop.getInductionVar()))
+      continue;
     if (slab.sourceDim >= 0) {
       reason = "the window moves along more than one dim";
       return failure();
@@ -291,10 +302,28 @@ void Grouper::run(scf::ForOp loop) {
     if (mayBeWrittenIn(loop, slab.source.getSource(), slab.dma))
       return decline("an op in the loop may write the loaded tensor");
     // Values the fill uses from the loop body: the slab, the window's start.
+    // The ops in the fill that compute the window's start only for the
+    // source view: replaced by the group's start.
+    llvm::SetVector<Operation *> startOps;
+    std::function<void(Value)> collectStart = [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      if (!def || !slab.fill->isProperAncestor(def) || startOps.contains(def))
+        return;
+      startOps.insert(def);
+      for (Value operand : def->getOperands())
+        collectStart(operand);
+    };
+    collectStart(offset);
+    for (Operation *op : startOps)
+      for (Operation *user : op->getUsers())
+        if (!startOps.contains(user) && user != slab.source.getOperation())
+          return decline("the window's start is used by other ops of the load");
     // The fill moves out of the loop; the DMA's source and target views are
     // rebuilt before it. Whatever else they use must be available there.
     bool selfContained = true;
     auto checkOperands = [&](Operation *op) {
+      if (startOps.contains(op))
+        return;
       for (Value operand : op->getOperands()) {
         Operation *scope = operand.getParentBlock()->getParentOp();
         if (operand == alloc.getResult() || operand == offset ||
@@ -335,7 +364,7 @@ void Grouper::run(scf::ForOp loop) {
     // The group's window: from its first block's start, moved back where it
     // would pass the tensor's end.
     IRMapping mapping;
-    Value firstStart = cloneWith(offset, iv, firstBlock, b, mapping);
+    Value firstStart = cloneWith(offset, iv, firstBlock, loop, b, mapping);
     Value groupStart = arith::MinSIOp::create(b, loc, firstStart,
                                               constant(extent - groupRows));
     SmallVector<int64_t> groupShape(slabType.getShape());
@@ -343,6 +372,28 @@ void Grouper::run(scf::ForOp loop) {
     auto groupType = MemRefType::get(groupShape, slabType.getElementType(),
                                      nullptr, slabType.getMemorySpace());
     Value groupSlab = memref::AllocOp::create(b, loc, groupType);
+    // In the block loop: the block index, and the block's rows of the slab.
+    OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
+    Value block = arith::AddIOp::create(inner, loc, firstBlock, iv);
+    // The block's window start, recomputed where the block begins.
+    IRMapping blockMapping;
+    Value blockStart =
+        cloneWith(offset, iv, block, loop, inner, blockMapping);
+    SmallVector<OpOperand *> ivUses;
+    for (OpOperand &use : iv.getUses())
+      if (use.getOwner() != block.getDefiningOp())
+        ivUses.push_back(&use);
+    for (OpOperand *use : ivUses)
+      use->set(block);
+    Value within = arith::SubIOp::create(inner, loc, blockStart, groupStart);
+    SmallVector<OpFoldResult> offsets(groupShape.size(), inner.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(groupShape.size(),
+                                             inner.getIndexAttr(1));
+    for (int64_t size : slabType.getShape())
+      sizes.push_back(inner.getIndexAttr(size));
+    offsets[slab.slabDim] = within;
+    Value blockRows = memref::SubViewOp::create(inner, loc, groupSlab, offsets,
+                                                sizes, strides);
     loop->moveBefore(outer.getBody()->getTerminator());
     loop.setUpperBound(groupSize);
     slab.fill->moveBefore(loop);
@@ -383,6 +434,17 @@ void Grouper::run(scf::ForOp loop) {
       slab.dma.getTargetMutable().assign(target);
       if (slab.source->use_empty())
         slab.source.erase();
+      // Dead now (checked above); erase users before their producers.
+      for (bool erased = true; erased;) {
+        erased = false;
+        for (Operation *&op : startOps.takeVector())
+          if (op->use_empty()) {
+            op->erase();
+            erased = true;
+          } else {
+            startOps.insert(op);
+          }
+      }
       if (slab.target && slab.target->use_empty())
         slab.target.erase();
     }
@@ -399,29 +461,6 @@ void Grouper::run(scf::ForOp loop) {
     for (Value view : {slab.dma.getSource(), slab.dma.getTarget()})
       if (Operation *def = view.getDefiningOp(); def && !slab.fill->isAncestor(def))
         adoptConstants(def);
-    // In the block loop: the block index, and the block's rows of the slab.
-    OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
-    Value block = arith::AddIOp::create(inner, loc, firstBlock, iv);
-    SmallVector<OpOperand *> ivUses;
-    for (OpOperand &use : iv.getUses())
-      if (use.getOwner() != block.getDefiningOp())
-        ivUses.push_back(&use);
-    for (OpOperand *use : ivUses)
-      use->set(block);
-    if (offset == iv)
-      offset = block;
-    // The window's start dominates every access: the fill used it, and the
-    // accesses come after the fill.
-    inner.setInsertionPointAfterValue(offset);
-    Value within = arith::SubIOp::create(inner, loc, offset, groupStart);
-    SmallVector<OpFoldResult> offsets(groupShape.size(), inner.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes, strides(groupShape.size(),
-                                             inner.getIndexAttr(1));
-    for (int64_t size : slabType.getShape())
-      sizes.push_back(inner.getIndexAttr(size));
-    offsets[slab.slabDim] = within;
-    Value blockRows = memref::SubViewOp::create(inner, loc, groupSlab, offsets,
-                                                sizes, strides);
     for (OpOperand *use : getAccesses(alloc)) {
       FailureOr<SmallVector<Operation *>> chain =
           getViewChain(alloc.getResult(), use->get());
