@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Sweeps image sizes through nki-report and plots HBM traffic and modelled
-trn2 latency of the naive and the nki-optimize'd conv kernel into docs/.
+trn2 latency of the naive and the nki-optimize'd conv kernel (both conv
+strategies, taps and im2col) into docs/.
 
   utils/plot-report.py [--build build] [--sizes 32,64,...] [--out docs]
 
@@ -22,14 +23,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def report(build, size, optimize):
+def report(build, size, variant):
     linalg = subprocess.run(
         [sys.executable, os.path.join(ROOT, "utils", "conv2d-linalg.py"),
          "--in-channels", "256", "--out-channels", "256",
          "--height", str(size), "--width", str(size)],
         check=True, capture_output=True, text=True).stdout
     nki_opt = os.path.join(build, "bin", "nki-opt")
-    passes = ["--convert-linalg-to-nki"] + (["--nki-optimize"] if optimize else [])
+    passes = ["--convert-linalg-to-nki"]
+    if variant != "naive":
+        passes.append(f"--nki-optimize=conv-strategy={variant}")
     kernel = subprocess.run([nki_opt] + passes, input=linalg, check=True,
                             capture_output=True, text=True).stdout
     out = subprocess.run([nki_opt, "--nki-report=json=true", "-o", os.devnull,
@@ -47,11 +50,11 @@ def main():
     p.add_argument("--out", default=os.path.join(ROOT, "docs"))
     a = p.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
-    rows = {"naive": [], "optimized": []}
+    rows = {"naive": [], "taps": [], "im2col": []}
     kept = []
     for size in sizes:
         try:
-            pair = {name: report(a.build, size, name == "optimized") for name in rows}
+            pair = {name: report(a.build, size, name) for name in rows}
         except subprocess.CalledProcessError:
             # The naive kernel keeps a whole out_h x out_w plane in one SBUF
             # buffer; past ~230x230 fp32 no such buffer exists.
@@ -61,16 +64,17 @@ def main():
         for name, r in pair.items():
             rows[name].append(r)
         for name, r in pair.items():
-            print(f"{size:4d} {name:9s} loads {r['hbm_to_sbuf']['bytes']:>14d} B "
+            print(f"{size:4d} {name:6s} loads {r['hbm_to_sbuf']['bytes']:>14d} B "
                   f"compulsory {r['compulsory_load_bytes']:>11d} B "
                   f"modelled {r['modelled_us']:>10.1f} us fits {r['fits']}")
     sizes = kept
 
     def plot(key, ylabel, filename, extra=None):
         fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        for name, style in (("naive", "o-"), ("optimized", "s-")):
+        for name, style in (("naive", "o-"), ("taps", "s-"), ("im2col", "^-")):
             ys = [key(r) for r in rows[name]]
-            ax.plot(sizes, ys, style, label=name)
+            label = name if name == "naive" else f"optimized ({name})"
+            ax.plot(sizes, ys, style, label=label)
             for x, y, r in zip(sizes, ys, rows[name]):
                 if not r["fits"]:
                     ax.plot([x], [y], "rx", markersize=10)
