@@ -25,6 +25,7 @@ static void buildLoopsToLLVM(OpPassManager &pm) {
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -38,6 +39,7 @@ void nki::buildNKIToLLVMPipeline(OpPassManager &pm,
                                  const NKIToLLVMOptions &options) {
   ConvertNKIToLinalgOptions toLinalg;
   toLinalg.countEvents = options.countEvents;
+  toLinalg.vectorizeMatmuls = options.vectorize;
   pm.addPass(createConvertNKIToLinalg(toLinalg));
   buildLoopsToLLVM(pm);
 }

@@ -31,18 +31,30 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     multiply-adds; 5 a transpose with its elements. `nki-run --count` uses it
     to check static traffic analyses against what ran.
 
+    With `vectorize-matmuls`, a matmul whose stationary tile has a static
+    multiple of 8 columns, whose target is f32 and whose moving and target
+    rows are contiguous becomes a register-tiled kernel instead: for each
+    8-row x 32-lane tile of the target (the last free dim, masked at its
+    end), eight `vector<32xf32>` accumulators stay in registers across the
+    whole contraction, each step one masked load of the moving row and eight
+    broadcast `vector.fma`s. Other matmuls keep the `linalg.generic` form.
+
     Preconditions: none beyond a verified module. Everything else is left as
     it is; after the pass no NKI op, NKI memory space or `nki.*` attribute
     remains.
   }];
   let options = [
     Option<"countEvents", "count-events", "bool", /*default=*/"false",
-           "Call nki_count_event before each DMA, matmul and transpose">
+           "Call nki_count_event before each DMA, matmul and transpose">,
+    Option<"vectorizeMatmuls", "vectorize-matmuls", "bool", /*default=*/"false",
+           "Lower regular matmuls to a register-tiled vector kernel">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def ConvertLinalgToNKI : Pass<"convert-linalg-to-nki", "ModuleOp"> {

@@ -22,6 +22,11 @@ struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
       llvm::cl::desc("Call nki_count_event before each DMA, matmul and "
                      "transpose (see convert-nki-to-linalg)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Lower regular matmuls to a register-tiled vector "
+                     "kernel (see convert-nki-to-linalg)"),
+      llvm::cl::init(true)};
 };
 
 /// `nki-to-llvm`: an NKI kernel module to the LLVM dialect, ready for the

@@ -308,6 +308,8 @@ struct ConvertNKIToLinalgPass
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateNKIToLinalgPatterns(patterns);
+    if (vectorizeMatmuls)
+      populateNKIMatmulToVectorPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();

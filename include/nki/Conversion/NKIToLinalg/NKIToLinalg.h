@@ -16,6 +16,11 @@ namespace mlir::nki {
 /// Patterns rewriting every NKI op into linalg ops on the same memrefs.
 void populateNKIToLinalgPatterns(RewritePatternSet &patterns);
 
+/// A pattern rewriting a regular `nki.matmul` (static M a multiple of 8,
+/// f32 target, contiguous rows) into a register-tiled vector kernel, with a
+/// higher benefit than the linalg lowering it replaces.
+void populateNKIMatmulToVectorPatterns(RewritePatternSet &patterns);
+
 /// What `nki_count_event(kind, amount)` counts; see convert-nki-to-linalg.
 enum class CountedEvent : int64_t {
   DmaHbmToSbuf = 0,

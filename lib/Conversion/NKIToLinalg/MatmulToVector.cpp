@@ -1,0 +1,154 @@
+//===- MatmulToVector.cpp - nki.matmul as a register-tiled kernel -*- C++ -*-===//
+//
+// The host lowering of the Tensor-Engine matmul when speed matters: an 8 x 32
+// tile of the PSUM target stays in eight 32-lane f32 vectors across the
+// whole contraction, one broadcast-FMA per stationary element and vector.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+constexpr int64_t kTileRows = 8;    // rows of the target tile (M)
+constexpr int64_t kTileLanes = 32;  // f32 lanes per row vector (N)
+
+bool innermostIsContiguous(Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+struct MatmulToVector : OpRewritePattern<MatmulOp> {
+  MatmulToVector(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    Value stationary = op.getStationary(), moving = op.getMoving(),
+          target = op.getTarget();
+    auto stationaryType = cast<MemRefType>(stationary.getType());
+    auto movingType = cast<MemRefType>(moving.getType());
+    auto targetType = cast<MemRefType>(target.getType());
+    int64_t rows = stationaryType.getDimSize(1);
+    // Ragged channel tiles (dynamic M) and non-contiguous rows keep the
+    // generic lowering.
+    if (ShapedType::isDynamic(rows) || rows % kTileRows != 0 ||
+        !targetType.getElementType().isF32() ||
+        !innermostIsContiguous(moving) || !innermostIsContiguous(target))
+      return rewriter.notifyMatchFailure(op, "not a regular tile");
+
+    Location loc = op.getLoc();
+    auto index = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+    };
+    Type f32 = rewriter.getF32Type();
+    auto accType = VectorType::get({kTileLanes}, f32);
+    auto maskType = VectorType::get({kTileLanes}, rewriter.getI1Type());
+    auto movingVectorType =
+        VectorType::get({kTileLanes}, movingType.getElementType());
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, accType, DenseElementsAttr::get(accType, 0.0f));
+    Value movingZero = arith::ConstantOp::create(
+        rewriter, loc, movingVectorType,
+        DenseElementsAttr::get(
+            movingVectorType,
+            rewriter.getFloatAttr(movingType.getElementType(), 0.0)));
+    auto toF32 = [&](OpBuilder &b, Value v) -> Value {
+      Type type = getElementTypeOrSelf(v.getType());
+      if (type == f32)
+        return v;
+      Type wide = isa<VectorType>(v.getType()) ? Type(accType) : f32;
+      return arith::ExtFOp::create(b, loc, wide, v);
+    };
+
+    // The free dims before the last one, one point at a time.
+    int64_t rank = movingType.getRank();
+    SmallVector<Value> outerFree;
+    OpBuilder::InsertionGuard guard(rewriter);
+    Value c0 = index(0), c1 = index(1);
+    for (int64_t d = 1; d + 1 < rank; ++d) {
+      Value size = memref::DimOp::create(rewriter, loc, moving, d);
+      auto loop = scf::ForOp::create(rewriter, loc, c0, size, c1);
+      outerFree.push_back(loop.getInductionVar());
+      rewriter.setInsertionPointToStart(loop.getBody());
+    }
+    Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
+    Value lanes = memref::DimOp::create(rewriter, loc, moving, rank - 1);
+    auto rowLoop = scf::ForOp::create(rewriter, loc, c0, index(rows),
+                                      index(kTileRows));
+    rewriter.setInsertionPointToStart(rowLoop.getBody());
+    Value row0 = rowLoop.getInductionVar();
+    auto laneLoop =
+        scf::ForOp::create(rewriter, loc, c0, lanes, index(kTileLanes));
+    rewriter.setInsertionPointToStart(laneLoop.getBody());
+    Value lane0 = laneLoop.getInductionVar();
+    Value left = arith::SubIOp::create(rewriter, loc, lanes, lane0);
+    Value width = arith::MinSIOp::create(rewriter, loc, left, index(kTileLanes));
+    Value mask =
+        vector::CreateMaskOp::create(rewriter, loc, maskType, ValueRange{width});
+
+    auto targetIndices = [&](Value row) {
+      SmallVector<Value> indices = {row};
+      llvm::append_range(indices, outerFree);
+      indices.push_back(lane0);
+      return indices;
+    };
+    SmallVector<Value> rowIndex, accs;
+    for (int64_t i = 0; i < kTileRows; ++i) {
+      rowIndex.push_back(arith::AddIOp::create(rewriter, loc, row0, index(i)));
+      accs.push_back(op.isAccumulate()
+                         ? vector::MaskedLoadOp::create(
+                               rewriter, loc, accType, target,
+                               targetIndices(rowIndex.back()), mask, zero)
+                               .getResult()
+                         : zero);
+    }
+    auto kLoop = scf::ForOp::create(
+        rewriter, loc, c0, contraction, c1, accs,
+        [&](OpBuilder &b, Location nested, Value k, ValueRange iterAccs) {
+          SmallVector<Value> movingIndices = {k};
+          llvm::append_range(movingIndices, outerFree);
+          movingIndices.push_back(lane0);
+          Value row = toF32(b, vector::MaskedLoadOp::create(
+                                   b, nested, movingVectorType, moving,
+                                   movingIndices, mask, movingZero));
+          SmallVector<Value> next;
+          for (int64_t i = 0; i < kTileRows; ++i) {
+            Value weight = toF32(
+                b, memref::LoadOp::create(b, nested, stationary,
+                                          ValueRange{k, rowIndex[i]}));
+            Value splat = vector::BroadcastOp::create(b, nested, accType, weight);
+            next.push_back(
+                vector::FMAOp::create(b, nested, splat, row, iterAccs[i]));
+          }
+          scf::YieldOp::create(b, nested, next);
+        });
+    for (int64_t i = 0; i < kTileRows; ++i)
+      vector::MaskedStoreOp::create(rewriter, loc, target,
+                                    targetIndices(rowIndex[i]), mask,
+                                    kLoop.getResult(i));
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::nki::populateNKIMatmulToVectorPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatmulToVector>(patterns.getContext());
+}

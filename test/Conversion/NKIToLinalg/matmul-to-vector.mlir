@@ -1,0 +1,68 @@
+// RUN: nki-opt %s --convert-nki-to-linalg=vectorize-matmuls=true | FileCheck %s
+// RUN: nki-opt %s --convert-nki-to-linalg | FileCheck %s --check-prefix=GENERIC
+
+// An accumulating matmul with a 3-D moving view (2 rows of 222, row stride
+// 224): per point of the outer free dim, 8-row x 32-lane target tiles, the
+// last one masked to the 222 lanes; eight accumulators carried through the
+// contraction loop, one masked moving load and eight broadcast FMAs a step.
+// CHECK-LABEL: func.func @accumulate
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: scf.for %[[M0:.*]] = %{{.*}} to %{{.*}} step %[[C8:.*]] {
+// CHECK: scf.for %[[N0:.*]] = %{{.*}} to %{{.*}} step %[[C32:.*]] {
+// CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[N0]]
+// CHECK: %[[W:.*]] = arith.minsi %[[LEFT]], %[[C32]]
+// CHECK: %[[MASK:.*]] = vector.create_mask %[[W]] : vector<32xi1>
+// CHECK-COUNT-8: vector.maskedload %arg2[{{.*}}, %[[R]], %[[N0]]], %[[MASK]]
+// CHECK: scf.for %[[K:.*]] = {{.*}} iter_args(
+// CHECK: vector.maskedload %arg1[%[[K]], %[[R]], %[[N0]]], %[[MASK]]
+// CHECK-COUNT-8: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-8: vector.maskedstore %arg2[{{.*}}, %[[R]], %[[N0]]], %[[MASK]]
+// GENERIC-LABEL: func.func @accumulate
+// GENERIC: linalg.generic
+func.func @accumulate(%w: memref<128x128xf32, #nki.mem<sbuf>>,
+                      %x: memref<128x2x222xf32, strided<[896, 224, 1]>, #nki.mem<sbuf>>,
+                      %acc: memref<128x2x222xf32, #nki.mem<psum>>) {
+  nki.matmul accumulate %w, %x into %acc
+      : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x2x222xf32, strided<[896, 224, 1]>, #nki.mem<sbuf>> into memref<128x2x222xf32, #nki.mem<psum>>
+  return
+}
+
+// An overwriting bf16 matmul: the accumulators start at zero (no load of
+// the target, no fill), the bf16 operands widen to f32 before the FMAs.
+// CHECK-LABEL: func.func @overwrite_bf16
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for
+// CHECK-NOT: vector.maskedload %arg2
+// CHECK: vector.maskedload %arg1{{.*}} : memref<64x512xbf16>, vector<32xi1>, vector<32xbf16> into vector<32xbf16>
+// CHECK: arith.extf %{{.*}} : vector<32xbf16> to vector<32xf32>
+// CHECK: memref.load %arg0
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: vector.fma
+func.func @overwrite_bf16(%w: memref<64x16xbf16, #nki.mem<sbuf>>,
+                          %x: memref<64x512xbf16, #nki.mem<sbuf>>,
+                          %acc: memref<16x512xf32, #nki.mem<psum>>) {
+  nki.matmul overwrite %w, %x into %acc
+      : memref<64x16xbf16, #nki.mem<sbuf>>, memref<64x512xbf16, #nki.mem<sbuf>> into memref<16x512xf32, #nki.mem<psum>>
+  return
+}
+
+// Kept as linalg: a ragged channel tile (dynamic M), M not a multiple of 8,
+// and moving rows that are not contiguous.
+// CHECK-LABEL: func.func @irregular
+// CHECK-NOT: vector.fma
+// CHECK-COUNT-3: linalg.generic
+func.func @irregular(%w: memref<128x?xf32, #nki.mem<sbuf>>, %w12: memref<128x12xf32, #nki.mem<sbuf>>,
+                     %x: memref<128x512xf32, #nki.mem<sbuf>>,
+                     %xs: memref<128x256xf32, strided<[512, 2]>, #nki.mem<sbuf>>,
+                     %acc: memref<?x512xf32, #nki.mem<psum>>, %acc12: memref<12x512xf32, #nki.mem<psum>>,
+                     %acc2: memref<128x256xf32, #nki.mem<psum>>, %w2: memref<128x128xf32, #nki.mem<sbuf>>) {
+  nki.matmul accumulate %w, %x into %acc
+      : memref<128x?xf32, #nki.mem<sbuf>>, memref<128x512xf32, #nki.mem<sbuf>> into memref<?x512xf32, #nki.mem<psum>>
+  nki.matmul accumulate %w12, %x into %acc12
+      : memref<128x12xf32, #nki.mem<sbuf>>, memref<128x512xf32, #nki.mem<sbuf>> into memref<12x512xf32, #nki.mem<psum>>
+  nki.matmul accumulate %w2, %xs into %acc2
+      : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x256xf32, strided<[512, 2]>, #nki.mem<sbuf>> into memref<128x256xf32, #nki.mem<psum>>
+  return
+}
