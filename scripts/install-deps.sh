@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages nki-mlir needs (LLVM/MLIR 22 from bookworm-security,
-# ninja, cmake, and Debian's python3 with numpy for the cross-checking tests).
+# ninja, cmake, the OpenMP runtime nki-run's parallel loops call, and Debian's
+# python3 with numpy for the cross-checking tests).
 # Idempotent: packages already present are skipped.
 set -euo pipefail
 
 PACKAGES=(
   cmake ninja-build
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  clang-22 lld-22
+  clang-22 lld-22 libomp-22-dev
   python3 python3-numpy
 )
 

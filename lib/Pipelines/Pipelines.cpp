@@ -16,22 +16,26 @@
 
 using namespace mlir;
 
-/// Loops over host memrefs to LLVM; shared by both pipelines.
+/// Loops over host memrefs to LLVM; shared by both pipelines. `scf.parallel`
+/// loops become OpenMP; memrefs go to LLVM before control flow does, so that
+/// the OpenMP regions' allocation scopes still verify.
 static void buildLoopsToLLVM(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
@@ -40,6 +44,8 @@ void nki::buildNKIToLLVMPipeline(OpPassManager &pm,
   ConvertNKIToLinalgOptions toLinalg;
   toLinalg.countEvents = options.countEvents;
   toLinalg.vectorizeMatmuls = options.vectorize;
+  if (options.parallel)
+    pm.addPass(createNKIHostParallel());
   pm.addPass(createConvertNKIToLinalg(toLinalg));
   buildLoopsToLLVM(pm);
 }

@@ -36,6 +36,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/CommandLine.h"
@@ -45,6 +46,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -74,6 +76,10 @@ static cl::opt<bool>
     countEvents("count",
                 cl::desc("Count the DMAs (and bytes per direction), matmuls "
                          "and transposes one run of the kernel issues"));
+static cl::opt<unsigned>
+    threads("num-threads", cl::init(0),
+            cl::desc("Run the kernel's independent loops on N threads "
+                     "(OpenMP; default: all cores; 1: no parallel loops)"));
 static cl::opt<std::string>
     referenceFile("reference", cl::value_desc("FILE"),
                   cl::desc("Reference function (same signature); default: "
@@ -95,8 +101,8 @@ LogicalResult fail(const Twine &message) {
 
 /// Totals of nki_count_event calls, per event kind.
 struct EventCounts {
-  int64_t calls[nki::kNumCountedEvents] = {};
-  int64_t amounts[nki::kNumCountedEvents] = {};
+  std::atomic<int64_t> calls[nki::kNumCountedEvents] = {};
+  std::atomic<int64_t> amounts[nki::kNumCountedEvents] = {};
 } eventCounts;
 
 extern "C" void nkiCountEvent(int64_t kind, int64_t amount) {
@@ -320,6 +326,11 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
                                             host.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  // Parallel loops call the OpenMP runtime.
+  SmallVector<StringRef> libraries;
+  if (!StringRef(NKI_LIBOMP).empty())
+    libraries.push_back(NKI_LIBOMP);
+  options.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
     return fail("JIT compilation of @" + compiled.name + " failed: " +
@@ -465,6 +476,7 @@ LogicalResult runMain(MLIRContext &context) {
   }
   nki::NKIToLLVMOptions lowering;
   lowering.countEvents = countEvents;
+  lowering.parallel = threads != 1 && !StringRef(NKI_LIBOMP).empty();
   FailureOr<Compiled> kernel =
       compile(*module, *entry, [&](OpPassManager &pm) {
         nki::buildNKIToLLVMPipeline(pm, lowering);
@@ -608,6 +620,10 @@ int main(int argc, char **argv) {
   nki::registerNKIDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
+  // Read by the OpenMP runtime when it starts, at the first parallel loop.
+  if (threads > 0)
+    setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), 1);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   return failed(runMain(context)) ? 1 : 0;

@@ -27,11 +27,19 @@ struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
       llvm::cl::desc("Lower regular matmuls to a register-tiled vector "
                      "kernel (see convert-nki-to-linalg)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run loops whose iterations write disjoint memory on "
+                     "all cores through OpenMP (see nki-host-parallel); the "
+                     "JIT then needs libomp"),
+      llvm::cl::init(false)};
 };
 
 /// `nki-to-llvm`: an NKI kernel module to the LLVM dialect, ready for the
-/// ExecutionEngine: NKI ops to linalg, linalg to loops, every allocation freed
-/// at the end of its scope, then the standard conversions to LLVM.
+/// ExecutionEngine: optionally independent loops to `scf.parallel`, NKI ops
+/// to linalg (matmuls to vector kernels), linalg to loops, every allocation
+/// freed at the end of its scope, parallel loops to OpenMP, then the standard
+/// conversions to LLVM.
 void buildNKIToLLVMPipeline(OpPassManager &pm,
                             const NKIToLLVMOptions &options);
 void buildNKIToLLVMPipeline(OpPassManager &pm);

@@ -1,0 +1,381 @@
+//===- HostParallel.cpp - Run independent tile loops on all cores -*- C++ -*-===//
+//
+// `nki.affine_range` says iterations may run in any order, not that they may
+// run at once: they may still accumulate into one PSUM tile. A loop runs in
+// parallel on the host only when its iterations provably write disjoint
+// memory: buffers allocated inside an iteration are private to it, and every
+// write to a kernel argument covers addresses no other iteration writes
+// (checked by evaluating the store windows of every iteration).
+//
+//===----------------------------------------------------------------------===//
+
+#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Conversion/Passes.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir::nki {
+#define GEN_PASS_DEF_NKIHOSTPARALLEL
+#include "nki/Conversion/Passes.h.inc"
+} // namespace mlir::nki
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+/// Most store windows the legality check evaluates per loop.
+constexpr int64_t kMaxEvaluations = 1 << 20;
+
+using Env = llvm::DenseMap<Value, int64_t>;
+
+/// Index arithmetic under `env`; fails on anything else.
+FailureOr<int64_t> evaluate(Value value, const Env &env, int depth = 0) {
+  if (auto it = env.find(value); it != env.end())
+    return it->second;
+  if (std::optional<int64_t> constant = getConstantIntValue(value))
+    return *constant;
+  Operation *def = value.getDefiningOp();
+  if (!def || depth > 32 || def->getNumOperands() != 2 ||
+      def->getNumResults() != 1)
+    return failure();
+  FailureOr<int64_t> a = evaluate(def->getOperand(0), env, depth + 1);
+  FailureOr<int64_t> b = evaluate(def->getOperand(1), env, depth + 1);
+  if (failed(a) || failed(b))
+    return failure();
+  bool divides =
+      isa<arith::DivUIOp, arith::DivSIOp, arith::RemUIOp, arith::RemSIOp,
+          arith::CeilDivUIOp, arith::CeilDivSIOp>(def);
+  if (divides && (*b <= 0 || *a < 0))
+    return failure();
+  return llvm::TypeSwitch<Operation *, FailureOr<int64_t>>(def)
+      .Case([&](arith::AddIOp) { return *a + *b; })
+      .Case([&](arith::SubIOp) { return *a - *b; })
+      .Case([&](arith::MulIOp) { return *a * *b; })
+      .Case<arith::DivUIOp, arith::DivSIOp>([&](auto) { return *a / *b; })
+      .Case<arith::RemUIOp, arith::RemSIOp>([&](auto) { return *a % *b; })
+      .Case<arith::CeilDivUIOp, arith::CeilDivSIOp>(
+          [&](auto) { return (*a + *b - 1) / *b; })
+      .Case<arith::MinSIOp, arith::MinUIOp>(
+          [&](auto) { return std::min(*a, *b); })
+      .Case<arith::MaxSIOp, arith::MaxUIOp>(
+          [&](auto) { return std::max(*a, *b); })
+      .Default([](Operation *) { return failure(); });
+}
+
+FailureOr<int64_t> evaluate(OpFoldResult ofr, const Env &env) {
+  if (auto attr = dyn_cast<Attribute>(ofr))
+    return cast<IntegerAttr>(attr).getInt();
+  return evaluate(cast<Value>(ofr), env);
+}
+
+/// The element offset of `view` from its root buffer, whose layout must be
+/// the identity; views are subviews and reshapes with static strides.
+FailureOr<int64_t> elementOffset(Value view, const Env &env) {
+  Operation *def = view.getDefiningOp();
+  if (!def) {
+    auto type = cast<MemRefType>(view.getType());
+    return type.getLayout().isIdentity() ? FailureOr<int64_t>(0)
+                                         : FailureOr<int64_t>(failure());
+  }
+  if (isa<memref::CollapseShapeOp, memref::ExpandShapeOp>(def))
+    return elementOffset(def->getOperand(0), env);
+  auto subview = dyn_cast<memref::SubViewOp>(def);
+  if (!subview)
+    return failure();
+  FailureOr<int64_t> base = elementOffset(subview.getSource(), env);
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(base) || failed(subview.getSourceType().getStridesAndOffset(
+                          strides, offset)))
+    return failure();
+  int64_t result = *base;
+  for (auto [ofr, stride] : llvm::zip(subview.getMixedOffsets(), strides)) {
+    FailureOr<int64_t> index = evaluate(ofr, env);
+    if (failed(index) || ShapedType::isDynamic(stride))
+      return failure();
+    result += *index * stride;
+  }
+  return result;
+}
+
+/// The runs of consecutive elements `view` touches under `env`, as
+/// [first, last] pairs: one per index of the dims before the last.
+LogicalResult elementRuns(Value view, const Env &env,
+                          SmallVectorImpl<std::pair<int64_t, int64_t>> &runs,
+                          int64_t limit) {
+  FailureOr<int64_t> first = elementOffset(view, env);
+  auto type = cast<MemRefType>(view.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(first) || failed(type.getStridesAndOffset(strides, offset)) ||
+      llvm::any_of(strides, ShapedType::isDynamic))
+    return failure();
+  // Sizes: static ones from the type, dynamic ones from the subview that
+  // made them (skipping the dims it dropped).
+  auto subview = view.getDefiningOp<memref::SubViewOp>();
+  SmallVector<OpFoldResult> keptSizes;
+  if (subview) {
+    llvm::SmallBitVector dropped = subview.getDroppedDims();
+    for (auto [d, size] : llvm::enumerate(subview.getMixedSizes()))
+      if (!dropped.test(d))
+        keptSizes.push_back(size);
+  }
+  SmallVector<int64_t> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d)) {
+      sizes.push_back(type.getDimSize(d));
+      continue;
+    }
+    FailureOr<int64_t> size =
+        subview ? evaluate(keptSizes[d], env) : FailureOr<int64_t>(failure());
+    if (failed(size))
+      return failure();
+    sizes.push_back(*size);
+  }
+  if (llvm::any_of(sizes, [](int64_t n) { return n <= 0; }))
+    return success(); // touches nothing
+  // A run along the last dim when it is contiguous, else single elements.
+  int64_t rank = type.getRank();
+  bool contiguous = strides.back() == 1;
+  int64_t runLength = contiguous ? sizes.back() : 1;
+  int64_t outerDims = contiguous ? rank - 1 : rank;
+  SmallVector<int64_t> index(outerDims, 0);
+  while (true) {
+    if (static_cast<int64_t>(runs.size()) >= limit)
+      return failure();
+    int64_t start = *first;
+    for (int64_t d = 0; d < outerDims; ++d)
+      start += index[d] * strides[d];
+    runs.push_back({start, start + runLength - 1});
+    int64_t d = outerDims - 1;
+    for (; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+    if (d < 0)
+      return success();
+  }
+}
+
+struct Window {
+  int64_t iteration, first, last;
+};
+
+class Parallelizer {
+public:
+  /// Whether `loop`'s iterations write disjoint memory; `reason` says why not.
+  bool isParallel(scf::ForOp loop, std::string &reason);
+
+private:
+  LogicalResult collectWindows(scf::ForOp loop, Operation *store, Value view,
+                               SmallVectorImpl<Window> &windows,
+                               std::string &reason);
+};
+
+LogicalResult Parallelizer::collectWindows(scf::ForOp loop, Operation *store,
+                                           Value view,
+                                           SmallVectorImpl<Window> &windows,
+                                           std::string &reason) {
+  // The loops from `loop` down to the store, outermost first.
+  SmallVector<scf::ForOp> nest;
+  for (Operation *op = store->getParentOp(); op != loop->getParentOp();
+       op = op->getParentOp()) {
+    auto inner = dyn_cast<scf::ForOp>(op);
+    if (!inner) {
+      reason = "a write to a kernel argument is under a region that is not "
+               "a loop";
+      return failure();
+    }
+    nest.push_back(inner);
+  }
+  std::reverse(nest.begin(), nest.end());
+  Env env;
+  int64_t evaluations = 0;
+  std::function<LogicalResult(size_t)> visit = [&](size_t depth) {
+    if (depth == nest.size()) {
+      if (++evaluations > kMaxEvaluations) {
+        reason = "too many iterations to check";
+        return failure();
+      }
+      SmallVector<std::pair<int64_t, int64_t>> runs;
+      if (failed(elementRuns(view, env, runs,
+                             kMaxEvaluations - windows.size()))) {
+        reason = "a write window of a kernel argument is not evaluable";
+        return failure();
+      }
+      int64_t iteration = env.lookup(loop.getInductionVar());
+      for (auto [first, last] : runs)
+        windows.push_back({iteration, first, last});
+      return success();
+    }
+    scf::ForOp level = nest[depth];
+    FailureOr<int64_t> lb = evaluate(level.getLowerBound(), env);
+    FailureOr<int64_t> ub = evaluate(level.getUpperBound(), env);
+    FailureOr<int64_t> step = evaluate(level.getStep(), env);
+    if (failed(lb) || failed(ub) || failed(step) || *step <= 0) {
+      reason = "a loop bound is not evaluable";
+      return failure();
+    }
+    for (int64_t i = *lb; i < *ub; i += *step) {
+      env[level.getInductionVar()] = i;
+      if (failed(visit(depth + 1)))
+        return failure();
+    }
+    env.erase(level.getInductionVar());
+    return success();
+  };
+  return visit(0);
+}
+
+bool Parallelizer::isParallel(scf::ForOp loop, std::string &reason) {
+  if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
+      loop.getNumRegionIterArgs() != 0 ||
+      !getConstantIntValue(loop.getLowerBound()) ||
+      !getConstantIntValue(loop.getUpperBound()) ||
+      !getConstantIntValue(loop.getStep())) {
+    reason = "not an nki.affine_range with constant bounds";
+    return false;
+  }
+  // Writes: to buffers of the iteration, or DMAs into kernel arguments.
+  SmallVector<std::pair<Operation *, Value>> stores;
+  llvm::SmallPtrSet<Value, 4> writtenArguments;
+  WalkResult walk = loop.getBody()->walk([&](Operation *op) {
+    if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects) {
+      reason = "'" + op->getName().getStringRef().str() +
+               "' has unknown memory effects";
+      return WalkResult::interrupt();
+    }
+    SmallVector<MemoryEffects::EffectInstance> all;
+    effects.getEffects(all);
+    for (MemoryEffects::EffectInstance &effect : all) {
+      if (!isa<MemoryEffects::Write>(effect.getEffect()))
+        continue;
+      Value value = effect.getValue();
+      if (!value) {
+        reason = "an op writes unknown memory";
+        return WalkResult::interrupt();
+      }
+      Value root = getRootBuffer(value);
+      if (Operation *def = root.getDefiningOp();
+          def && isa<memref::AllocOp>(def) && loop->isProperAncestor(def))
+        continue; // private to the iteration
+      auto arg = dyn_cast<BlockArgument>(root);
+      if (!arg || !isa<FunctionOpInterface>(arg.getOwner()->getParentOp()) ||
+          !isa<DmaCopyOp>(op)) {
+        reason = "an iteration writes a buffer shared with the others";
+        return WalkResult::interrupt();
+      }
+      stores.push_back({op, value});
+      writtenArguments.insert(root);
+    }
+    return WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return false;
+  // No iteration reads what another may write.
+  WalkResult reads = loop.getBody()->walk([&](Operation *op) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects)
+      return WalkResult::advance();
+    SmallVector<MemoryEffects::EffectInstance> all;
+    effects.getEffects(all);
+    for (MemoryEffects::EffectInstance &effect : all)
+      if (isa<MemoryEffects::Read>(effect.getEffect()) && effect.getValue() &&
+          writtenArguments.contains(getRootBuffer(effect.getValue()))) {
+        reason = "an iteration reads a kernel argument the loop writes";
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  if (reads.wasInterrupted())
+    return false;
+  // Per written argument, the windows of different iterations are disjoint.
+  for (Value argument : writtenArguments) {
+    SmallVector<Window> windows;
+    for (auto [store, view] : stores)
+      if (getRootBuffer(view) == argument &&
+          failed(collectWindows(loop, store, view, windows, reason)))
+        return false;
+    llvm::sort(windows, [](const Window &a, const Window &b) {
+      return a.first < b.first;
+    });
+    // Sweep: the furthest-reaching window so far, and the furthest one of
+    // any other iteration than its.
+    int64_t bestLast = INT64_MIN, bestIteration = -1, otherLast = INT64_MIN;
+    for (const Window &w : windows) {
+      int64_t reach = w.iteration == bestIteration ? otherLast : bestLast;
+      if (w.first <= reach) {
+        reason = "two iterations may write the same elements";
+        return false;
+      }
+      if (w.iteration == bestIteration) {
+        bestLast = std::max(bestLast, w.last);
+      } else if (w.last > bestLast) {
+        otherLast = std::max(otherLast, bestLast);
+        bestLast = w.last;
+        bestIteration = w.iteration;
+      } else {
+        otherLast = std::max(otherLast, w.last);
+      }
+    }
+  }
+  return true;
+}
+
+/// `loop` as an `scf.parallel` with the same body.
+void convertToParallel(scf::ForOp loop) {
+  OpBuilder b(loop);
+  auto parallel = scf::ParallelOp::create(
+      b, loop.getLoc(), ValueRange{loop.getLowerBound()},
+      ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()});
+  Block *body = parallel.getBody();
+  loop.getInductionVar().replaceAllUsesWith(body->getArgument(0));
+  body->getOperations().splice(Block::iterator(body->getTerminator()),
+                               loop.getBody()->getOperations(),
+                               loop.getBody()->begin(),
+                               std::prev(loop.getBody()->end()));
+  loop.erase();
+}
+
+struct HostParallelPass
+    : public nki::impl::NKIHostParallelBase<HostParallelPass> {
+  void runOnOperation() override {
+    Parallelizer parallelizer;
+    SmallVector<scf::ForOp> chosen;
+    // Outermost first; nothing inside a chosen loop is considered.
+    std::function<void(Region &)> visit = [&](Region &region) {
+      for (Block &block : region)
+        for (Operation &op : block) {
+          auto loop = dyn_cast<scf::ForOp>(op);
+          std::string reason;
+          if (loop && parallelizer.isParallel(loop, reason)) {
+            chosen.push_back(loop);
+            continue;
+          }
+
+          for (Region &nested : op.getRegions())
+            visit(nested);
+        }
+    };
+    getOperation()->walk([&](FunctionOpInterface func) {
+      visit(func.getFunctionBody());
+    });
+    for (scf::ForOp loop : chosen)
+      convertToParallel(loop);
+  }
+};
+
+} // namespace
