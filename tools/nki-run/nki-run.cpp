@@ -80,6 +80,10 @@ static cl::opt<unsigned>
     threads("num-threads", cl::init(0),
             cl::desc("Run the kernel's independent loops on N threads "
                      "(OpenMP; default: all cores; 1: no parallel loops)"));
+static cl::opt<bool> timeReference(
+    "time-reference",
+    cl::desc("Also time the reference (upstream linalg lowered to loops), "
+             "--repeat runs"));
 static cl::opt<std::string>
     referenceFile("reference", cl::value_desc("FILE"),
                   cl::desc("Reference function (same signature); default: "
@@ -530,22 +534,27 @@ LogicalResult runMain(MLIRContext &context) {
                                kernel->compileSeconds);
   if (countEvents)
     printEventCounts(llvm::outs());
-  if (repeat > 0) {
+  // `repeat` timed runs of `compiled`, as one `LABEL: min ..., median ...`
+  // line.
+  auto time = [&](Compiled &compiled, StringRef label) {
     std::vector<double> times;
     for (unsigned i = 0; i < repeat; ++i) {
       double seconds;
-      kernel->run(inputs, &seconds);
+      compiled.run(inputs, &seconds);
       times.push_back(seconds);
     }
     llvm::sort(times);
     double min = times.front(), median = times[times.size() / 2];
-    llvm::outs() << llvm::format("time: min %.6f s, median %.6f s over %u runs",
+    llvm::outs() << label
+                 << llvm::format(": min %.6f s, median %.6f s over %u runs",
                                  min, median, unsigned(repeat));
     if (conv)
       llvm::outs() << llvm::format(", %.3f GFLOP/s",
                                    conv->flops() / min * 1e-9);
     llvm::outs() << "\n";
-  }
+  };
+  if (repeat > 0)
+    time(*kernel, "time");
   if (!outputFile.empty())
     if (llvm::Error error = npy::write(
             outputFile, kernel->argTypes.back().getShape(), output))
@@ -591,6 +600,8 @@ LogicalResult runMain(MLIRContext &context) {
     return fail("reference @" + referenceKernel->name +
                 " does not have the kernel's signature");
   std::vector<float> expected = referenceKernel->run(inputs);
+  if (timeReference && repeat > 0)
+    time(*referenceKernel, "reference time");
 
   Comparison result = compare(output, expected);
   llvm::outs() << llvm::format(

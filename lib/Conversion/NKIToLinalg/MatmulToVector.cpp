@@ -1,8 +1,9 @@
 //===- MatmulToVector.cpp - nki.matmul as a register-tiled kernel -*- C++ -*-===//
 //
 // The host lowering of the Tensor-Engine matmul when speed matters: an 8 x 32
-// tile of the PSUM target stays in eight 32-lane f32 vectors across the
-// whole contraction, one broadcast-FMA per stationary element and vector.
+// (or 8 x 16 for short rows) tile of the PSUM target stays in eight f32
+// vectors across the whole contraction, one broadcast-FMA per stationary
+// element and vector.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,8 +23,10 @@ using namespace mlir::nki;
 
 namespace {
 
-constexpr int64_t kTileRows = 8;    // rows of the target tile (M)
-constexpr int64_t kTileLanes = 32;  // f32 lanes per row vector (N)
+constexpr int64_t kTileRows = 8; // rows of the target tile (M)
+// f32 lanes per row vector (N): 32 (two AVX-512 registers), or 16 for rows
+// of at most 16 elements, which 32 lanes would mostly mask off.
+constexpr int64_t kWideLanes = 32, kNarrowLanes = 16;
 
 bool innermostIsContiguous(Value memref) {
   auto type = cast<MemRefType>(memref.getType());
@@ -53,6 +56,11 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
       return rewriter.notifyMatchFailure(op, "not a regular tile");
 
     Location loc = op.getLoc();
+    int64_t rowLength = movingType.getShape().back();
+    const int64_t kTileLanes =
+        !ShapedType::isDynamic(rowLength) && rowLength <= kNarrowLanes
+            ? kNarrowLanes
+            : kWideLanes;
     auto index = [&](int64_t v) {
       return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
     };

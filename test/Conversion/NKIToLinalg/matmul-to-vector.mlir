@@ -66,3 +66,15 @@ func.func @irregular(%w: memref<128x?xf32, #nki.mem<sbuf>>, %w12: memref<128x12x
       : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x256xf32, strided<[512, 2]>, #nki.mem<sbuf>> into memref<128x256xf32, #nki.mem<psum>>
   return
 }
+
+// Rows of 14 (a 30x14 conv plane): 16-lane vectors, not 32 mostly masked.
+// CHECK-LABEL: func.func @short_rows
+// CHECK: vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<16xf32>
+func.func @short_rows(%w: memref<128x128xf32, #nki.mem<sbuf>>,
+                      %x: memref<128x30x14xf32, strided<[512, 16, 1]>, #nki.mem<sbuf>>,
+                      %acc: memref<128x30x14xf32, strided<[512, 14, 1]>, #nki.mem<psum>>) {
+  nki.matmul accumulate %w, %x into %acc
+      : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x30x14xf32, strided<[512, 16, 1]>, #nki.mem<sbuf>> into memref<128x30x14xf32, strided<[512, 14, 1]>, #nki.mem<psum>>
+  return
+}
