@@ -68,6 +68,10 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
   func.addPass(createCanonicalizerPass());
   func.addPass(createNKIHoistLoads());
   func.addPass(createNKIGroupRowBlocks());
+  // Static offsets and sizes where blocks are never ragged, so that the
+  // copies below see whole tiles.
+  func.addPass(createNKIFoldLoopConstants());
+  func.addPass(createCanonicalizerPass());
   NKIForwardCopiesOptions forward;
   forward.intoMatmul = taps;
   func.addPass(createNKIForwardCopies(forward));

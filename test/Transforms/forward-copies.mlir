@@ -165,3 +165,26 @@ func.func @read_twice(%src: memref<128x64xf32, #nki.mem<sbuf>>, %d1: memref<128x
   nki.tensor_copy %tile to %d2 : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, #nki.mem<sbuf>>
   return
 }
+
+// -----
+
+!slab = memref<128x4x16xf32, #nki.mem<sbuf>>
+!rows = memref<128x2x14xf32, strided<[64, 16, 1], offset: 18>, #nki.mem<sbuf>>
+
+// The plane is read by the matmul flattened: the matmul reads the window
+// and writes its PSUM tile regrouped into the plane's rows.
+// CHECK-LABEL: func.func @flattened_plane_into_matmul
+// CHECK-SAME: (%[[SLAB:.*]]: memref<128x4x16xf32, #nki.mem<sbuf>>, %[[W:.*]]: memref<128x128xf32, #nki.mem<sbuf>>, %[[ACC:.*]]: memref<128x28xf32, #nki.mem<psum>>)
+// CHECK: %[[WIN:.*]] = memref.subview %[[SLAB]][0, 1, 2] [128, 2, 14]
+// CHECK-NOT: nki.tensor_copy
+// CHECK: %[[OUT:.*]] = memref.expand_shape %[[ACC]] {{\[\[}}0], [1, 2]] output_shape [128, 2, 14]
+// CHECK: nki.matmul accumulate %[[W]], %[[WIN]] into %[[OUT]]
+func.func @flattened_plane_into_matmul(%slab: !slab, %w: memref<128x128xf32, #nki.mem<sbuf>>, %acc: memref<128x28xf32, #nki.mem<psum>>) {
+  %win = memref.subview %slab[0, 1, 2] [128, 2, 14] [1, 1, 1] : !slab to !rows
+  %plane = memref.alloc() : memref<128x2x14xf32, #nki.mem<sbuf>>
+  nki.tensor_copy %win to %plane : !rows to memref<128x2x14xf32, #nki.mem<sbuf>>
+  %flat = memref.collapse_shape %plane [[0], [1, 2]]
+      : memref<128x2x14xf32, #nki.mem<sbuf>> into memref<128x28xf32, #nki.mem<sbuf>>
+  nki.matmul accumulate %w, %flat into %acc : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x28xf32, #nki.mem<sbuf>> into memref<128x28xf32, #nki.mem<psum>>
+  return
+}

@@ -27,19 +27,14 @@
 // CHECK: scf.for %[[FH:.*]] =
 // CHECK: scf.for %[[FW:.*]] =
 // CHECK-NOT: nki.dma_copy
-// The tap's rows go into a plane buffer shrunk to the 8-row window, which
-// the matmul reads in place (the copy into a separate moving tile was
-// forwarded; the partition's offset in the window is not constant in the IR,
-// so the plane cannot be skipped too).
-// CHECK: %[[ROWS:.*]] = memref.alloc() : memref<128x8x64xf32, #nki.mem<sbuf>>
-// CHECK: memref.subview %[[BLOCK]][0, %[[FH]], %[[FW]]] [128, 8, 64]
-// CHECK: nki.tensor_copy {{.*}} : memref<128x8x64xf32, strided<[4356, 66, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x8x64xf32, #nki.mem<sbuf>>
-// CHECK-NOT: scf.for
+// The matmul reads the tap's shifted 8 x 64 window of the slab in place
+// (copy forwarding; the block's offset in its window is always 0, which
+// nki-fold-loop-constants proves by evaluation), accumulating into the
+// PSUM tile viewed as 8 rows of 64.
 // CHECK-NOT: nki.tensor_copy
-// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[ROWS]]
-// CHECK: %[[MOVING:.*]] = memref.subview %[[FLAT]]
+// CHECK: %[[WINDOW:.*]] = memref.subview %[[BLOCK]][0, %[[FH]], %[[FW]]] [128, 8, 64]
 // CHECK: %[[W:.*]] = memref.subview %[[CACHE]]
-// CHECK: nki.matmul accumulate %[[W]], %[[MOVING]]
+// CHECK: nki.matmul accumulate %[[W]], %[[WINDOW]] into %{{.*}} : {{.*}} into memref<128x8x64xf32, #nki.mem<psum>>
 // CHECK: } {nki.affine_range}
 // CHECK: } {nki.affine_range}
 // One store of the tile: 512 positions into the collapsed output plane.

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
@@ -35,46 +36,12 @@ namespace {
 /// Most store windows the legality check evaluates per loop.
 constexpr int64_t kMaxEvaluations = 1 << 20;
 
-using Env = llvm::DenseMap<Value, int64_t>;
-
-/// Index arithmetic under `env`; fails on anything else.
-FailureOr<int64_t> evaluate(Value value, const Env &env, int depth = 0) {
-  if (auto it = env.find(value); it != env.end())
-    return it->second;
-  if (std::optional<int64_t> constant = getConstantIntValue(value))
-    return *constant;
-  Operation *def = value.getDefiningOp();
-  if (!def || depth > 32 || def->getNumOperands() != 2 ||
-      def->getNumResults() != 1)
-    return failure();
-  FailureOr<int64_t> a = evaluate(def->getOperand(0), env, depth + 1);
-  FailureOr<int64_t> b = evaluate(def->getOperand(1), env, depth + 1);
-  if (failed(a) || failed(b))
-    return failure();
-  bool divides =
-      isa<arith::DivUIOp, arith::DivSIOp, arith::RemUIOp, arith::RemSIOp,
-          arith::CeilDivUIOp, arith::CeilDivSIOp>(def);
-  if (divides && (*b <= 0 || *a < 0))
-    return failure();
-  return llvm::TypeSwitch<Operation *, FailureOr<int64_t>>(def)
-      .Case([&](arith::AddIOp) { return *a + *b; })
-      .Case([&](arith::SubIOp) { return *a - *b; })
-      .Case([&](arith::MulIOp) { return *a * *b; })
-      .Case<arith::DivUIOp, arith::DivSIOp>([&](auto) { return *a / *b; })
-      .Case<arith::RemUIOp, arith::RemSIOp>([&](auto) { return *a % *b; })
-      .Case<arith::CeilDivUIOp, arith::CeilDivSIOp>(
-          [&](auto) { return (*a + *b - 1) / *b; })
-      .Case<arith::MinSIOp, arith::MinUIOp>(
-          [&](auto) { return std::min(*a, *b); })
-      .Case<arith::MaxSIOp, arith::MaxUIOp>(
-          [&](auto) { return std::max(*a, *b); })
-      .Default([](Operation *) { return failure(); });
-}
+using Env = IndexEnv;
 
 FailureOr<int64_t> evaluate(OpFoldResult ofr, const Env &env) {
   if (auto attr = dyn_cast<Attribute>(ofr))
     return cast<IntegerAttr>(attr).getInt();
-  return evaluate(cast<Value>(ofr), env);
+  return evaluateIndex(cast<Value>(ofr), env);
 }
 
 /// The element offset of `view` from its root buffer, whose layout must be
@@ -219,9 +186,9 @@ LogicalResult Parallelizer::collectWindows(scf::ForOp loop, Operation *store,
       return success();
     }
     scf::ForOp level = nest[depth];
-    FailureOr<int64_t> lb = evaluate(level.getLowerBound(), env);
-    FailureOr<int64_t> ub = evaluate(level.getUpperBound(), env);
-    FailureOr<int64_t> step = evaluate(level.getStep(), env);
+    FailureOr<int64_t> lb = evaluateIndex(level.getLowerBound(), env);
+    FailureOr<int64_t> ub = evaluateIndex(level.getUpperBound(), env);
+    FailureOr<int64_t> step = evaluateIndex(level.getStep(), env);
     if (failed(lb) || failed(ub) || failed(step) || *step <= 0) {
       reason = "a loop bound is not evaluable";
       return failure();

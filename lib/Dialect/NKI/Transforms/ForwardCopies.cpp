@@ -139,24 +139,53 @@ LogicalResult forwardIntoCopy(Forwarding f,
 /// tensor_copy S -> view(T); matmul W, T -> A   becomes
 /// matmul W, S -> view(A): the Tensor Engine reads the moving tile where it
 /// already is. The columns of T the copy does not write are undefined, so
-/// the matmul may leave them out.
+/// the matmul may leave them out. Likewise
+/// tensor_copy S -> T; matmul W, reshape(T) -> A   becomes
+/// matmul W, S -> reshape^-1(A), the free dims regrouped on both sides.
 LogicalResult forwardIntoMatmul(Forwarding f) {
   auto matmul = cast<MatmulOp>(f.read->getOwner());
   Value source = f.copy->getOperand(0);
   if (!isa<TensorCopyOp>(f.copy) || f.read != &matmul.getMovingMutable() ||
-      f.read->get() != f.tile.getResult() ||
       getSpace(cast<MemRefType>(source.getType())) != Space::SBUF)
     return failure();
-  FailureOr<SmallVector<Operation *>> chain =
+  FailureOr<SmallVector<Operation *>> written =
       getViewChain(f.tile, f.copy->getOperand(1));
-  if (failed(chain) || !keepsPartitionDim(*chain)) {
-    f.copy->emitRemark() << "nki-forward-copies: not forwarded: the copy "
-                            "fills only some partitions of the moving tile";
+  FailureOr<SmallVector<Operation *>> read =
+      getViewChain(f.tile, f.read->get());
+  if (failed(written) || failed(read))
     return failure();
-  }
   OpBuilder b(matmul);
-  FailureOr<Value> target =
-      replayViewChain(b, matmul.getLoc(), *chain, matmul.getTarget());
+  Location loc = matmul.getLoc();
+  FailureOr<Value> target = failure();
+  if (read->empty()) {
+    if (!keepsPartitionDim(*written)) {
+      f.copy->emitRemark() << "nki-forward-copies: not forwarded: the copy "
+                              "fills only some partitions of the moving tile";
+      return failure();
+    }
+    target = replayViewChain(b, loc, *written, matmul.getTarget());
+  } else if (written->empty() && read->size() == 1 &&
+             keepsPartitionDim(*read)) {
+    // The target regrouped like the tile: the inverse reshape.
+    Value targetValue = matmul.getTarget();
+    auto targetType = cast<MemRefType>(targetValue.getType());
+    SmallVector<int64_t> shape(f.tile.getType().getShape());
+    shape[0] = targetType.getDimSize(0);
+    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(read->front())) {
+      if (succeeded(memref::ExpandShapeOp::computeExpandedType(
+              targetType, shape, collapse.getReassociationIndices())))
+        target = memref::ExpandShapeOp::create(
+                     b, loc, shape, targetValue,
+                     collapse.getReassociationIndices())
+                     .getResult();
+    } else if (auto expand = dyn_cast<memref::ExpandShapeOp>(read->front())) {
+      if (memref::CollapseShapeOp::isGuaranteedCollapsible(
+              targetType, expand.getReassociationIndices()))
+        target = memref::CollapseShapeOp::create(
+                     b, loc, targetValue, expand.getReassociationIndices())
+                     .getResult();
+    }
+  }
   if (failed(target))
     return failure();
   matmul.getMovingMutable().assign(source);

@@ -3,6 +3,7 @@
 #include "Views.h"
 
 #include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
@@ -23,51 +24,6 @@ using namespace mlir;
 using namespace mlir::nki;
 
 namespace {
-
-/// The value of index arithmetic `value` when `iv` is `ivValue`; fails on
-/// anything but constants, `iv` and the integer arith ops index code uses.
-FailureOr<int64_t> evaluate(Value value, Value iv, int64_t ivValue,
-                            int depth = 0) {
-  if (value == iv)
-    return ivValue;
-  if (std::optional<int64_t> constant = getConstantIntValue(value))
-    return *constant;
-  Operation *def = value.getDefiningOp();
-  if (!def || depth > 32 || def->getNumOperands() != 2)
-    return failure();
-  FailureOr<int64_t> a = evaluate(def->getOperand(0), iv, ivValue, depth + 1);
-  FailureOr<int64_t> b = evaluate(def->getOperand(1), iv, ivValue, depth + 1);
-  if (failed(a) || failed(b))
-    return failure();
-  if (isa<arith::DivUIOp, arith::DivSIOp, arith::RemUIOp, arith::CeilDivUIOp>(
-          def) &&
-      *b <= 0)
-    return failure();
-  return llvm::TypeSwitch<Operation *, FailureOr<int64_t>>(def)
-      .Case([&](arith::AddIOp) { return *a + *b; })
-      .Case([&](arith::SubIOp) { return *a - *b; })
-      .Case([&](arith::MulIOp) { return *a * *b; })
-      .Case<arith::DivUIOp, arith::DivSIOp>([&](auto) {
-        if (*a < 0)
-          return FailureOr<int64_t>(failure());
-        return FailureOr<int64_t>(*a / *b);
-      })
-      .Case([&](arith::CeilDivUIOp) {
-        if (*a < 0)
-          return FailureOr<int64_t>(failure());
-        return FailureOr<int64_t>((*a + *b - 1) / *b);
-      })
-      .Case([&](arith::RemUIOp) {
-        if (*a < 0)
-          return FailureOr<int64_t>(failure());
-        return FailureOr<int64_t>(*a % *b);
-      })
-      .Case<arith::MinSIOp, arith::MinUIOp>(
-          [&](auto) { return std::min(*a, *b); })
-      .Case<arith::MaxSIOp, arith::MaxUIOp>(
-          [&](auto) { return std::max(*a, *b); })
-      .Default([](Operation *) { return failure(); });
-}
 
 /// Whether `value` is computed from `iv`.
 bool dependsOn(Value value, Value iv, int depth = 0) {
@@ -270,7 +226,7 @@ void Grouper::run(scf::ForOp loop) {
     int64_t tripCount = *ub;
     SmallVector<int64_t> starts;
     for (int64_t i = 0; i < tripCount; ++i) {
-      FailureOr<int64_t> start = evaluate(offset, iv, i);
+      FailureOr<int64_t> start = evaluateIndex(offset, IndexEnv{{iv, i}});
       if (failed(start))
         return decline("the window's start is not evaluable index arithmetic "
                        "of the spatial index");

@@ -354,6 +354,23 @@ def NKIGroupRowBlocks : Pass<"nki-group-row-blocks", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def NKIFoldLoopConstants : Pass<"nki-fold-loop-constants", "func::FuncOp"> {
+  let summary = "Fold index values that are the same in every iteration";
+  let description = [{
+    Index arithmetic that depends on loop indices but takes one value in
+    every iteration (a block's offset inside a load window that never moves
+    back, a ragged size that is never ragged) becomes a constant, so that
+    views get static offsets and sizes and later rewrites see whole tiles.
+    Interval reasoning cannot see this (`i * 444 - (i * 444 / 222) * 222` is
+    0 only because 444 is a multiple of 222); the pass evaluates the value
+    for every iteration of the loops it depends on (constant trip counts, at
+    most 65,536 iterations; bounds may depend on outer indices) and folds it
+    only when all agree. Values computed from anything but constants, loop
+    indices and integer arith are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def NKIForwardCopies : Pass<"nki-forward-copies", "func::FuncOp"> {
   let summary = "Copy data straight to where it goes, not through a tile";
   let description = [{
@@ -367,7 +384,9 @@ def NKIForwardCopies : Pass<"nki-forward-copies", "func::FuncOp"> {
       or in part, by a `nki.tensor_copy` from SBUF: the matmul reads the
       copy's source (any strided view; the Tensor Engine walks access
       patterns) and writes the matching view of its PSUM target. Columns the
-      copy left undefined are simply not computed. Option
+      copy left undefined are simply not computed. When the matmul reads
+      the tile through one reshape (a plane flattened to positions), the
+      target is regrouped the other way instead. Option
       `into-matmul=false` keeps these copies (the im2col strategy gathers
       them into a column matrix instead).
 

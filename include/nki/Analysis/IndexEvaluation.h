@@ -1,0 +1,27 @@
+//===- IndexEvaluation.h - Index arithmetic for given loop indices -*- C++ -*-===//
+//
+// Kernels have constant trip counts, so facts about index arithmetic can be
+// checked by evaluating it for every iteration instead of reasoning about it
+// symbolically (the passes use this to prove rewrites exact).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NKI_ANALYSIS_INDEXEVALUATION_H
+#define NKI_ANALYSIS_INDEXEVALUATION_H
+
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::nki {
+
+/// Values (typically loop induction variables) fixed for an evaluation.
+using IndexEnv = llvm::DenseMap<Value, int64_t>;
+
+/// `value` under `env`: constants, values in `env`, and the integer arith
+/// ops index code uses (add, sub, mul, div, ceildiv, rem, min, max). Fails on
+/// anything else, and on division by a non-positive or of a negative value.
+FailureOr<int64_t> evaluateIndex(Value value, const IndexEnv &env);
+
+} // namespace mlir::nki
+
+#endif // NKI_ANALYSIS_INDEXEVALUATION_H
