@@ -97,10 +97,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     }
     Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
     Value lanes = memref::DimOp::create(rewriter, loc, moving, rank - 1);
-    auto rowLoop = scf::ForOp::create(rewriter, loc, c0, index(rows),
-                                      index(kTileRows));
-    rewriter.setInsertionPointToStart(rowLoop.getBody());
-    Value row0 = rowLoop.getInductionVar();
+    // Lanes outside rows: a K x lanes block of the moving tile stays in the
+    // L1 cache while every row tile of the stationary one passes by.
     auto laneLoop =
         scf::ForOp::create(rewriter, loc, c0, lanes, index(kTileLanes));
     rewriter.setInsertionPointToStart(laneLoop.getBody());
@@ -109,6 +107,10 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     Value width = arith::MinSIOp::create(rewriter, loc, left, index(kTileLanes));
     Value mask =
         vector::CreateMaskOp::create(rewriter, loc, maskType, ValueRange{width});
+    auto rowLoop = scf::ForOp::create(rewriter, loc, c0, index(rows),
+                                      index(kTileRows));
+    rewriter.setInsertionPointToStart(rowLoop.getBody());
+    Value row0 = rowLoop.getInductionVar();
 
     auto targetIndices = [&](Value row) {
       SmallVector<Value> indices = {row};

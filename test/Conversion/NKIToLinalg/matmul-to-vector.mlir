@@ -2,17 +2,17 @@
 // RUN: nki-opt %s --convert-nki-to-linalg | FileCheck %s --check-prefix=GENERIC
 
 // An accumulating matmul with a 3-D moving view (2 rows of 222, row stride
-// 224): per point of the outer free dim, 8-row x 32-lane target tiles, the
-// last one masked to the 222 lanes; eight accumulators carried through the
+// 224): per point of the outer free dim and 32-lane column block (the last
+// one masked to the 222 lanes), 8-row target tiles; eight accumulators carried through the
 // contraction loop, one masked moving load and eight broadcast FMAs a step.
 // CHECK-LABEL: func.func @accumulate
 // CHECK-NOT: linalg.generic
 // CHECK: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK: scf.for %[[M0:.*]] = %{{.*}} to %{{.*}} step %[[C8:.*]] {
 // CHECK: scf.for %[[N0:.*]] = %{{.*}} to %{{.*}} step %[[C32:.*]] {
 // CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[N0]]
 // CHECK: %[[W:.*]] = arith.minsi %[[LEFT]], %[[C32]]
 // CHECK: %[[MASK:.*]] = vector.create_mask %[[W]] : vector<32xi1>
+// CHECK: scf.for %[[M0:.*]] = %{{.*}} to %{{.*}} step %[[C8:.*]] {
 // CHECK-COUNT-8: vector.maskedload %arg2[{{.*}}, %[[R]], %[[N0]]], %[[MASK]]
 // CHECK: scf.for %[[K:.*]] = {{.*}} iter_args(
 // CHECK: vector.maskedload %arg1[%[[K]], %[[R]], %[[N0]]], %[[MASK]]
