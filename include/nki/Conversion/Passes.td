@@ -69,8 +69,9 @@ def NKIHostParallel : Pass<"nki-host-parallel"> {
 
     - every write goes to a buffer allocated inside the iteration (private
       to it: SBUF, PSUM and scratch tiles of that iteration), or is a
-      `nki.dma_copy` into a kernel argument; ops with unknown effects block;
-    - no iteration reads a kernel argument the loop writes;
+      `nki.dma_copy` into a kernel argument or HBM scratch allocated outside
+      the loop; ops with unknown effects block;
+    - no iteration reads such a shared buffer that the loop writes;
     - evaluating every store window of every iteration (subviews and
       reshapes with static strides; the enclosing loops' bounds and index
       arithmetic are evaluated), windows of different iterations never

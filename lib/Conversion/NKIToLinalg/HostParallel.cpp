@@ -4,8 +4,9 @@
 // run at once: they may still accumulate into one PSUM tile. A loop runs in
 // parallel on the host only when its iterations provably write disjoint
 // memory: buffers allocated inside an iteration are private to it, and every
-// write to a kernel argument covers addresses no other iteration writes
-// (checked by evaluating the store windows of every iteration).
+// DMA into a shared buffer (a kernel argument or scratch allocated outside)
+// covers addresses no other iteration writes (checked by evaluating the
+// store windows of every iteration).
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,7 +49,7 @@ FailureOr<int64_t> evaluate(OpFoldResult ofr, const Env &env) {
 /// the identity; views are subviews and reshapes with static strides.
 FailureOr<int64_t> elementOffset(Value view, const Env &env) {
   Operation *def = view.getDefiningOp();
-  if (!def) {
+  if (!def || isa<memref::AllocOp>(def)) {
     auto type = cast<MemRefType>(view.getType());
     return type.getLayout().isIdentity() ? FailureOr<int64_t>(0)
                                          : FailureOr<int64_t>(failure());
@@ -239,9 +240,13 @@ bool Parallelizer::isParallel(scf::ForOp loop, std::string &reason) {
       if (Operation *def = root.getDefiningOp();
           def && isa<memref::AllocOp>(def) && loop->isProperAncestor(def))
         continue; // private to the iteration
+      // Shared buffers: kernel arguments and scratch allocated outside the
+      // loop, written by DMAs whose windows are checked below.
       auto arg = dyn_cast<BlockArgument>(root);
-      if (!arg || !isa<FunctionOpInterface>(arg.getOwner()->getParentOp()) ||
-          !isa<DmaCopyOp>(op)) {
+      bool kernelArgument =
+          arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
+      bool scratch = root.getDefiningOp<memref::AllocOp>() != nullptr;
+      if (!(kernelArgument || scratch) || !isa<DmaCopyOp>(op)) {
         reason = "an iteration writes a buffer shared with the others";
         return WalkResult::interrupt();
       }
@@ -262,7 +267,7 @@ bool Parallelizer::isParallel(scf::ForOp loop, std::string &reason) {
     for (MemoryEffects::EffectInstance &effect : all)
       if (isa<MemoryEffects::Read>(effect.getEffect()) && effect.getValue() &&
           writtenArguments.contains(getRootBuffer(effect.getValue()))) {
-        reason = "an iteration reads a kernel argument the loop writes";
+        reason = "an iteration reads a shared buffer the loop writes";
         return WalkResult::interrupt();
       }
     return WalkResult::advance();

@@ -91,3 +91,38 @@ func.func @not_independent(%tile: memref<128x64xf32, #nki.mem<sbuf>>, %out: memr
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// HBM scratch allocated outside the loop (the conv plane before pooling)
+// counts as shared like an argument: disjoint rows, parallel. The loop that
+// reads it back is parallel too; a loop that wrote it and read it back
+// would not be.
+// CHECK-LABEL: func.func @scratch_rows
+// CHECK: scf.parallel
+// CHECK: scf.parallel
+// CHECK: scf.for
+func.func @scratch_rows(%tile: memref<128x64xf32, #nki.mem<sbuf>>, %out: memref<4x128x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %plane = memref.alloc() : memref<4x128x64xf32>
+  scf.for %i = %c0 to %c4 step %c1 {
+    %dst = memref.subview %plane[%i, 0, 0] [1, 128, 64] [1, 1, 1] : memref<4x128x64xf32> to memref<128x64xf32, strided<[64, 1], offset: ?>>
+    nki.dma_copy %tile to %dst : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, strided<[64, 1], offset: ?>>
+  } {nki.affine_range}
+  scf.for %i = %c0 to %c4 step %c1 {
+    %rows = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
+    %src = memref.subview %plane[%i, 0, 0] [1, 128, 64] [1, 1, 1] : memref<4x128x64xf32> to memref<128x64xf32, strided<[64, 1], offset: ?>>
+    nki.dma_copy %src to %rows : memref<128x64xf32, strided<[64, 1], offset: ?>> to memref<128x64xf32, #nki.mem<sbuf>>
+    %dst = memref.subview %out[%i, 0, 0] [1, 128, 64] [1, 1, 1] : memref<4x128x64xf32> to memref<128x64xf32, strided<[64, 1], offset: ?>>
+    nki.dma_copy %rows to %dst : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, strided<[64, 1], offset: ?>>
+  } {nki.affine_range}
+  scf.for %i = %c0 to %c4 step %c1 {
+    %dst = memref.subview %plane[%i, 0, 0] [1, 128, 64] [1, 1, 1] : memref<4x128x64xf32> to memref<128x64xf32, strided<[64, 1], offset: ?>>
+    nki.dma_copy %tile to %dst : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, strided<[64, 1], offset: ?>>
+    %rows = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.dma_copy %dst to %rows : memref<128x64xf32, strided<[64, 1], offset: ?>> to memref<128x64xf32, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}
