@@ -217,16 +217,20 @@ LogicalResult Evaluator::countDma(DmaCopyOp dma) {
   int64_t partitions = chipDims->empty() ? 1 : std::max<int64_t>(1, (*chipDims)[0]);
   int64_t perPartition = bytes / partitions;
   ++traffic.dmaSizeBuckets[perPartition < 256 ? 0 : perPartition < 2048 ? 1 : 2];
-  auto recordArgument = [&](Value value, SmallVector<int64_t> &perArgument) {
-    if (auto arg = dyn_cast<BlockArgument>(getRootBuffer(value));
+  auto recordTensor = [&](Value value, SmallVector<int64_t> &perArgument,
+                          int64_t &scratch) {
+    Value root = getRootBuffer(value);
+    if (auto arg = dyn_cast<BlockArgument>(root);
         arg && arg.getOwner()->isEntryBlock() &&
         arg.getArgNumber() < perArgument.size())
       perArgument[arg.getArgNumber()] += bytes;
+    else if (root.getDefiningOp<memref::AllocOp>())
+      scratch += bytes;
   };
   if (direction == DmaDirection::HbmToSbuf)
-    recordArgument(source, traffic.bytesFromArgument);
+    recordTensor(source, traffic.bytesFromArgument, traffic.bytesFromScratch);
   if (direction == DmaDirection::SbufToHbm)
-    recordArgument(target, traffic.bytesToArgument);
+    recordTensor(target, traffic.bytesToArgument, traffic.bytesToScratch);
   return success();
 }
 

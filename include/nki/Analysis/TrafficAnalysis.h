@@ -31,6 +31,9 @@ struct KernelTraffic {
   /// Bytes read from (HBM->SBUF) and written to (SBUF->HBM) each kernel
   /// argument, by argument number.
   SmallVector<int64_t> bytesFromArgument, bytesToArgument;
+  /// The same for HBM buffers the kernel allocates itself (scratch, such as
+  /// a conv plane stored before it is pooled).
+  int64_t bytesFromScratch = 0, bytesToScratch = 0;
   /// DMAs by bytes per partition: < 256 (overhead-bound), < 2048, >= 2048.
   std::array<int64_t, 3> dmaSizeBuckets = {0, 0, 0};
   int64_t matmuls = 0, matmulMacs = 0, transposes = 0, vectorOps = 0;

@@ -51,6 +51,12 @@ void printJson(func::FuncOp kernel, const KernelTraffic &t,
       for (int64_t bytes : t.bytesFromArgument)
         json.value(bytes);
     });
+    json.attributeArray("bytes_to_argument", [&] {
+      for (int64_t bytes : t.bytesToArgument)
+        json.value(bytes);
+    });
+    json.attribute("bytes_from_scratch", t.bytesFromScratch);
+    json.attribute("bytes_to_scratch", t.bytesToScratch);
     json.attribute("compulsory_load_bytes", t.compulsoryLoadBytes);
     json.attribute("compulsory_store_bytes", t.compulsoryStoreBytes);
     json.attribute("wasted_bytes", t.wastedBytes);
@@ -78,10 +84,15 @@ void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
   os << "dma sizes per partition: " << t.dmaSizeBuckets[0] << " under 256 B, "
      << t.dmaSizeBuckets[1] << " from 256 B to 2 KiB, " << t.dmaSizeBuckets[2]
      << " of 2 KiB or more\n";
-  os << "loaded per argument:";
-  for (auto [i, bytes] : llvm::enumerate(t.bytesFromArgument))
-    os << " #" << i << " " << bytes;
-  os << "\n";
+  auto perTensor = [&](StringRef label, ArrayRef<int64_t> perArgument,
+                       int64_t scratch) {
+    os << label << " per argument:";
+    for (auto [i, bytes] : llvm::enumerate(perArgument))
+      os << " #" << i << " " << bytes;
+    os << "; HBM scratch " << scratch << "\n";
+  };
+  perTensor("loaded", t.bytesFromArgument, t.bytesFromScratch);
+  perTensor("stored", t.bytesToArgument, t.bytesToScratch);
   auto ratio = [](int64_t actual, int64_t compulsory) {
     return compulsory ? double(actual) / double(compulsory) : 0.0;
   };
