@@ -84,11 +84,19 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
       return arith::ExtFOp::create(b, loc, wide, v);
     };
 
+    OpBuilder::InsertionGuard guard(rewriter);
+    Value c0 = index(0), c1 = index(1);
+    // The moving tile's K rows sit a partition stride apart; a K x lanes
+    // block packed contiguously serves every row tile from a few pages.
+    // (Heap, not stack: it is freed with the other buffers of its scope, and
+    // an alloca scope would split the enclosing loop's body into blocks
+    // before the loops are lowered.)
+    Value packed = memref::AllocOp::create(
+        rewriter, loc, MemRefType::get({kNumPartitions, kTileLanes}, f32));
+
     // The free dims before the last one, one point at a time.
     int64_t rank = movingType.getRank();
     SmallVector<Value> outerFree;
-    OpBuilder::InsertionGuard guard(rewriter);
-    Value c0 = index(0), c1 = index(1);
     for (int64_t d = 1; d + 1 < rank; ++d) {
       Value size = memref::DimOp::create(rewriter, loc, moving, d);
       auto loop = scf::ForOp::create(rewriter, loc, c0, size, c1);
@@ -107,6 +115,18 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     Value width = arith::MinSIOp::create(rewriter, loc, left, index(kTileLanes));
     Value mask =
         vector::CreateMaskOp::create(rewriter, loc, maskType, ValueRange{width});
+    scf::ForOp::create(
+        rewriter, loc, c0, contraction, c1, ValueRange{},
+        [&](OpBuilder &b, Location nested, Value k, ValueRange) {
+          SmallVector<Value> movingIndices = {k};
+          llvm::append_range(movingIndices, outerFree);
+          movingIndices.push_back(lane0);
+          Value row = toF32(b, vector::MaskedLoadOp::create(
+                                   b, nested, movingVectorType, moving,
+                                   movingIndices, mask, movingZero));
+          vector::StoreOp::create(b, nested, row, packed, ValueRange{k, c0});
+          scf::YieldOp::create(b, nested);
+        });
     auto rowLoop = scf::ForOp::create(rewriter, loc, c0, index(rows),
                                       index(kTileRows));
     rewriter.setInsertionPointToStart(rowLoop.getBody());
@@ -131,12 +151,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     auto kLoop = scf::ForOp::create(
         rewriter, loc, c0, contraction, c1, accs,
         [&](OpBuilder &b, Location nested, Value k, ValueRange iterAccs) {
-          SmallVector<Value> movingIndices = {k};
-          llvm::append_range(movingIndices, outerFree);
-          movingIndices.push_back(lane0);
-          Value row = toF32(b, vector::MaskedLoadOp::create(
-                                   b, nested, movingVectorType, moving,
-                                   movingIndices, mask, movingZero));
+          Value row = vector::LoadOp::create(b, nested, accType, packed,
+                                             ValueRange{k, c0});
           SmallVector<Value> next;
           for (int64_t i = 0; i < kTileRows; ++i) {
             Value weight = toF32(

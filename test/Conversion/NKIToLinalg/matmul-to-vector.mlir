@@ -5,17 +5,23 @@
 // 224): per point of the outer free dim and 32-lane column block (the last
 // one masked to the 222 lanes), 8-row target tiles; eight accumulators carried through the
 // contraction loop, one masked moving load and eight broadcast FMAs a step.
+// The K x 32 moving block is first packed contiguously (its rows sit a
+// partition stride apart), then read by every row tile.
 // CHECK-LABEL: func.func @accumulate
 // CHECK-NOT: linalg.generic
+// CHECK: %[[PACK:.*]] = memref.alloc() : memref<128x32xf32>
 // CHECK: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK: scf.for %[[N0:.*]] = %{{.*}} to %{{.*}} step %[[C32:.*]] {
 // CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[N0]]
 // CHECK: %[[W:.*]] = arith.minsi %[[LEFT]], %[[C32]]
 // CHECK: %[[MASK:.*]] = vector.create_mask %[[W]] : vector<32xi1>
+// CHECK: scf.for %[[KP:.*]] =
+// CHECK: %[[ROW:.*]] = vector.maskedload %arg1[%[[KP]], %[[R]], %[[N0]]], %[[MASK]]
+// CHECK: vector.store %[[ROW]], %[[PACK]][%[[KP]], %{{.*}}]
 // CHECK: scf.for %[[M0:.*]] = %{{.*}} to %{{.*}} step %[[C8:.*]] {
 // CHECK-COUNT-8: vector.maskedload %arg2[{{.*}}, %[[R]], %[[N0]]], %[[MASK]]
 // CHECK: scf.for %[[K:.*]] = {{.*}} iter_args(
-// CHECK: vector.maskedload %arg1[%[[K]], %[[R]], %[[N0]]], %[[MASK]]
+// CHECK: vector.load %[[PACK]][%[[K]], %{{.*}}] : memref<128x32xf32>, vector<32xf32>
 // CHECK-COUNT-8: vector.fma
 // CHECK: scf.yield
 // CHECK-COUNT-8: vector.maskedstore %arg2[{{.*}}, %[[R]], %[[N0]]], %[[MASK]]
@@ -37,6 +43,7 @@ func.func @accumulate(%w: memref<128x128xf32, #nki.mem<sbuf>>,
 // CHECK-NOT: vector.maskedload %arg2
 // CHECK: vector.maskedload %arg1{{.*}} : memref<64x512xbf16>, vector<32xi1>, vector<32xbf16> into vector<32xbf16>
 // CHECK: arith.extf %{{.*}} : vector<32xbf16> to vector<32xf32>
+// CHECK: vector.store
 // CHECK: memref.load %arg0
 // CHECK: arith.extf %{{.*}} : bf16 to f32
 // CHECK: vector.fma
