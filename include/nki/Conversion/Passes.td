@@ -38,8 +38,9 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     end; 16 lanes when that dim has at most 16 elements), eight
     `vector<32xf32>` accumulators stay in registers across the
     whole contraction, each step one load of the moving row and eight
-    broadcast `vector.fma`s; the K x 32 block of moving rows (a partition
-    stride apart in memory) is first packed contiguously for all row tiles. Other matmuls keep the `linalg.generic` form.
+    broadcast `vector.fma`s; the stationary tile and each K x 32 block of
+    moving rows (rows a partition stride apart in memory) are first packed
+    contiguously, widened to f32, for all the tiles that read them. Other matmuls keep the `linalg.generic` form.
 
     Preconditions: none beyond a verified module. Everything else is left as
     it is; after the pass no NKI op, NKI memory space or `nki.*` attribute

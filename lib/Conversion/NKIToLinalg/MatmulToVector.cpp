@@ -93,6 +93,32 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // before the loops are lowered.)
     Value packed = memref::AllocOp::create(
         rewriter, loc, MemRefType::get({kNumPartitions, kTileLanes}, f32));
+    Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
+    // The stationary tile, packed and widened to f32 once: its K rows are a
+    // partition stride apart too, and every lane block reads all of them.
+    Value weights = stationary;
+    if (innermostIsContiguous(stationary)) {
+      weights = memref::AllocOp::create(
+          rewriter, loc, MemRefType::get({kNumPartitions, rows}, f32));
+      auto chunkType =
+          VectorType::get({kTileRows}, stationaryType.getElementType());
+      scf::ForOp::create(
+          rewriter, loc, c0, contraction, c1, ValueRange{},
+          [&](OpBuilder &b, Location nested, Value k, ValueRange) {
+            for (int64_t m = 0; m < rows; m += kTileRows) {
+              Value at = arith::ConstantIndexOp::create(b, nested, m);
+              Value chunk = vector::LoadOp::create(b, nested, chunkType,
+                                                   stationary,
+                                                   ValueRange{k, at});
+              if (chunkType.getElementType() != f32)
+                chunk = arith::ExtFOp::create(
+                    b, nested, VectorType::get({kTileRows}, f32), chunk);
+              vector::StoreOp::create(b, nested, chunk, weights,
+                                      ValueRange{k, at});
+            }
+            scf::YieldOp::create(b, nested);
+          });
+    }
 
     // The free dims before the last one, one point at a time.
     int64_t rank = movingType.getRank();
@@ -103,7 +129,6 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
       outerFree.push_back(loop.getInductionVar());
       rewriter.setInsertionPointToStart(loop.getBody());
     }
-    Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
     Value lanes = memref::DimOp::create(rewriter, loc, moving, rank - 1);
     // Lanes outside rows: a K x lanes block of the moving tile stays in the
     // L1 cache while every row tile of the stationary one passes by.
@@ -156,7 +181,7 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
           SmallVector<Value> next;
           for (int64_t i = 0; i < kTileRows; ++i) {
             Value weight = toF32(
-                b, memref::LoadOp::create(b, nested, stationary,
+                b, memref::LoadOp::create(b, nested, weights,
                                           ValueRange{k, rowIndex[i]}));
             Value splat = vector::BroadcastOp::create(b, nested, accType, weight);
             next.push_back(

@@ -10,6 +10,9 @@
 // CHECK-LABEL: func.func @accumulate
 // CHECK-NOT: linalg.generic
 // CHECK: %[[PACK:.*]] = memref.alloc() : memref<128x32xf32>
+// CHECK: %[[WEIGHTS:.*]] = memref.alloc() : memref<128x128xf32>
+// CHECK: scf.for
+// CHECK-COUNT-16: vector.store %{{.*}}, %[[WEIGHTS]]
 // CHECK: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK: scf.for %[[N0:.*]] = %{{.*}} to %{{.*}} step %[[C32:.*]] {
 // CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[N0]]
@@ -36,17 +39,23 @@ func.func @accumulate(%w: memref<128x128xf32, #nki.mem<sbuf>>,
 }
 
 // An overwriting bf16 matmul: the accumulators start at zero (no load of
-// the target, no fill), the bf16 operands widen to f32 before the FMAs.
+// the target, no fill); both operands are widened to f32 as they are packed:
+// the stationary tile once, 8 columns at a time, the moving block per lane
+// block; the FMAs read the packed copies.
 // CHECK-LABEL: func.func @overwrite_bf16
 // CHECK-NOT: linalg.fill
+// CHECK: %[[WEIGHTS:.*]] = memref.alloc() : memref<128x16xf32>
 // CHECK: scf.for
+// CHECK: vector.load %arg0{{.*}} : memref<64x16xbf16>, vector<8xbf16>
+// CHECK: arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>
+// CHECK: vector.store %{{.*}}, %[[WEIGHTS]]
 // CHECK-NOT: vector.maskedload %arg2
 // CHECK: vector.maskedload %arg1{{.*}} : memref<64x512xbf16>, vector<32xi1>, vector<32xbf16> into vector<32xbf16>
 // CHECK: arith.extf %{{.*}} : vector<32xbf16> to vector<32xf32>
 // CHECK: vector.store
-// CHECK: memref.load %arg0
-// CHECK: arith.extf %{{.*}} : bf16 to f32
-// CHECK: vector.fma
+// CHECK: memref.load %[[WEIGHTS]]
+// CHECK-NEXT: vector.broadcast
+// CHECK-NEXT: vector.fma
 func.func @overwrite_bf16(%w: memref<64x16xbf16, #nki.mem<sbuf>>,
                           %x: memref<64x512xbf16, #nki.mem<sbuf>>,
                           %acc: memref<16x512xf32, #nki.mem<psum>>) {
