@@ -44,3 +44,22 @@ static FailureOr<int64_t> evaluate(Value value, const nki::IndexEnv &env,
 FailureOr<int64_t> nki::evaluateIndex(Value value, const IndexEnv &env) {
   return evaluate(value, env, 0);
 }
+
+LogicalResult nki::forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
+                                    function_ref<LogicalResult()> body) {
+  if (nest.empty())
+    return body();
+  scf::ForOp loop = nest.front();
+  FailureOr<int64_t> lb = evaluateIndex(loop.getLowerBound(), env);
+  FailureOr<int64_t> ub = evaluateIndex(loop.getUpperBound(), env);
+  FailureOr<int64_t> step = evaluateIndex(loop.getStep(), env);
+  if (failed(lb) || failed(ub) || failed(step) || *step <= 0)
+    return failure();
+  for (int64_t i = *lb; i < *ub; i += *step) {
+    env[loop.getInductionVar()] = i;
+    if (failed(forEachIteration(nest.drop_front(), env, body)))
+      return failure();
+  }
+  env.erase(loop.getInductionVar());
+  return success();
+}

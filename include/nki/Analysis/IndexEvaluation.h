@@ -9,6 +9,7 @@
 #ifndef NKI_ANALYSIS_INDEXEVALUATION_H
 #define NKI_ANALYSIS_INDEXEVALUATION_H
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -21,6 +22,13 @@ using IndexEnv = llvm::DenseMap<Value, int64_t>;
 /// ops index code uses (add, sub, mul, div, ceildiv, rem, min, max). Fails on
 /// anything else, and on division by a non-positive or of a negative value.
 FailureOr<int64_t> evaluateIndex(Value value, const IndexEnv &env);
+
+/// Runs `body` for every iteration of `nest` (loops outermost first, each
+/// nested in the one before) with their induction variables set in `env`;
+/// each loop's bounds are evaluated under the indices around it. Fails when
+/// a bound is not evaluable or `body` fails.
+LogicalResult forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
+                               function_ref<LogicalResult()> body);
 
 } // namespace mlir::nki
 

@@ -169,40 +169,25 @@ LogicalResult Parallelizer::collectWindows(scf::ForOp loop, Operation *store,
   std::reverse(nest.begin(), nest.end());
   Env env;
   int64_t evaluations = 0;
-  std::function<LogicalResult(size_t)> visit = [&](size_t depth) {
-    if (depth == nest.size()) {
-      if (++evaluations > kMaxEvaluations) {
-        reason = "too many iterations to check";
-        return failure();
-      }
-      SmallVector<std::pair<int64_t, int64_t>> runs;
-      if (failed(elementRuns(view, env, runs,
-                             kMaxEvaluations - windows.size()))) {
-        reason = "a write window of a kernel argument is not evaluable";
-        return failure();
-      }
-      int64_t iteration = env.lookup(loop.getInductionVar());
-      for (auto [first, last] : runs)
-        windows.push_back({iteration, first, last});
-      return success();
-    }
-    scf::ForOp level = nest[depth];
-    FailureOr<int64_t> lb = evaluateIndex(level.getLowerBound(), env);
-    FailureOr<int64_t> ub = evaluateIndex(level.getUpperBound(), env);
-    FailureOr<int64_t> step = evaluateIndex(level.getStep(), env);
-    if (failed(lb) || failed(ub) || failed(step) || *step <= 0) {
-      reason = "a loop bound is not evaluable";
+  LogicalResult walked = forEachIteration(nest, env, [&]() -> LogicalResult {
+    if (++evaluations > kMaxEvaluations) {
+      reason = "too many iterations to check";
       return failure();
     }
-    for (int64_t i = *lb; i < *ub; i += *step) {
-      env[level.getInductionVar()] = i;
-      if (failed(visit(depth + 1)))
-        return failure();
+    SmallVector<std::pair<int64_t, int64_t>> runs;
+    if (failed(elementRuns(view, env, runs,
+                           kMaxEvaluations - windows.size()))) {
+      reason = "a write window of a kernel argument is not evaluable";
+      return failure();
     }
-    env.erase(level.getInductionVar());
+    int64_t iteration = env.lookup(loop.getInductionVar());
+    for (auto [first, last] : runs)
+      windows.push_back({iteration, first, last});
     return success();
-  };
-  return visit(0);
+  });
+  if (failed(walked) && reason.empty())
+    reason = "a loop bound is not evaluable";
+  return walked;
 }
 
 bool Parallelizer::isParallel(scf::ForOp loop, std::string &reason) {

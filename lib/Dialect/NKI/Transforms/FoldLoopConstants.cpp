@@ -45,36 +45,18 @@ LogicalResult collectLoops(Value value, llvm::SetVector<scf::ForOp> &loops,
 }
 
 /// The one value `value` takes in every iteration of `loops`, if any.
-std::optional<int64_t> uniqueValue(Value value,
-                                   ArrayRef<scf::ForOp> loops) {
+std::optional<int64_t> uniqueValue(Value value, ArrayRef<scf::ForOp> loops) {
   IndexEnv env;
   std::optional<int64_t> seen;
   int64_t iterations = 0;
-  bool unique = true;
-  std::function<bool(size_t)> visit = [&](size_t depth) {
-    if (depth == loops.size()) {
-      FailureOr<int64_t> v = evaluateIndex(value, env);
-      if (failed(v) || ++iterations > kMaxIterations || (seen && *seen != *v))
-        return false;
-      seen = *v;
-      return true;
-    }
-    scf::ForOp loop = loops[depth];
-    FailureOr<int64_t> lb = evaluateIndex(loop.getLowerBound(), env);
-    FailureOr<int64_t> ub = evaluateIndex(loop.getUpperBound(), env);
-    FailureOr<int64_t> step = evaluateIndex(loop.getStep(), env);
-    if (failed(lb) || failed(ub) || failed(step) || *step <= 0)
-      return false;
-    for (int64_t i = *lb; i < *ub; i += *step) {
-      env[loop.getInductionVar()] = i;
-      if (!visit(depth + 1))
-        return false;
-    }
-    env.erase(loop.getInductionVar());
-    return true;
-  };
-  unique = visit(0);
-  return unique ? seen : std::nullopt;
+  LogicalResult same = forEachIteration(loops, env, [&]() -> LogicalResult {
+    FailureOr<int64_t> v = evaluateIndex(value, env);
+    if (failed(v) || ++iterations > kMaxIterations || (seen && *seen != *v))
+      return failure();
+    seen = *v;
+    return success();
+  });
+  return succeeded(same) ? seen : std::nullopt;
 }
 
 struct FoldLoopConstantsPass

@@ -26,24 +26,6 @@ struct Forwarding {
   OpOperand *read;
 };
 
-/// Erases `alloc` with the views of it that nothing uses any more.
-void eraseDeadTile(memref::AllocOp alloc) {
-  SmallVector<Operation *> views;
-  SmallVector<Value> worklist = {alloc.getResult()};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (Operation *user : value.getUsers()) {
-      views.push_back(user);
-      llvm::append_range(worklist, user->getResults());
-    }
-  }
-  for (Operation *view : llvm::reverse(views))
-    if (view->use_empty())
-      view->erase();
-  if (alloc->use_empty())
-    alloc.erase();
-}
-
 /// The forwarding `copy` starts, if any; remarks say why a tile that is
 /// read once is not forwarded.
 FailureOr<Forwarding> match(Operation *copy) {
@@ -132,7 +114,7 @@ LogicalResult forwardIntoCopy(Forwarding f,
   worklist.push_back(forwarded);
   onward.erase();
   f.copy->erase();
-  eraseDeadTile(f.tile);
+  eraseUnusedViewsAndBuffer(f.tile);
   return success();
 }
 
@@ -191,7 +173,7 @@ LogicalResult forwardIntoMatmul(Forwarding f) {
   matmul.getMovingMutable().assign(source);
   matmul.getTargetMutable().assign(*target);
   f.copy->erase();
-  eraseDeadTile(f.tile);
+  eraseUnusedViewsAndBuffer(f.tile);
   return success();
 }
 

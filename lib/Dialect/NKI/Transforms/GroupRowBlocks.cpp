@@ -424,19 +424,7 @@ void Grouper::run(scf::ForOp loop) {
       // Chains of subviews (checked by findSlab) always rebuild.
       use->set(*replayViewChain(at, loc, *chain, blockRows));
     }
-    SmallVector<Operation *> dead;
-    SmallVector<Value> worklist = {alloc.getResult()};
-    while (!worklist.empty()) {
-      Value v = worklist.pop_back_val();
-      for (Operation *user : v.getUsers()) {
-        dead.push_back(user);
-        llvm::append_range(worklist, user->getResults());
-      }
-    }
-    for (Operation *op : llvm::reverse(dead))
-      if (op->use_empty())
-        op->erase();
-    alloc.erase();
+    eraseUnusedViewsAndBuffer(alloc);
     return; // one slab per loop
   }
 }

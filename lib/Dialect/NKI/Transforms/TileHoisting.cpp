@@ -525,19 +525,6 @@ void Hoister::run(Chain chain, bool quiet) {
     op->erase();
   SmallVector<memref::AllocOp> allocs = {chain.result};
   llvm::append_range(allocs, chain.temps);
-  for (memref::AllocOp alloc : allocs) {
-    llvm::SetVector<Operation *> dead;
-    SmallVector<Value> worklist = {alloc.getResult()};
-    while (!worklist.empty()) {
-      Value v = worklist.pop_back_val();
-      for (Operation *user : v.getUsers())
-        if (dead.insert(user))
-          llvm::append_range(worklist, user->getResults());
-    }
-    for (Operation *op : llvm::reverse(dead))
-      if (op->use_empty())
-        op->erase();
-    if (alloc->use_empty())
-      alloc.erase();
-  }
+  for (memref::AllocOp alloc : allocs)
+    eraseUnusedViewsAndBuffer(alloc);
 }

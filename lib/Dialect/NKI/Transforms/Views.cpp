@@ -5,6 +5,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
@@ -22,6 +23,22 @@ SmallVector<OpOperand *> nki::getAccesses(Value buffer) {
     }
   }
   return accesses;
+}
+
+void nki::eraseUnusedViewsAndBuffer(memref::AllocOp alloc) {
+  llvm::SetVector<Operation *> views;
+  SmallVector<Value> worklist = {alloc.getResult()};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers())
+      if (views.insert(user))
+        llvm::append_range(worklist, user->getResults());
+  }
+  for (Operation *op : llvm::reverse(views))
+    if (op->use_empty())
+      op->erase();
+  if (alloc->use_empty())
+    alloc.erase();
 }
 
 FailureOr<SmallVector<Operation *>> nki::getViewChain(Value base, Value view) {

@@ -9,6 +9,7 @@
 #ifndef NKI_LIB_DIALECT_NKI_TRANSFORMS_VIEWS_H
 #define NKI_LIB_DIALECT_NKI_TRANSFORMS_VIEWS_H
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 
@@ -17,6 +18,10 @@ namespace mlir::nki {
 /// The operands through which `buffer` is accessed: uses of it, or of views
 /// of it, by ops that are not views of it.
 SmallVector<OpOperand *> getAccesses(Value buffer);
+
+/// Erases the views of `alloc` that nothing uses any more, then `alloc`
+/// itself when nothing uses it either.
+void eraseUnusedViewsAndBuffer(memref::AllocOp alloc);
 
 /// The subview / expand_shape / collapse_shape ops leading from `base` to
 /// `view`, outermost first (empty when `view == base`); fails when `view` is
