@@ -9,18 +9,25 @@
 
 using namespace mlir;
 
-FailureOr<nki::ViewedRange> nki::getViewedRange(Value buffer, int64_t dim,
-                                               Value view) {
-  // The chain of view ops from `buffer` to `view`.
+FailureOr<SmallVector<Operation *>> nki::getViewChain(Value base, Value view) {
   SmallVector<Operation *> chain;
-  for (Value v = view; v != buffer;) {
-    Operation *op = v.getDefiningOp();
-    if (!isa_and_nonnull<memref::SubViewOp, memref::CollapseShapeOp,
-                         memref::ExpandShapeOp>(op))
+  while (view != base) {
+    Operation *op = view.getDefiningOp();
+    if (!isa_and_nonnull<memref::SubViewOp, memref::ExpandShapeOp,
+                         memref::CollapseShapeOp>(op))
       return failure();
     chain.push_back(op);
-    v = op->getOperand(0);
+    view = op->getOperand(0);
   }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+FailureOr<nki::ViewedRange> nki::getViewedRange(Value buffer, int64_t dim,
+                                               Value view) {
+  FailureOr<SmallVector<Operation *>> chain = getViewChain(buffer, view);
+  if (failed(chain))
+    return failure();
   auto type = cast<MemRefType>(buffer.getType());
   Builder b(buffer.getContext());
   ViewedRange range;
@@ -28,7 +35,7 @@ FailureOr<nki::ViewedRange> nki::getViewedRange(Value buffer, int64_t dim,
   range.size = b.getIndexAttr(type.getDimSize(dim));
   bool whole = true; // no subview has narrowed the dim yet
   int64_t position = dim;
-  for (Operation *op : llvm::reverse(chain)) {
+  for (Operation *op : *chain) {
     if (auto collapse = dyn_cast<memref::CollapseShapeOp>(op)) {
       auto groups = collapse.getReassociationIndices();
       auto group = llvm::find_if(groups, [&](const ReassociationIndices &g) {

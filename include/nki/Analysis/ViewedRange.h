@@ -17,6 +17,11 @@ struct ViewedRange {
   int64_t divisor = 1;
 };
 
+/// The subview / expand_shape / collapse_shape ops leading from `base` to
+/// `view`, outermost first (empty when `view == base`); fails when `view` is
+/// not such a chain of `base`.
+FailureOr<SmallVector<Operation *>> getViewChain(Value base, Value view);
+
 /// The range of `dim` of `buffer` that `view` covers, when `view` is derived
 /// from `buffer` by unit-stride `memref.subview`s, `memref.collapse_shape`s
 /// that merge `dim` with the dims after it, and `memref.expand_shape`s that

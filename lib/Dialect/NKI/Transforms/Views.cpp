@@ -41,20 +41,6 @@ void nki::eraseUnusedViewsAndBuffer(memref::AllocOp alloc) {
     alloc.erase();
 }
 
-FailureOr<SmallVector<Operation *>> nki::getViewChain(Value base, Value view) {
-  SmallVector<Operation *> chain;
-  while (view != base) {
-    Operation *op = view.getDefiningOp();
-    if (!isa_and_nonnull<memref::SubViewOp, memref::ExpandShapeOp,
-                         memref::CollapseShapeOp>(op))
-      return failure();
-    chain.push_back(op);
-    view = op->getOperand(0);
-  }
-  std::reverse(chain.begin(), chain.end());
-  return chain;
-}
-
 bool nki::keepsPartitionDim(ArrayRef<Operation *> chain) {
   return llvm::all_of(chain, [](Operation *op) {
     if (auto subview = dyn_cast<memref::SubViewOp>(op))

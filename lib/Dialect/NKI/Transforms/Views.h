@@ -9,6 +9,8 @@
 #ifndef NKI_LIB_DIALECT_NKI_TRANSFORMS_VIEWS_H
 #define NKI_LIB_DIALECT_NKI_TRANSFORMS_VIEWS_H
 
+#include "nki/Analysis/ViewedRange.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -22,11 +24,6 @@ SmallVector<OpOperand *> getAccesses(Value buffer);
 /// Erases the views of `alloc` that nothing uses any more, then `alloc`
 /// itself when nothing uses it either.
 void eraseUnusedViewsAndBuffer(memref::AllocOp alloc);
-
-/// The subview / expand_shape / collapse_shape ops leading from `base` to
-/// `view`, outermost first (empty when `view == base`); fails when `view` is
-/// not such a chain of `base`.
-FailureOr<SmallVector<Operation *>> getViewChain(Value base, Value view);
 
 /// Whether every op of `chain` keeps dim 0 (the partition dim) whole and in
 /// place: subviews take all of it with stride 1, reshapes group it alone.
