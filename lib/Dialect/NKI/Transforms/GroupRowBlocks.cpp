@@ -257,7 +257,6 @@ void Grouper::run(scf::ForOp loop) {
                      "budget");
     if (mayBeWrittenIn(loop, slab.source.getSource(), slab.dma))
       return decline("an op in the loop may write the loaded tensor");
-    // Values the fill uses from the loop body: the slab, the window's start.
     // The ops in the fill that compute the window's start only for the
     // source view: replaced by the group's start.
     llvm::SetVector<Operation *> startOps;
