@@ -78,6 +78,8 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
   if (!taps)
     func.addPass(createNKIIm2col());
   func.addPass(createNKIFuseEviction());
+  // Pool at eviction: the pooling nest reads the evicted tile, not HBM.
+  func.addPass(createNKIFuseScratchConsumers());
   func.addPass(createCanonicalizerPass());
   func.addPass(createLoopInvariantCodeMotionPass());
   func.addPass(createCSEPass());

@@ -75,7 +75,8 @@ struct NKIOptimizeOptions : public PassPipelineOptions<NKIOptimizeOptions> {
 /// serves every output-channel tile), load one slab for a group of up to 8
 /// row blocks, forward copies (into the matmuls for
 /// `taps`; for `im2col` the gathers go into a column matrix instead), add the
-/// bias while evicting PSUM; then clean up (canonicalize, loop-invariant code
+/// bias while evicting PSUM, pool the evicted tile instead of a scratch plane
+/// in HBM; then clean up (canonicalize, loop-invariant code
 /// motion, CSE).
 void buildNKIOptimizePipeline(OpPassManager &pm,
                               const NKIOptimizeOptions &options);

@@ -371,6 +371,36 @@ def NKIFoldLoopConstants : Pass<"nki-fold-loop-constants", "func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def NKIFuseScratchConsumers
+    : Pass<"nki-fuse-scratch-consumers", "func::FuncOp"> {
+  let summary = "Consume a stored tile right after it is stored, not from HBM";
+  let description = [{
+    A kernel that stores tiles into an HBM scratch buffer in one loop nest
+    and loads them back in a later nest (the naive conv's plane before the
+    max-pool) is rewritten so that, right after each store, the consumer
+    loops run over the iterations whose windows that store covers, reading
+    the stored SBUF tile instead of HBM; the consumer nest, the store and
+    the scratch buffer go away. For the conv this is pool at eviction: the
+    pooled rows are reduced from the evicted tile and stored once.
+
+    Preconditions, checked: the scratch is a function-level allocation that
+    one DMA writes and one DMA reads; the read sits directly in the
+    innermost loop of a nest of `nki.affine_range` loops from 0 with
+    constant bounds (only index arithmetic between them), after the
+    producer nest with no memory effects in between; each consumer index
+    moves one dim of the read's window as `a * index + b`; the store's
+    window is a subview of the scratch or of one collapse of it, whole rows
+    of a collapsed group; evaluating every store iteration, the store
+    windows are disjoint and the consumer iterations each store serves lie
+    inside its window and cover every consumer iteration exactly once; the
+    consumer body touches no memory the producer nest uses, and uses only
+    values available at the store. Otherwise nothing changes, with a remark.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def NKIForwardCopies : Pass<"nki-forward-copies", "func::FuncOp"> {
   let summary = "Copy data straight to where it goes, not through a tile";
   let description = [{

@@ -1,0 +1,500 @@
+//===- FuseScratchConsumers.cpp - Consume a tile where it is made -*- C++ -*-===//
+
+#include "Views.h"
+
+#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/IndexEvaluation.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+namespace mlir::nki {
+#define GEN_PASS_DEF_NKIFUSESCRATCHCONSUMERS
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
+} // namespace mlir::nki
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+/// Most producer x consumer iteration pairs the check evaluates.
+constexpr int64_t kMaxPairs = 1 << 22;
+
+/// Per dim of the scratch buffer, the first index and the count a DMA's
+/// window covers.
+using Box = SmallVector<std::pair<int64_t, int64_t>>;
+
+bool contains(const Box &outer, const Box &inner) {
+  for (auto [o, i] : llvm::zip(outer, inner))
+    if (i.first < o.first || i.first + i.second > o.first + o.second)
+      return false;
+  return true;
+}
+
+bool intersects(const Box &a, const Box &b) {
+  for (auto [x, y] : llvm::zip(a, b))
+    if (x.first + x.second <= y.first || y.first + y.second <= x.first)
+      return false;
+  return true;
+}
+
+/// The producer's window: `subview(collapse_shape(scratch))` or
+/// `subview(scratch)`; a collapsed group's window must cover whole rows of
+/// its inner dims (checked per iteration by `box`).
+struct StoreWindow {
+  memref::CollapseShapeOp collapse; // may be null
+  memref::SubViewOp subview;
+  SmallVector<ReassociationIndices> groups; // scratch dims per subview dim
+
+  static FailureOr<StoreWindow> match(Value scratch, Value target) {
+    StoreWindow w;
+    w.subview = target.getDefiningOp<memref::SubViewOp>();
+    if (!w.subview)
+      return failure();
+    Value base = w.subview.getSource();
+    int64_t rank = cast<MemRefType>(scratch.getType()).getRank();
+    if (base == scratch) {
+      for (int64_t d = 0; d < rank; ++d)
+        w.groups.push_back({d});
+      return w;
+    }
+    w.collapse = base.getDefiningOp<memref::CollapseShapeOp>();
+    if (!w.collapse || w.collapse.getSrc() != scratch)
+      return failure();
+    w.groups = w.collapse.getReassociationIndices();
+    return w;
+  }
+
+  /// The window under `env`, in scratch dims.
+  FailureOr<Box> box(ArrayRef<int64_t> shape, const IndexEnv &env) {
+    Box result(shape.size());
+    for (auto [g, group] : llvm::enumerate(groups)) {
+      FailureOr<int64_t> offset = evaluate(subview.getMixedOffsets()[g], env);
+      FailureOr<int64_t> size = evaluate(subview.getMixedSizes()[g], env);
+      if (failed(offset) || failed(size))
+        return failure();
+      int64_t inner = 1;
+      for (int64_t d : ArrayRef(group).drop_front())
+        inner *= shape[d];
+      if (*offset % inner || *size % inner)
+        return failure();
+      result[group.front()] = {*offset / inner, *size / inner};
+      for (int64_t d : ArrayRef(group).drop_front())
+        result[d] = {0, shape[d]};
+    }
+    return result;
+  }
+
+  static FailureOr<int64_t> evaluate(OpFoldResult ofr, const IndexEnv &env) {
+    if (std::optional<int64_t> c = getConstantIntValue(ofr))
+      return *c;
+    return evaluateIndex(cast<Value>(ofr), env);
+  }
+};
+
+/// The loops around `op` up to (and including) `outermost`, outermost first.
+SmallVector<scf::ForOp> loopsAround(Operation *op, Operation *outermost) {
+  SmallVector<scf::ForOp> loops;
+  for (Operation *p = op->getParentOp(); p; p = p->getParentOp()) {
+    if (auto loop = dyn_cast<scf::ForOp>(p))
+      loops.push_back(loop);
+    if (p == outermost)
+      break;
+  }
+  std::reverse(loops.begin(), loops.end());
+  return loops;
+}
+
+class Fuser {
+public:
+  explicit Fuser(DominanceInfo &dominance) : dominance(dominance) {}
+  void run(memref::AllocOp scratch);
+
+private:
+  DominanceInfo &dominance;
+};
+
+void Fuser::run(memref::AllocOp scratch) {
+  MemRefType scratchType = scratch.getType();
+  if (getSpace(scratchType) != Space::HBM || !scratchType.hasStaticShape() ||
+      !scratchType.getLayout().isIdentity())
+    return;
+  DmaCopyOp store, load;
+  for (OpOperand *use : getAccesses(scratch)) {
+    auto dma = dyn_cast<DmaCopyOp>(use->getOwner());
+    if (!dma)
+      return;
+    DmaCopyOp &slot = use == &dma.getTargetMutable() ? store : load;
+    if (slot)
+      return; // more than one producer or consumer
+    slot = dma;
+  }
+  if (!store || !load)
+    return;
+  auto decline = [&](const Twine &reason) {
+    load->emitRemark() << "nki-fuse-scratch-consumers: not fused: " << reason;
+  };
+  Block *block = scratch->getBlock();
+  Operation *producer = block->findAncestorOpInBlock(*store);
+  Operation *consumer = block->findAncestorOpInBlock(*load);
+  auto consumerNest = dyn_cast_or_null<scf::ForOp>(consumer);
+  if (!producer || !consumerNest || producer == consumer ||
+      !producer->isBeforeInBlock(consumer))
+    return decline("the load is not in a loop nest after the store's");
+  for (Operation *op = producer->getNextNode(); op != consumer;
+       op = op->getNextNode())
+    if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
+      return decline("an op with memory effects sits between the nests");
+
+  // The consumer: a perfect nest of independent loops around one body.
+  SmallVector<scf::ForOp> cLoops = loopsAround(load, consumer);
+  Block *body = load->getBlock();
+  if (cLoops.empty() || body != cLoops.back().getBody())
+    return decline("the load is not directly in the consumer's innermost loop");
+  for (scf::ForOp loop : cLoops) {
+    if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
+        getConstantIntValue(loop.getLowerBound()) != 0 ||
+        getConstantIntValue(loop.getStep()) != 1 ||
+        !getConstantIntValue(loop.getUpperBound()) ||
+        loop.getNumRegionIterArgs() != 0)
+      return decline("a consumer loop is not an nki.affine_range from 0 to a "
+                     "constant with step 1");
+    if (loop != cLoops.back() &&
+        llvm::any_of(loop.getBody()->without_terminator(), [&](Operation &op) {
+          return !isa<scf::ForOp>(op) &&
+                 (op.getNumRegions() != 0 || !isPure(&op));
+        }))
+      return decline("the consumer loops hold more than index arithmetic "
+                     "around the next loop");
+  }
+  // The body reads only its own buffers, the loaded window and what the
+  // producer nest does not write; its writes are not accessed by the
+  // producer nest.
+  auto tile = load.getTarget().getDefiningOp<memref::AllocOp>();
+  if (!tile || tile->getBlock() != body)
+    return decline("the load does not fill a tile of the consumer body");
+  bool independent = true;
+  body->walk([&](Operation *op) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects) {
+      if (!op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+        independent = false;
+      return;
+    }
+    SmallVector<MemoryEffects::EffectInstance> all;
+    effects.getEffects(all);
+    for (MemoryEffects::EffectInstance &effect : all) {
+      Value value = effect.getValue();
+      if (op == load.getOperation())
+        continue;
+      if (!value) {
+        independent = false;
+        continue;
+      }
+      Operation *def = getRootBuffer(value).getDefiningOp();
+      if (def && body->getParentOp()->isAncestor(def))
+        continue; // a buffer of the body
+      bool writes = isa<MemoryEffects::Write>(effect.getEffect());
+      if (mayBeAccessedIn(producer, value, nullptr, /*includeReads=*/writes))
+        independent = false;
+    }
+  });
+  if (!independent)
+    return decline("the consumer body touches memory the producer nest uses");
+  // Values the body uses from outside the consumer nest must be available at
+  // the store.
+  bool available = true;
+  body->walk([&](Operation *op) {
+    for (Value operand : op->getOperands())
+      if (!consumer->isAncestor(operand.getParentBlock()->getParentOp()) &&
+          !dominance.properlyDominates(operand, store))
+        available = false;
+  });
+  if (!available)
+    return decline("the consumer body uses values not available at the store");
+
+  // The consumer's window: one subview of the scratch, each dim's offset
+  // `a * index + b` of at most one consumer index.
+  auto loadView = load.getSource().getDefiningOp<memref::SubViewOp>();
+  if (!loadView || loadView.getSource() != scratch.getResult())
+    return decline("the load is not one subview of the scratch buffer");
+  ArrayRef<int64_t> shape = scratchType.getShape();
+  int64_t rank = shape.size();
+  struct Affine {
+    int64_t loop = -1, a = 0, b = 0;
+  };
+  SmallVector<Affine> offsets(rank);
+  SmallVector<int64_t> sizes(rank);
+  IndexEnv zeros;
+  for (scf::ForOp loop : cLoops)
+    zeros[loop.getInductionVar()] = 0;
+  for (int64_t d = 0; d < rank; ++d) {
+    std::optional<int64_t> size =
+        getConstantIntValue(loadView.getMixedSizes()[d]);
+    FailureOr<int64_t> b =
+        StoreWindow::evaluate(loadView.getMixedOffsets()[d], zeros);
+    if (!size || failed(b))
+      return decline("the load's window is not evaluable");
+    sizes[d] = *size;
+    offsets[d].b = *b;
+    for (auto [j, loop] : llvm::enumerate(cLoops)) {
+      IndexEnv one = zeros;
+      one[loop.getInductionVar()] = 1;
+      FailureOr<int64_t> v =
+          StoreWindow::evaluate(loadView.getMixedOffsets()[d], one);
+      if (failed(v))
+        return decline("the load's window is not evaluable");
+      if (*v == *b)
+        continue;
+      if (offsets[d].loop >= 0 || *v < *b)
+        return decline("the load's window is not one increasing index per "
+                       "dim");
+      offsets[d].loop = j;
+      offsets[d].a = *v - *b;
+    }
+  }
+  // Each consumer index moves exactly one dim.
+  SmallVector<int64_t> dimOfLoop(cLoops.size(), -1);
+  for (int64_t d = 0; d < rank; ++d)
+    if (offsets[d].loop >= 0)
+      dimOfLoop[offsets[d].loop] = d;
+  if (llvm::is_contained(dimOfLoop, -1))
+    return decline("a consumer index does not move the load's window");
+  auto loadBox = [&](const IndexEnv &env) -> FailureOr<Box> {
+    Box box(rank);
+    for (int64_t d = 0; d < rank; ++d) {
+      FailureOr<int64_t> o =
+          StoreWindow::evaluate(loadView.getMixedOffsets()[d], env);
+      if (failed(o))
+        return failure();
+      box[d] = {*o, sizes[d]};
+    }
+    return box;
+  };
+
+  FailureOr<StoreWindow> window =
+      StoreWindow::match(scratch.getResult(), store.getTarget());
+  if (failed(window))
+    return decline("the store's window is not a subview of the scratch "
+                   "buffer or of one collapse of it");
+  // The consumer iterations run after store iteration p: per index,
+  // [ceil((lo - b) / a), floor((lo + n - size - b) / a) + 1) of the store
+  // window [lo, lo + n), within the loop's bounds.
+  auto range = [&](const Affine &o, int64_t d, std::pair<int64_t, int64_t> w,
+                   int64_t trips) -> std::pair<int64_t, int64_t> {
+    int64_t lo = llvm::divideCeilSigned(w.first - o.b, o.a);
+    int64_t hi =
+        llvm::divideFloorSigned(w.first + w.second - sizes[d] - o.b, o.a) + 1;
+    return {std::max<int64_t>(lo, 0), std::min(hi, trips)};
+  };
+
+  // Check, for every store iteration: its window is evaluable and disjoint
+  // from the other store windows; the consumer iterations it would run lie
+  // inside it; together they run every consumer iteration exactly once.
+  SmallVector<scf::ForOp> pLoops = loopsAround(store, producer);
+  SmallVector<Box> storeBoxes;
+  SmallVector<int64_t> runs;
+  int64_t consumerCount = 1;
+  for (scf::ForOp loop : cLoops)
+    consumerCount *= *getConstantIntValue(loop.getUpperBound());
+  SmallVector<int64_t> covered(consumerCount, 0);
+  int64_t pairs = 0;
+  IndexEnv env;
+  std::string why;
+  LogicalResult checked = forEachIteration(pLoops, env, [&]() -> LogicalResult {
+    FailureOr<Box> box = window->box(shape, env);
+    if (failed(box)) {
+      why = "a store window is not evaluable or not whole rows";
+      return failure();
+    }
+    for (const Box &other : storeBoxes)
+      if (intersects(other, *box)) {
+        why = "two store windows overlap";
+        return failure();
+      }
+    storeBoxes.push_back(*box);
+    // The consumer iterations this store serves, in nest order.
+    SmallVector<std::pair<int64_t, int64_t>> ranges;
+    for (auto [j, loop] : llvm::enumerate(cLoops)) {
+      int64_t d = dimOfLoop[j];
+      ranges.push_back(range(offsets[d], d, (*box)[d],
+                             *getConstantIntValue(loop.getUpperBound())));
+    }
+    IndexEnv cEnv;
+    std::function<LogicalResult(size_t, int64_t)> visit =
+        [&](size_t j, int64_t linear) -> LogicalResult {
+      if (j == cLoops.size()) {
+        FailureOr<Box> lb = loadBox(cEnv);
+        if (++pairs > kMaxPairs || failed(lb) || !contains(*box, *lb)) {
+          why = "a consumer window is not inside the store window serving it";
+          return failure();
+        }
+        ++covered[linear];
+        return success();
+      }
+      int64_t trips = *getConstantIntValue(cLoops[j].getUpperBound());
+      for (int64_t i = ranges[j].first; i < ranges[j].second; ++i) {
+        cEnv[cLoops[j].getInductionVar()] = i;
+        if (failed(visit(j + 1, linear * trips + i)))
+          return failure();
+      }
+      return success();
+    };
+    return visit(0, 0);
+  });
+  if (failed(checked))
+    return decline(why.empty() ? "a store loop bound is not evaluable" : why);
+  if (llvm::any_of(covered, [](int64_t n) { return n != 1; }))
+    return decline("the stores do not serve every consumer iteration exactly "
+                   "once");
+  // The tile the load fills must come out of the stored data as a view: the
+  // store's source regrouped like the scratch, then the load's window.
+  auto storedType = cast<MemRefType>(store.getSource().getType());
+  llvm::SmallBitVector storeDropped = window->subview.getDroppedDims();
+  SmallVector<int64_t> keptGroups;
+  for (int64_t g = 0, e = window->groups.size(); g < e; ++g)
+    if (!storeDropped.test(g))
+      keptGroups.push_back(g);
+  if (storedType.getRank() != static_cast<int64_t>(keptGroups.size()))
+    return decline("the store's source does not match its window");
+  for (auto [g, group] : llvm::enumerate(window->groups))
+    for (int64_t d : ArrayRef(group).drop_front())
+      if (sizes[d] != shape[d])
+        return decline("the load does not take whole rows of a collapsed "
+                       "group");
+  SmallVector<int64_t> viewShape;
+  for (int64_t g : keptGroups)
+    for (int64_t d : window->groups[g])
+      viewShape.push_back(sizes[d]);
+  SmallVector<int64_t> loadShape(
+      cast<MemRefType>(load.getSource().getType()).getShape());
+  if (viewShape != loadShape)
+    return decline("the stored tile cannot be viewed with the load's shape");
+
+  // Rewrite: after the store, the consumer loops over the iterations it
+  // serves, the body reading the stored tile instead of the scratch.
+  OpBuilder b(store->getContext());
+  b.setInsertionPointAfter(store);
+  Location loc = load.getLoc();
+  auto index = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  // The store window's first index per scratch dim, at the store.
+  SmallVector<Value> windowStart(rank);
+  for (auto [g, group] : llvm::enumerate(window->groups)) {
+    Value offset = getValueOrCreateConstantIndexOp(
+        b, loc, window->subview.getMixedOffsets()[g]);
+    int64_t inner = 1;
+    for (int64_t d : ArrayRef(group).drop_front())
+      inner *= shape[d];
+    windowStart[group.front()] =
+        inner == 1 ? offset : arith::DivUIOp::create(b, loc, offset, index(inner)).getResult();
+    for (int64_t d : ArrayRef(group).drop_front())
+      windowStart[d] = index(0);
+  }
+  SmallVector<Value> windowSize(rank);
+  for (auto [g, group] : llvm::enumerate(window->groups)) {
+    Value size = getValueOrCreateConstantIndexOp(
+        b, loc, window->subview.getMixedSizes()[g]);
+    int64_t inner = 1;
+    for (int64_t d : ArrayRef(group).drop_front())
+      inner *= shape[d];
+    windowSize[group.front()] =
+        inner == 1 ? size : arith::DivUIOp::create(b, loc, size, index(inner)).getResult();
+  }
+  IRMapping mapping;
+  for (auto [j, loop] : llvm::enumerate(cLoops)) {
+    int64_t d = dimOfLoop[j];
+    const Affine &o = offsets[d];
+    // lo = max(ceil((start - b) / a), 0); hi = min(floor((start + n - size -
+    // b) / a) + 1, trips).
+    Value shifted = arith::SubIOp::create(b, loc, windowStart[d], index(o.b));
+    Value lo = arith::MaxSIOp::create(
+        b, loc, arith::CeilDivSIOp::create(b, loc, shifted, index(o.a)),
+        index(0));
+    Value end = arith::AddIOp::create(b, loc, shifted, windowSize[d]);
+    Value last = arith::FloorDivSIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, end, index(sizes[d])),
+        index(o.a));
+    Value hi = arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, last, index(1)),
+        index(*getConstantIntValue(loop.getUpperBound())));
+    auto fused = scf::ForOp::create(b, loc, lo, hi, index(1));
+    fused->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+    mapping.map(loop.getInductionVar(), fused.getInductionVar());
+    b.setInsertionPointToStart(fused.getBody());
+    if (loop != cLoops.back())
+      for (Operation &op : loop.getBody()->without_terminator())
+        if (!isa<scf::ForOp>(op))
+          b.clone(op, mapping); // index arithmetic between the loops
+  }
+  for (Operation &op : body->without_terminator()) {
+    if (&op != load.getOperation()) {
+      b.clone(op, mapping);
+      continue;
+    }
+    // The load's window in the stored tile: per kept store group, the offset
+    // relative to the store window (in whole rows for a collapsed group).
+    SmallVector<OpFoldResult> viewOffsets, viewSizes, viewStrides;
+    SmallVector<ReassociationIndices> regroup;
+    int64_t next = 0;
+    for (int64_t g : keptGroups) {
+      const ReassociationIndices &group = window->groups[g];
+      int64_t d = group.front();
+      int64_t inner = 1;
+      for (int64_t e : ArrayRef(group).drop_front())
+        inner *= shape[e];
+      Value start = getValueOrCreateConstantIndexOp(
+          b, loc, loadView.getMixedOffsets()[d]);
+      start = mapping.lookupOrDefault(start);
+      Value relative = arith::SubIOp::create(b, loc, start, windowStart[d]);
+      if (inner != 1)
+        relative = arith::MulIOp::create(b, loc, relative, index(inner));
+      viewOffsets.push_back(relative);
+      viewSizes.push_back(b.getIndexAttr(sizes[d] * inner));
+      viewStrides.push_back(b.getIndexAttr(1));
+      ReassociationIndices dims;
+      for (size_t k = 0; k < group.size(); ++k)
+        dims.push_back(next++);
+      regroup.push_back(dims);
+    }
+    Value view = memref::SubViewOp::create(b, loc, store.getSource(),
+                                           viewOffsets, viewSizes, viewStrides);
+    if (static_cast<int64_t>(regroup.size()) != next) {
+      auto viewType = cast<MemRefType>(view.getType());
+      if (failed(memref::ExpandShapeOp::computeExpandedType(viewType, viewShape,
+                                                            regroup)))
+        llvm_unreachable("a subview of rows always expands");
+      view = memref::ExpandShapeOp::create(b, loc, viewShape, view, regroup);
+    }
+    TensorCopyOp::create(b, loc, view, mapping.lookup(load.getTarget()));
+  }
+  consumer->erase();
+  store.erase();
+  eraseUnusedViewsAndBuffer(scratch);
+}
+
+struct FuseScratchConsumersPass
+    : public nki::impl::NKIFuseScratchConsumersBase<FuseScratchConsumersPass> {
+  void runOnOperation() override {
+    SmallVector<memref::AllocOp> scratches;
+    getOperation().walk([&](memref::AllocOp alloc) {
+      if (alloc->getParentOp() == getOperation().getOperation())
+        scratches.push_back(alloc);
+    });
+    Fuser fuser(getAnalysis<DominanceInfo>());
+    for (memref::AllocOp scratch : scratches)
+      fuser.run(scratch);
+  }
+};
+
+} // namespace
