@@ -23,8 +23,10 @@ static FailureOr<int64_t> evaluate(Value value, const nki::IndexEnv &env,
   if (failed(a) || failed(b))
     return failure();
   if (isa<arith::DivUIOp, arith::DivSIOp, arith::RemUIOp, arith::RemSIOp,
-          arith::CeilDivUIOp, arith::CeilDivSIOp>(def) &&
+          arith::CeilDivUIOp>(def) &&
       (*b <= 0 || *a < 0))
+    return failure();
+  if (isa<arith::CeilDivSIOp, arith::FloorDivSIOp>(def) && *b <= 0)
     return failure();
   return llvm::TypeSwitch<Operation *, FailureOr<int64_t>>(def)
       .Case([&](arith::AddIOp) { return *a + *b; })
@@ -32,8 +34,11 @@ static FailureOr<int64_t> evaluate(Value value, const nki::IndexEnv &env,
       .Case([&](arith::MulIOp) { return *a * *b; })
       .Case<arith::DivUIOp, arith::DivSIOp>([&](auto) { return *a / *b; })
       .Case<arith::RemUIOp, arith::RemSIOp>([&](auto) { return *a % *b; })
-      .Case<arith::CeilDivUIOp, arith::CeilDivSIOp>(
-          [&](auto) { return (*a + *b - 1) / *b; })
+      .Case([&](arith::CeilDivUIOp) { return (*a + *b - 1) / *b; })
+      .Case([&](arith::CeilDivSIOp) { return llvm::divideCeilSigned(*a, *b); })
+      .Case([&](arith::FloorDivSIOp) {
+        return llvm::divideFloorSigned(*a, *b);
+      })
       .Case<arith::MinSIOp, arith::MinUIOp>(
           [&](auto) { return std::min(*a, *b); })
       .Case<arith::MaxSIOp, arith::MaxUIOp>(

@@ -19,8 +19,9 @@ namespace mlir::nki {
 using IndexEnv = llvm::DenseMap<Value, int64_t>;
 
 /// `value` under `env`: constants, values in `env`, and the integer arith
-/// ops index code uses (add, sub, mul, div, ceildiv, rem, min, max). Fails on
-/// anything else, and on division by a non-positive or of a negative value.
+/// ops index code uses (add, sub, mul, div, ceildiv, floordiv, rem, min,
+/// max). Fails on anything else, on division by a non-positive value, and
+/// on unsigned or truncating division of a negative one.
 FailureOr<int64_t> evaluateIndex(Value value, const IndexEnv &env);
 
 /// Runs `body` for every iteration of `nest` (loops outermost first, each
