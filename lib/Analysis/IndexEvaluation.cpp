@@ -50,6 +50,13 @@ FailureOr<int64_t> nki::evaluateIndex(Value value, const IndexEnv &env) {
   return evaluate(value, env, 0);
 }
 
+FailureOr<int64_t> nki::evaluateIndex(OpFoldResult index,
+                                      const IndexEnv &env) {
+  if (std::optional<int64_t> constant = getConstantIntValue(index))
+    return *constant;
+  return evaluate(cast<Value>(index), env, 0);
+}
+
 LogicalResult nki::forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
                                     function_ref<LogicalResult()> body) {
   if (nest.empty())

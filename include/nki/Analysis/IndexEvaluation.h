@@ -10,6 +10,7 @@
 #define NKI_ANALYSIS_INDEXEVALUATION_H
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -23,6 +24,8 @@ using IndexEnv = llvm::DenseMap<Value, int64_t>;
 /// max). Fails on anything else, on division by a non-positive value, and
 /// on unsigned or truncating division of a negative one.
 FailureOr<int64_t> evaluateIndex(Value value, const IndexEnv &env);
+/// The same for a static or dynamic index (view offsets and sizes).
+FailureOr<int64_t> evaluateIndex(OpFoldResult index, const IndexEnv &env);
 
 /// Runs `body` for every iteration of `nest` (loops outermost first, each
 /// nested in the one before) with their induction variables set in `env`;

@@ -39,11 +39,6 @@ constexpr int64_t kMaxEvaluations = 1 << 20;
 
 using Env = IndexEnv;
 
-FailureOr<int64_t> evaluate(OpFoldResult ofr, const Env &env) {
-  if (auto attr = dyn_cast<Attribute>(ofr))
-    return cast<IntegerAttr>(attr).getInt();
-  return evaluateIndex(cast<Value>(ofr), env);
-}
 
 /// The element offset of `view` from its root buffer, whose layout must be
 /// the identity; views are subviews and reshapes with static strides.
@@ -67,7 +62,7 @@ FailureOr<int64_t> elementOffset(Value view, const Env &env) {
     return failure();
   int64_t result = *base;
   for (auto [ofr, stride] : llvm::zip(subview.getMixedOffsets(), strides)) {
-    FailureOr<int64_t> index = evaluate(ofr, env);
+    FailureOr<int64_t> index = evaluateIndex(ofr, env);
     if (failed(index) || ShapedType::isDynamic(stride))
       return failure();
     result += *index * stride;
@@ -104,7 +99,7 @@ LogicalResult elementRuns(Value view, const Env &env,
       continue;
     }
     FailureOr<int64_t> size =
-        subview ? evaluate(keptSizes[d], env) : FailureOr<int64_t>(failure());
+        subview ? evaluateIndex(keptSizes[d], env) : FailureOr<int64_t>(failure());
     if (failed(size))
       return failure();
     sizes.push_back(*size);

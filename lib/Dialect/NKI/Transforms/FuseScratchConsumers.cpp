@@ -78,8 +78,8 @@ struct StoreWindow {
   FailureOr<Box> box(ArrayRef<int64_t> shape, const IndexEnv &env) {
     Box result(shape.size());
     for (auto [g, group] : llvm::enumerate(groups)) {
-      FailureOr<int64_t> offset = evaluate(subview.getMixedOffsets()[g], env);
-      FailureOr<int64_t> size = evaluate(subview.getMixedSizes()[g], env);
+      FailureOr<int64_t> offset = evaluateIndex(subview.getMixedOffsets()[g], env);
+      FailureOr<int64_t> size = evaluateIndex(subview.getMixedSizes()[g], env);
       if (failed(offset) || failed(size))
         return failure();
       int64_t inner = 1;
@@ -94,11 +94,6 @@ struct StoreWindow {
     return result;
   }
 
-  static FailureOr<int64_t> evaluate(OpFoldResult ofr, const IndexEnv &env) {
-    if (std::optional<int64_t> c = getConstantIntValue(ofr))
-      return *c;
-    return evaluateIndex(cast<Value>(ofr), env);
-  }
 };
 
 /// The loops around `op` up to (and including) `outermost`, outermost first.
@@ -241,7 +236,7 @@ void Fuser::run(memref::AllocOp scratch) {
     std::optional<int64_t> size =
         getConstantIntValue(loadView.getMixedSizes()[d]);
     FailureOr<int64_t> b =
-        StoreWindow::evaluate(loadView.getMixedOffsets()[d], zeros);
+        evaluateIndex(loadView.getMixedOffsets()[d], zeros);
     if (!size || failed(b))
       return decline("the load's window is not evaluable");
     sizes[d] = *size;
@@ -250,7 +245,7 @@ void Fuser::run(memref::AllocOp scratch) {
       IndexEnv one = zeros;
       one[loop.getInductionVar()] = 1;
       FailureOr<int64_t> v =
-          StoreWindow::evaluate(loadView.getMixedOffsets()[d], one);
+          evaluateIndex(loadView.getMixedOffsets()[d], one);
       if (failed(v))
         return decline("the load's window is not evaluable");
       if (*v == *b)
@@ -273,7 +268,7 @@ void Fuser::run(memref::AllocOp scratch) {
     Box box(rank);
     for (int64_t d = 0; d < rank; ++d) {
       FailureOr<int64_t> o =
-          StoreWindow::evaluate(loadView.getMixedOffsets()[d], env);
+          evaluateIndex(loadView.getMixedOffsets()[d], env);
       if (failed(o))
         return failure();
       box[d] = {*o, sizes[d]};
