@@ -47,6 +47,16 @@ bool intersects(const Box &a, const Box &b) {
   return true;
 }
 
+/// Elements of the dims after the first of a collapsed `group`: one index
+/// of the collapsed dim is one step of its first dim when it takes whole
+/// rows of the others.
+int64_t innerExtent(ArrayRef<int64_t> group, ArrayRef<int64_t> shape) {
+  int64_t inner = 1;
+  for (int64_t d : group.drop_front())
+    inner *= shape[d];
+  return inner;
+}
+
 /// The producer's window: `subview(collapse_shape(scratch))` or
 /// `subview(scratch)`; a collapsed group's window must cover whole rows of
 /// its inner dims (checked per iteration by `box`).
@@ -82,9 +92,7 @@ struct StoreWindow {
       FailureOr<int64_t> size = evaluateIndex(subview.getMixedSizes()[g], env);
       if (failed(offset) || failed(size))
         return failure();
-      int64_t inner = 1;
-      for (int64_t d : ArrayRef(group).drop_front())
-        inner *= shape[d];
+      int64_t inner = innerExtent(group, shape);
       if (*offset % inner || *size % inner)
         return failure();
       result[group.front()] = {*offset / inner, *size / inner};
@@ -93,7 +101,6 @@ struct StoreWindow {
     }
     return result;
   }
-
 };
 
 /// The loops around `op` up to (and including) `outermost`, outermost first.
@@ -388,9 +395,7 @@ void Fuser::run(memref::AllocOp scratch) {
   for (auto [g, group] : llvm::enumerate(window->groups)) {
     Value offset = getValueOrCreateConstantIndexOp(
         b, loc, window->subview.getMixedOffsets()[g]);
-    int64_t inner = 1;
-    for (int64_t d : ArrayRef(group).drop_front())
-      inner *= shape[d];
+    int64_t inner = innerExtent(group, shape);
     windowStart[group.front()] =
         inner == 1 ? offset : arith::DivUIOp::create(b, loc, offset, index(inner)).getResult();
     for (int64_t d : ArrayRef(group).drop_front())
@@ -400,9 +405,7 @@ void Fuser::run(memref::AllocOp scratch) {
   for (auto [g, group] : llvm::enumerate(window->groups)) {
     Value size = getValueOrCreateConstantIndexOp(
         b, loc, window->subview.getMixedSizes()[g]);
-    int64_t inner = 1;
-    for (int64_t d : ArrayRef(group).drop_front())
-      inner *= shape[d];
+    int64_t inner = innerExtent(group, shape);
     windowSize[group.front()] =
         inner == 1 ? size : arith::DivUIOp::create(b, loc, size, index(inner)).getResult();
   }
@@ -445,9 +448,7 @@ void Fuser::run(memref::AllocOp scratch) {
     for (int64_t g : keptGroups) {
       const ReassociationIndices &group = window->groups[g];
       int64_t d = group.front();
-      int64_t inner = 1;
-      for (int64_t e : ArrayRef(group).drop_front())
-        inner *= shape[e];
+      int64_t inner = innerExtent(group, shape);
       Value start = getValueOrCreateConstantIndexOp(
           b, loc, loadView.getMixedOffsets()[d]);
       start = mapping.lookupOrDefault(start);
