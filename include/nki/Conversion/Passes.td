@@ -35,7 +35,7 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     multiple of 8 columns, whose target is f32 and whose moving and target
     rows are contiguous becomes a register-tiled kernel instead: for each
     8-row x 32-lane tile of the target (the last free dim, masked at its
-    end; 16 lanes when that dim has at most 16 elements), eight
+    end; 16 lanes and 16 rows when that dim has at most 16 elements), eight
     `vector<32xf32>` accumulators stay in registers across the
     whole contraction, each step one load of the moving row and eight
     broadcast `vector.fma`s; the stationary tile and each K x 32 block of

@@ -23,7 +23,7 @@ using namespace mlir::nki;
 
 namespace {
 
-constexpr int64_t kTileRows = 8; // rows of the target tile (M)
+constexpr int64_t kChunk = 8; // M must be a multiple; packing granule
 // f32 lanes per row vector (N): 32 (two AVX-512 registers), or 16 for rows
 // of at most 16 elements, which 32 lanes would mostly mask off.
 constexpr int64_t kWideLanes = 32, kNarrowLanes = 16;
@@ -50,17 +50,18 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     int64_t rows = stationaryType.getDimSize(1);
     // Ragged channel tiles (dynamic M) and non-contiguous rows keep the
     // generic lowering.
-    if (ShapedType::isDynamic(rows) || rows % kTileRows != 0 ||
+    if (ShapedType::isDynamic(rows) || rows % kChunk != 0 ||
         !targetType.getElementType().isF32() ||
         !innermostIsContiguous(moving) || !innermostIsContiguous(target))
       return rewriter.notifyMatchFailure(op, "not a regular tile");
 
     Location loc = op.getLoc();
     int64_t rowLength = movingType.getShape().back();
-    const int64_t kTileLanes =
-        !ShapedType::isDynamic(rowLength) && rowLength <= kNarrowLanes
-            ? kNarrowLanes
-            : kWideLanes;
+    bool narrow = !ShapedType::isDynamic(rowLength) && rowLength <= kNarrowLanes;
+    const int64_t kTileLanes = narrow ? kNarrowLanes : kWideLanes;
+    // 16 one-register rows for short rows, 8 two-register rows otherwise:
+    // 16 accumulators either way.
+    const int64_t kTileRows = narrow && rows % 16 == 0 ? 16 : 8;
     auto index = [&](int64_t v) {
       return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
     };
@@ -101,18 +102,18 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
       weights = memref::AllocOp::create(
           rewriter, loc, MemRefType::get({kNumPartitions, rows}, f32));
       auto chunkType =
-          VectorType::get({kTileRows}, stationaryType.getElementType());
+          VectorType::get({kChunk}, stationaryType.getElementType());
       scf::ForOp::create(
           rewriter, loc, c0, contraction, c1, ValueRange{},
           [&](OpBuilder &b, Location nested, Value k, ValueRange) {
-            for (int64_t m = 0; m < rows; m += kTileRows) {
+            for (int64_t m = 0; m < rows; m += kChunk) {
               Value at = arith::ConstantIndexOp::create(b, nested, m);
               Value chunk = vector::LoadOp::create(b, nested, chunkType,
                                                    stationary,
                                                    ValueRange{k, at});
               if (chunkType.getElementType() != f32)
                 chunk = arith::ExtFOp::create(
-                    b, nested, VectorType::get({kTileRows}, f32), chunk);
+                    b, nested, VectorType::get({kChunk}, f32), chunk);
               vector::StoreOp::create(b, nested, chunk, weights,
                                       ValueRange{k, at});
             }

@@ -83,10 +83,14 @@ func.func @irregular(%w: memref<128x?xf32, #nki.mem<sbuf>>, %w12: memref<128x12x
   return
 }
 
-// Rows of 14 (a 30x14 conv plane): 16-lane vectors, not 32 mostly masked.
+// Rows of 14 (a 30x14 conv plane): 16-lane vectors, not 32 mostly masked,
+// and 16-row tiles, so that 16 accumulators are in flight as with 8 x 32.
 // CHECK-LABEL: func.func @short_rows
 // CHECK: vector.create_mask %{{.*}} : vector<16xi1>
-// CHECK-COUNT-8: vector.fma {{.*}} : vector<16xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C16:.*]] {
+// CHECK-COUNT-16: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: vector.fma
+// CHECK: scf.yield
 func.func @short_rows(%w: memref<128x128xf32, #nki.mem<sbuf>>,
                       %x: memref<128x30x14xf32, strided<[512, 16, 1]>, #nki.mem<sbuf>>,
                       %acc: memref<128x30x14xf32, strided<[512, 14, 1]>, #nki.mem<psum>>) {
