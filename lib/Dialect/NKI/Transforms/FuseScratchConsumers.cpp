@@ -408,6 +408,8 @@ void Fuser::run(memref::AllocOp scratch) {
     int64_t inner = innerExtent(group, shape);
     windowSize[group.front()] =
         inner == 1 ? size : arith::DivUIOp::create(b, loc, size, index(inner)).getResult();
+    for (int64_t d : ArrayRef(group).drop_front())
+      windowSize[d] = index(shape[d]); // whole rows
   }
   IRMapping mapping;
   for (auto [j, loop] : llvm::enumerate(cLoops)) {
