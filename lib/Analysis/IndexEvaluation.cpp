@@ -57,6 +57,20 @@ FailureOr<int64_t> nki::evaluateIndex(OpFoldResult index,
   return evaluate(cast<Value>(index), env, 0);
 }
 
+FailureOr<SmallVector<scf::ForOp>> nki::getLoopNest(Operation *op,
+                                                    Operation *outermost) {
+  SmallVector<scf::ForOp> nest;
+  for (Operation *p = op; p != outermost;) {
+    p = p->getParentOp();
+    auto loop = dyn_cast_or_null<scf::ForOp>(p);
+    if (!loop)
+      return failure();
+    nest.push_back(loop);
+  }
+  std::reverse(nest.begin(), nest.end());
+  return nest;
+}
+
 LogicalResult nki::forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
                                     function_ref<LogicalResult()> body) {
   if (nest.empty())

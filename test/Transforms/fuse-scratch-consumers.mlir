@@ -142,3 +142,36 @@ func.func @consumer_writes_producer_input(%io: memref<128x32xf32>, %out: memref<
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// The store runs only under a condition: the consumer iterations of a block
+// whose store is skipped would then not run at all. Left alone.
+// CHECK-LABEL: func.func @conditional_store
+// CHECK: memref.alloc() : memref<128x4x8xf32>
+func.func @conditional_store(%res: memref<128x16xf32, #nki.mem<sbuf>>, %cond: i1, %out: memref<128x2x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %plane = memref.alloc() : memref<128x4x8xf32>
+  scf.for %blk = %c0 to %c2 step %c1 {
+    scf.if %cond {
+      %flat = memref.collapse_shape %plane [[0], [1, 2]] : memref<128x4x8xf32> into memref<128x32xf32>
+      %pos = arith.muli %blk, %c16 : index
+      %dst = memref.subview %flat[0, %pos] [128, 16] [1, 1] : memref<128x32xf32> to memref<128x16xf32, strided<[32, 1], offset: ?>>
+      nki.dma_copy %res to %dst : memref<128x16xf32, #nki.mem<sbuf>> to memref<128x16xf32, strided<[32, 1], offset: ?>>
+    }
+  } {nki.affine_range}
+  scf.for %ph = %c0 to %c2 step %c1 {
+    %row = arith.muli %ph, %c2 : index
+    %rows = memref.alloc() : memref<128x2x8xf32, #nki.mem<sbuf>>
+    %src = memref.subview %plane[0, %row, 0] [128, 2, 8] [1, 1, 1] : memref<128x4x8xf32> to memref<128x2x8xf32, strided<[32, 8, 1], offset: ?>>
+    // expected-remark @below {{nki-fuse-scratch-consumers: not fused: the store is under a region that is not a loop}}
+    nki.dma_copy %src to %rows : memref<128x2x8xf32, strided<[32, 8, 1], offset: ?>> to memref<128x2x8xf32, #nki.mem<sbuf>>
+    %o = memref.subview %out[0, %ph, 0] [128, 1, 8] [1, 1, 1] : memref<128x2x8xf32> to memref<128x8xf32, strided<[16, 1], offset: ?>>
+    %first = memref.subview %rows[0, 0, 0] [128, 1, 8] [1, 1, 1] : memref<128x2x8xf32, #nki.mem<sbuf>> to memref<128x8xf32, strided<[16, 1]>, #nki.mem<sbuf>>
+    nki.dma_copy %first to %o : memref<128x8xf32, strided<[16, 1]>, #nki.mem<sbuf>> to memref<128x8xf32, strided<[16, 1], offset: ?>>
+  } {nki.affine_range}
+  return
+}

@@ -27,6 +27,12 @@ FailureOr<int64_t> evaluateIndex(Value value, const IndexEnv &env);
 /// The same for a static or dynamic index (view offsets and sizes).
 FailureOr<int64_t> evaluateIndex(OpFoldResult index, const IndexEnv &env);
 
+/// The `scf.for` loops around `op`, from `outermost` (itself a loop
+/// around `op`, or `op`) inward; fails when another op lies between them,
+/// since its region may not run every iteration.
+FailureOr<SmallVector<scf::ForOp>> getLoopNest(Operation *op,
+                                               Operation *outermost);
+
 /// Runs `body` for every iteration of `nest` (loops outermost first, each
 /// nested in the one before) with their induction variables set in `env`;
 /// each loop's bounds are evaluated under the indices around it. Fails when

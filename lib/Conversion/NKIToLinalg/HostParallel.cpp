@@ -22,7 +22,6 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SmallBitVector.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIHOSTPARALLEL
@@ -37,12 +36,9 @@ namespace {
 /// Most store windows the legality check evaluates per loop.
 constexpr int64_t kMaxEvaluations = 1 << 20;
 
-using Env = IndexEnv;
-
-
 /// The element offset of `view` from its root buffer, whose layout must be
 /// the identity; views are subviews and reshapes with static strides.
-FailureOr<int64_t> elementOffset(Value view, const Env &env) {
+FailureOr<int64_t> elementOffset(Value view, const IndexEnv &env) {
   Operation *def = view.getDefiningOp();
   if (!def || isa<memref::AllocOp>(def)) {
     auto type = cast<MemRefType>(view.getType());
@@ -72,7 +68,7 @@ FailureOr<int64_t> elementOffset(Value view, const Env &env) {
 
 /// The runs of consecutive elements `view` touches under `env`, as
 /// [first, last] pairs: one per index of the dims before the last.
-LogicalResult elementRuns(Value view, const Env &env,
+LogicalResult elementRuns(Value view, const IndexEnv &env,
                           SmallVectorImpl<std::pair<int64_t, int64_t>> &runs,
                           int64_t limit) {
   FailureOr<int64_t> first = elementOffset(view, env);
@@ -134,37 +130,20 @@ struct Window {
   int64_t iteration, first, last;
 };
 
-class Parallelizer {
-public:
-  /// Whether `loop`'s iterations write disjoint memory; `reason` says why not.
-  bool isParallel(scf::ForOp loop, std::string &reason);
-
-private:
-  LogicalResult collectWindows(scf::ForOp loop, Operation *store, Value view,
-                               SmallVectorImpl<Window> &windows,
-                               std::string &reason);
-};
-
-LogicalResult Parallelizer::collectWindows(scf::ForOp loop, Operation *store,
-                                           Value view,
-                                           SmallVectorImpl<Window> &windows,
-                                           std::string &reason) {
-  // The loops from `loop` down to the store, outermost first.
-  SmallVector<scf::ForOp> nest;
-  for (Operation *op = store->getParentOp(); op != loop->getParentOp();
-       op = op->getParentOp()) {
-    auto inner = dyn_cast<scf::ForOp>(op);
-    if (!inner) {
-      reason = "a write to a kernel argument is under a region that is not "
-               "a loop";
-      return failure();
-    }
-    nest.push_back(inner);
+/// Appends the element runs `store` writes through `view` in every iteration
+/// of `loop`, tagged with the iteration.
+LogicalResult collectWindows(scf::ForOp loop, Operation *store, Value view,
+                             SmallVectorImpl<Window> &windows,
+                             std::string &reason) {
+  FailureOr<SmallVector<scf::ForOp>> nest = getLoopNest(store, loop);
+  if (failed(nest)) {
+    reason = "a write to a kernel argument is under a region that is not "
+             "a loop";
+    return failure();
   }
-  std::reverse(nest.begin(), nest.end());
-  Env env;
+  IndexEnv env;
   int64_t evaluations = 0;
-  LogicalResult walked = forEachIteration(nest, env, [&]() -> LogicalResult {
+  LogicalResult walked = forEachIteration(*nest, env, [&]() -> LogicalResult {
     if (++evaluations > kMaxEvaluations) {
       reason = "too many iterations to check";
       return failure();
@@ -185,7 +164,8 @@ LogicalResult Parallelizer::collectWindows(scf::ForOp loop, Operation *store,
   return walked;
 }
 
-bool Parallelizer::isParallel(scf::ForOp loop, std::string &reason) {
+/// Whether `loop`'s iterations write disjoint memory; `reason` says why not.
+bool isParallel(scf::ForOp loop, std::string &reason) {
   if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
       loop.getNumRegionIterArgs() != 0 ||
       !getConstantIntValue(loop.getLowerBound()) ||
@@ -305,7 +285,6 @@ void convertToParallel(scf::ForOp loop) {
 struct HostParallelPass
     : public nki::impl::NKIHostParallelBase<HostParallelPass> {
   void runOnOperation() override {
-    Parallelizer parallelizer;
     SmallVector<scf::ForOp> chosen;
     // Outermost first; nothing inside a chosen loop is considered.
     std::function<void(Region &)> visit = [&](Region &region) {
@@ -313,7 +292,7 @@ struct HostParallelPass
         for (Operation &op : block) {
           auto loop = dyn_cast<scf::ForOp>(op);
           std::string reason;
-          if (loop && parallelizer.isParallel(loop, reason)) {
+          if (loop && isParallel(loop, reason)) {
             chosen.push_back(loop);
             continue;
           }

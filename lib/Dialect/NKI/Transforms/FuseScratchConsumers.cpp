@@ -103,19 +103,6 @@ struct StoreWindow {
   }
 };
 
-/// The loops around `op` up to (and including) `outermost`, outermost first.
-SmallVector<scf::ForOp> loopsAround(Operation *op, Operation *outermost) {
-  SmallVector<scf::ForOp> loops;
-  for (Operation *p = op->getParentOp(); p; p = p->getParentOp()) {
-    if (auto loop = dyn_cast<scf::ForOp>(p))
-      loops.push_back(loop);
-    if (p == outermost)
-      break;
-  }
-  std::reverse(loops.begin(), loops.end());
-  return loops;
-}
-
 class Fuser {
 public:
   explicit Fuser(DominanceInfo &dominance) : dominance(dominance) {}
@@ -158,10 +145,12 @@ void Fuser::run(memref::AllocOp scratch) {
       return decline("an op with memory effects sits between the nests");
 
   // The consumer: a perfect nest of independent loops around one body.
-  SmallVector<scf::ForOp> cLoops = loopsAround(load, consumer);
+  FailureOr<SmallVector<scf::ForOp>> consumerLoops =
+      getLoopNest(load, consumer);
   Block *body = load->getBlock();
-  if (cLoops.empty() || body != cLoops.back().getBody())
+  if (failed(consumerLoops) || body != consumerLoops->back().getBody())
     return decline("the load is not directly in the consumer's innermost loop");
+  SmallVector<scf::ForOp> cLoops = std::move(*consumerLoops);
   for (scf::ForOp loop : cLoops) {
     if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
         getConstantIntValue(loop.getLowerBound()) != 0 ||
@@ -302,9 +291,11 @@ void Fuser::run(memref::AllocOp scratch) {
   // Check, for every store iteration: its window is evaluable and disjoint
   // from the other store windows; the consumer iterations it would run lie
   // inside it; together they run every consumer iteration exactly once.
-  SmallVector<scf::ForOp> pLoops = loopsAround(store, producer);
+  // A store under a condition may not run every iteration: not modelled.
+  FailureOr<SmallVector<scf::ForOp>> pLoops = getLoopNest(store, producer);
+  if (failed(pLoops))
+    return decline("the store is under a region that is not a loop");
   SmallVector<Box> storeBoxes;
-  SmallVector<int64_t> runs;
   int64_t consumerCount = 1;
   for (scf::ForOp loop : cLoops)
     consumerCount *= *getConstantIntValue(loop.getUpperBound());
@@ -312,7 +303,7 @@ void Fuser::run(memref::AllocOp scratch) {
   int64_t pairs = 0;
   IndexEnv env;
   std::string why;
-  LogicalResult checked = forEachIteration(pLoops, env, [&]() -> LogicalResult {
+  LogicalResult checked = forEachIteration(*pLoops, env, [&]() -> LogicalResult {
     FailureOr<Box> box = window->box(shape, env);
     if (failed(box)) {
       why = "a store window is not evaluable or not whole rows";
