@@ -34,3 +34,11 @@ config.substitutions.append(("%cmake_generator", config.cmake_generator))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
+
+# x86 CPUs with AMX-BF16 run nki-run's bf16 matmuls on the tile units.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if "amx_bf16" in cpuinfo.read().split():
+            config.available_features.add("host-amx")
+except OSError:
+    pass

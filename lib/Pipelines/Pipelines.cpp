@@ -19,14 +19,16 @@ using namespace mlir;
 /// Loops over host memrefs to LLVM; shared by both pipelines. `scf.parallel`
 /// loops become OpenMP; memrefs go to LLVM before control flow does, so that
 /// the OpenMP regions' allocation scopes still verify.
-static void buildLoopsToLLVM(OpPassManager &pm) {
+static void buildLoopsToLLVM(OpPassManager &pm, bool amx = false) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.amx = amx;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
@@ -44,10 +46,11 @@ void nki::buildNKIToLLVMPipeline(OpPassManager &pm,
   ConvertNKIToLinalgOptions toLinalg;
   toLinalg.countEvents = options.countEvents;
   toLinalg.vectorizeMatmuls = options.vectorize;
+  toLinalg.amxMatmuls = options.amx;
   if (options.parallel)
     pm.addPass(createNKIHostParallel());
   pm.addPass(createConvertNKIToLinalg(toLinalg));
-  buildLoopsToLLVM(pm);
+  buildLoopsToLLVM(pm, options.amx);
 }
 
 void nki::buildNKIToLLVMPipeline(OpPassManager &pm) {

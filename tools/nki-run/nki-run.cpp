@@ -80,6 +80,10 @@ static cl::opt<unsigned>
     threads("num-threads", cl::init(0),
             cl::desc("Run the kernel's independent loops on N threads "
                      "(OpenMP; default: all cores; 1: no parallel loops)"));
+static cl::opt<bool>
+    useAMX("amx", cl::init(true),
+           cl::desc("Run bf16 matmuls on the AMX tile units when this CPU "
+                    "has AMX-BF16 (default: on; --amx=false: vector kernel)"));
 static cl::opt<bool> timeReference(
     "time-reference",
     cl::desc("Also time the reference (upstream linalg lowered to loops), "
@@ -481,6 +485,7 @@ LogicalResult runMain(MLIRContext &context) {
   nki::NKIToLLVMOptions lowering;
   lowering.countEvents = countEvents;
   lowering.parallel = threads != 1 && !StringRef(NKI_LIBOMP).empty();
+  lowering.amx = useAMX && nki::requestHostAMX();
   FailureOr<Compiled> kernel =
       compile(*module, *entry, [&](OpPassManager &pm) {
         nki::buildNKIToLLVMPipeline(pm, lowering);
@@ -530,8 +535,9 @@ LogicalResult runMain(MLIRContext &context) {
   std::vector<float> output = kernel->run(inputs);
   llvm::outs() << "ran @" << kernel->name << " from " << inputFile << "\n";
   llvm::outs() << llvm::format("compile: %.3f s (lowering, LLVM -O3, code "
-                               "generation)\n",
-                               kernel->compileSeconds);
+                               "generation%s)\n",
+                               kernel->compileSeconds,
+                               lowering.amx ? "; bf16 matmuls on AMX" : "");
   if (countEvents)
     printEventCounts(llvm::outs());
   // `repeat` timed runs of `compiled`, as one `LABEL: min ..., median ...`

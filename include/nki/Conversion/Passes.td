@@ -40,7 +40,20 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     whole contraction, each step one load of the moving row and eight
     broadcast `vector.fma`s; the stationary tile and each K x 32 block of
     moving rows (rows a partition stride apart in memory) are first packed
-    contiguously, widened to f32, for all the tiles that read them. Other matmuls keep the `linalg.generic` form.
+    contiguously, widened to f32, for all the tiles that read them.
+
+    With `amx-matmuls` (for x86 CPUs with AMX-BF16), a matmul of bf16 tiles
+    into f32 with static shapes, K a multiple of 32, M a multiple of 16 and
+    contiguous rows (the target's free dims contiguous) runs on the AMX tile
+    units instead: the stationary tile is packed as `[M, K]` (pairs of k as
+    32-bit words, transposed 16 x 16 at a time), the moving one in VNNI
+    layout `[K / 2, 2 N]` (rows 2r and 2r+1 interleaved), and each 2 x 2
+    block of 16 x 16 target tiles is loaded, accumulated by `amx.tile_mulf`
+    (tdpbf16ps, bf16 products summed in f32) over the whole contraction and
+    stored back; a partial last column of tiles goes through a scratch tile.
+    The JIT must target such a CPU, and on Linux the process must first ask
+    for the tile state (`requestHostAMX()`). Other matmuls keep the vector
+    kernel or the `linalg.generic` form.
 
     Preconditions: none beyond a verified module. Everything else is left as
     it is; after the pass no NKI op, NKI memory space or `nki.*` attribute
@@ -50,9 +63,12 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     Option<"countEvents", "count-events", "bool", /*default=*/"false",
            "Call nki_count_event before each DMA, matmul and transpose">,
     Option<"vectorizeMatmuls", "vectorize-matmuls", "bool", /*default=*/"false",
-           "Lower regular matmuls to a register-tiled vector kernel">
+           "Lower regular matmuls to a register-tiled vector kernel">,
+    Option<"amxMatmuls", "amx-matmuls", "bool", /*default=*/"false",
+           "Lower bf16 matmuls to AMX tile operations">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::amx::AMXDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect",

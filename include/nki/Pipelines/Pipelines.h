@@ -27,6 +27,12 @@ struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
       llvm::cl::desc("Lower regular matmuls to a register-tiled vector "
                      "kernel (see convert-nki-to-linalg)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> amx{
+      *this, "amx",
+      llvm::cl::desc("Lower bf16 matmuls to AMX tile operations (see "
+                     "convert-nki-to-linalg); the code then needs an "
+                     "AMX-BF16 CPU and, on Linux, nki::requestHostAMX()"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Run loops whose iterations write disjoint memory on "

@@ -310,9 +310,18 @@ struct ConvertNKIToLinalgPass
     populateNKIToLinalgPatterns(patterns);
     if (vectorizeMatmuls)
       populateNKIMatmulToVectorPatterns(patterns);
+    if (amxMatmuls)
+      populateNKIMatmulToAMXPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       return signalPassFailure();
+    // On-chip tiles start on cache lines, as the vector and AMX kernels'
+    // row loads assume for speed.
+    getOperation()->walk([](memref::AllocOp alloc) {
+      if (!alloc.getAlignment() &&
+          isa_and_nonnull<MemorySpaceAttr>(alloc.getType().getMemorySpace()))
+        alloc.setAlignment(64);
+    });
     eraseNKIMemorySpaces(getOperation());
     // Our discardable attributes mean nothing to upstream dialects.
     getOperation()->walk([](Operation *op) {

@@ -121,3 +121,20 @@ func.func @kernel(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4
     attributes {nki.conv2d = #nki.conv2d<pool = 1>} {
   return
 }
+
+// -----
+
+// On-chip tiles start on cache lines (the vector and AMX kernels load their
+// rows whole); host buffers and explicit alignments are kept.
+// CHECK-LABEL: func.func @tile_alignment
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<128x512xf32>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<128x512xf32>
+// CHECK: memref.alloc() : memref<16xf32>
+// CHECK: memref.alloc() {alignment = 128 : i64} : memref<128x4xbf16>
+func.func @tile_alignment() {
+  %sbuf = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
+  %psum = memref.alloc() : memref<128x512xf32, #nki.mem<psum>>
+  %host = memref.alloc() : memref<16xf32>
+  %aligned = memref.alloc() {alignment = 128 : i64} : memref<128x4xbf16, #nki.mem<sbuf>>
+  return
+}

@@ -1,0 +1,394 @@
+//===- MatmulToAMX.cpp - bf16 nki.matmul on the AMX tile units --*- C++ -*-===//
+//
+// The host lowering of a bf16 Tensor-Engine matmul on x86 CPUs with AMX-BF16:
+// `tdpbf16ps` multiplies a 16 x 32 bf16 tile by a 32 x 16 one (in VNNI
+// layout) into a 16 x 16 f32 tile, the same bf16 x bf16 -> f32 contraction
+// the Tensor Engine does. Both operands are first packed into the layouts
+// the instruction reads; the f32 target tiles are loaded, accumulated over
+// the whole contraction and stored back once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+
+#include "mlir/Dialect/AMX/AMXDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/TargetParser/Host.h"
+
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+// One tile: 16 rows of 64 bytes (32 bf16 or 16 f32).
+constexpr int64_t kTileRows = 16, kTileDepth = 32;
+
+/// A buffer whose tile rows start on cache lines (64 bytes, one AMX tile
+/// row): a row split across two lines costs two loads.
+Value allocLineAligned(OpBuilder &b, Location loc, MemRefType type) {
+  return memref::AllocOp::create(b, loc, type, b.getI64IntegerAttr(64));
+}
+
+bool isRowContiguous(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+/// `target[m, f...]` as `[m, n]` with `n` the free dims flattened, when the
+/// free dims are laid out contiguously.
+std::optional<SmallVector<ReassociationIndices>>
+flattenFreeDims(MemRefType target) {
+  SmallVector<ReassociationIndices> groups = {{0}, {}};
+  for (int64_t d = 1; d < target.getRank(); ++d)
+    groups[1].push_back(d);
+  if (!isRowContiguous(target) ||
+      !memref::CollapseShapeOp::isGuaranteedCollapsible(target, groups))
+    return std::nullopt;
+  return groups;
+}
+
+struct MatmulToAMX : OpRewritePattern<MatmulOp> {
+  MatmulToAMX(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/3) {}
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto stationaryType = cast<MemRefType>(op.getStationary().getType());
+    auto movingType = cast<MemRefType>(op.getMoving().getType());
+    auto targetType = cast<MemRefType>(op.getTarget().getType());
+    if (!stationaryType.hasStaticShape() || !movingType.hasStaticShape() ||
+        !targetType.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic tile shape");
+    if (!stationaryType.getElementType().isBF16() ||
+        !movingType.getElementType().isBF16() ||
+        !targetType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "not bf16 x bf16 -> f32");
+    int64_t depth = stationaryType.getDimSize(0),
+            rows = stationaryType.getDimSize(1);
+    if (depth % kTileDepth != 0 || rows % kTileRows != 0)
+      return rewriter.notifyMatchFailure(
+          op, "contraction not a multiple of 32 or rows not of 16");
+    std::optional<SmallVector<ReassociationIndices>> flat =
+        flattenFreeDims(targetType);
+    if (!flat || !isRowContiguous(stationaryType) ||
+        !isRowContiguous(movingType))
+      return rewriter.notifyMatchFailure(op, "rows not contiguous");
+
+    Location loc = op.getLoc();
+    int64_t columns = targetType.getNumElements() / rows;
+    Value packedStationary = packTransposed(rewriter, loc, op.getStationary());
+    Value packedMoving = packPairs(rewriter, loc, op.getMoving(), columns);
+    Value target =
+        memref::CollapseShapeOp::create(rewriter, loc, op.getTarget(), *flat);
+    emitTiles(rewriter, loc, packedStationary, packedMoving, target, depth,
+              rows, columns, op.isAccumulate());
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+private:
+  static Value index(OpBuilder &b, Location loc, int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  /// Row pair (2r, 2r+1) of `source` from column `at`, `width` bf16 each,
+  /// interleaved: [s[2r][at], s[2r+1][at], s[2r][at+1], ...] as one vector
+  /// of 2 x width. Pairs of k are what tdpbf16ps reads as one 32-bit element.
+  static Value loadPairs(OpBuilder &b, Location loc, Value source,
+                         ValueRange rowIndices, Value r, int64_t width,
+                         Value mask) {
+    Type bf16 = b.getBF16Type();
+    auto type = VectorType::get({width}, bf16);
+    Value two = index(b, loc, 2), one = index(b, loc, 1);
+    Value even = arith::MulIOp::create(b, loc, r, two);
+    Value odd = arith::AddIOp::create(b, loc, even, one);
+    auto load = [&](Value k) -> Value {
+      SmallVector<Value> indices = {k};
+      llvm::append_range(indices, rowIndices);
+      if (!mask)
+        return vector::LoadOp::create(b, loc, type, source, indices);
+      Value zero = arith::ConstantOp::create(
+          b, loc, type, DenseElementsAttr::get(type, b.getFloatAttr(bf16, 0)));
+      return vector::MaskedLoadOp::create(b, loc, type, source, indices, mask,
+                                          zero);
+    };
+    return vector::InterleaveOp::create(b, loc, load(even), load(odd));
+  }
+
+  /// Transposes the 16 x 16 block whose rows are `rows` (vector<16xi32>
+  /// each) in place: four rounds of two-source shuffles, round d swapping the
+  /// off-diagonal d x d blocks of every 2d x 2d block. (Shuffles of rows, not
+  /// a vector.transpose of a 2-D vector, which canonicalization would
+  /// scalarize.)
+  static void transposeBlock(OpBuilder &b, Location loc,
+                             MutableArrayRef<Value> rows) {
+    int64_t n = rows.size();
+    for (int64_t d = n / 2; d >= 1; d /= 2) {
+      SmallVector<int64_t> low, high;
+      for (int64_t c = 0; c < n; ++c) {
+        bool upper = c & d;
+        low.push_back(upper ? n + c - d : c);
+        high.push_back(upper ? n + c : c + d);
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        if (i & d)
+          continue;
+        Value top = rows[i], bottom = rows[i + d];
+        rows[i] = vector::ShuffleOp::create(b, loc, top, bottom, low);
+        rows[i + d] = vector::ShuffleOp::create(b, loc, top, bottom, high);
+      }
+    }
+  }
+
+  /// The stationary tile `[K, M]` as `[M, K]` bf16, rows of K contiguous:
+  /// tdpbf16ps's left operand. A pair of k is one 32-bit element, so the
+  /// transposition is of 16 x 16 blocks of 32-bit elements.
+  static Value packTransposed(OpBuilder &b, Location loc, Value stationary) {
+    auto type = cast<MemRefType>(stationary.getType());
+    int64_t depth = type.getDimSize(0), rows = type.getDimSize(1);
+    Value packed = allocLineAligned(
+        b, loc, MemRefType::get({rows, depth}, b.getBF16Type()));
+    auto words = VectorType::get({kTileRows}, b.getI32Type());
+    auto halves = VectorType::get({2 * kTileRows}, b.getBF16Type());
+    Value c0 = index(b, loc, 0);
+    scf::ForOp::create(
+        b, loc, c0, index(b, loc, rows), index(b, loc, kTileRows),
+        ValueRange{},
+        [&](OpBuilder &b, Location loc, Value m0, ValueRange) {
+          for (int64_t r0 = 0; r0 < depth / 2; r0 += kTileRows) {
+            // Rows: 16 pairs of k; columns: 16 values of m.
+            SmallVector<Value> block;
+            for (int64_t r = 0; r < kTileRows; ++r)
+              block.push_back(vector::BitCastOp::create(
+                  b, loc, words,
+                  loadPairs(b, loc, stationary, m0, index(b, loc, r0 + r),
+                            kTileRows, Value())));
+            transposeBlock(b, loc, block);
+            for (int64_t m = 0; m < kTileRows; ++m) {
+              Value row = vector::BitCastOp::create(b, loc, halves, block[m]);
+              Value at = arith::AddIOp::create(b, loc, m0, index(b, loc, m));
+              vector::StoreOp::create(b, loc, row, packed,
+                                      ValueRange{at, index(b, loc, 2 * r0)});
+            }
+          }
+          scf::YieldOp::create(b, loc);
+        });
+    return packed;
+  }
+
+  /// The moving tile `[K, f...]` in VNNI layout `[K / 2, 2 * N]`: row r
+  /// holds k = 2r and 2r+1 interleaved for each of the N flattened free
+  /// positions (tdpbf16ps's right operand). Columns past N, up to a multiple
+  /// of 16, stay undefined: they only reach target columns that are dropped.
+  static Value packPairs(OpBuilder &b, Location loc, Value moving,
+                         int64_t columns) {
+    auto type = cast<MemRefType>(moving.getType());
+    int64_t depth = type.getDimSize(0), width = type.getShape().back();
+    int64_t padded = llvm::alignTo(columns, kTileRows);
+    Value packed = allocLineAligned(
+        b, loc, MemRefType::get({depth / 2, 2 * padded}, b.getBF16Type()));
+    // Lanes per step: 32 bf16 from each row of a pair, 64 stored.
+    const int64_t lanes = 32;
+    Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+    auto loop = scf::ForOp::create(b, loc, c0, index(b, loc, depth / 2), c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value r = loop.getInductionVar();
+    // The free dims before the last one, flattened into `outer`.
+    SmallVector<Value> outerIndices;
+    Value outer = c0;
+    for (int64_t d = 1; d + 1 < type.getRank(); ++d) {
+      auto inner = scf::ForOp::create(b, loc, c0,
+                                      index(b, loc, type.getDimSize(d)), c1);
+      b.setInsertionPointToStart(inner.getBody());
+      outerIndices.push_back(inner.getInductionVar());
+      outer = arith::AddIOp::create(
+          b, loc,
+          arith::MulIOp::create(b, loc, outer,
+                                index(b, loc, type.getDimSize(d))),
+          inner.getInductionVar());
+    }
+    auto laneLoop =
+        scf::ForOp::create(b, loc, c0, index(b, loc, width), index(b, loc, lanes));
+    b.setInsertionPointToStart(laneLoop.getBody());
+    Value lane0 = laneLoop.getInductionVar();
+    Value left = arith::SubIOp::create(b, loc, index(b, loc, width), lane0);
+    Value count = arith::MinSIOp::create(b, loc, left, index(b, loc, lanes));
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({lanes}, b.getI1Type()), ValueRange{count});
+    SmallVector<Value> rowIndices(outerIndices);
+    rowIndices.push_back(lane0);
+    Value pairs = loadPairs(b, loc, moving, rowIndices, r, lanes, mask);
+    Value two = index(b, loc, 2);
+    Value column = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, outer, index(b, loc, width)),
+        lane0);
+    Value pairMask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({2 * lanes}, b.getI1Type()),
+        ValueRange{arith::MulIOp::create(b, loc, count, two)});
+    vector::MaskedStoreOp::create(
+        b, loc, packed,
+        ValueRange{r, arith::MulIOp::create(b, loc, column, two)}, pairMask,
+        pairs);
+    return packed;
+  }
+
+  /// A block of numA x numB target tiles: rows m0.., columns n0.. of
+  /// a[m, k] * b[k, n], accumulated (or not) into `acc` at (accM0, accN0).
+  static void emitBlock(OpBuilder &b, Location loc, Value a, Value bPacked,
+                        Value acc, Value accM0, Value accN0, Value m0, Value n0,
+                        int64_t numA, int64_t numB, int64_t depth,
+                        bool accumulate) {
+    auto operandType =
+        amx::TileType::get({kTileRows, kTileDepth}, b.getBF16Type());
+    auto accType = amx::TileType::get({kTileRows, kTileRows}, b.getF32Type());
+    auto at = [&](Value base, int64_t offset) -> Value {
+      if (offset == 0)
+        return base;
+      return arith::AddIOp::create(b, loc, base, index(b, loc, offset));
+    };
+    auto accIndices = [&](int64_t i, int64_t j) {
+      return SmallVector<Value>{at(accM0, i * kTileRows),
+                                at(accN0, j * kTileRows)};
+    };
+    SmallVector<Value> accs;
+    for (int64_t i = 0; i < numA; ++i)
+      for (int64_t j = 0; j < numB; ++j)
+        accs.push_back(accumulate ? amx::TileLoadOp::create(b, loc, accType, acc,
+                                                            accIndices(i, j))
+                                        .getResult()
+                                  : amx::TileZeroOp::create(b, loc, accType)
+                                        .getResult());
+    Value twoN0 = arith::MulIOp::create(b, loc, n0, index(b, loc, 2));
+    for (int64_t k = 0; k < depth; k += kTileDepth) {
+      SmallVector<Value> lhs, rhs;
+      for (int64_t i = 0; i < numA; ++i)
+        lhs.push_back(amx::TileLoadOp::create(
+            b, loc, operandType, a,
+            ValueRange{at(m0, i * kTileRows), index(b, loc, k)}));
+      for (int64_t j = 0; j < numB; ++j)
+        rhs.push_back(amx::TileLoadOp::create(
+            b, loc, operandType, bPacked,
+            ValueRange{index(b, loc, k / 2), at(twoN0, j * 2 * kTileRows)}));
+      for (int64_t i = 0; i < numA; ++i)
+        for (int64_t j = 0; j < numB; ++j)
+          accs[i * numB + j] = amx::TileMulFOp::create(
+              b, loc, accType, lhs[i], rhs[j], accs[i * numB + j]);
+    }
+    for (int64_t i = 0; i < numA; ++i)
+      for (int64_t j = 0; j < numB; ++j)
+        amx::TileStoreOp::create(b, loc, acc, accIndices(i, j),
+                                 accs[i * numB + j]);
+  }
+
+  /// target[m, n] (=|+=) sum_k a[m, k] * b[k, n] over 16 x 16 target tiles,
+  /// 2 x 2 of them at a time where the shape allows (4 accumulators and
+  /// 2 + 2 operand tiles: the 8 tile registers). A last partial column of
+  /// tiles goes through a 16 x 16 scratch tile, as tiles load and store 16
+  /// whole columns.
+  static void emitTiles(OpBuilder &b, Location loc, Value a, Value bPacked,
+                        Value target, int64_t depth, int64_t rows,
+                        int64_t columns, bool accumulate) {
+    Value c0 = index(b, loc, 0);
+    int64_t numA = rows % (2 * kTileRows) == 0 ? 2 : 1;
+    int64_t fullColumns = columns / kTileRows * kTileRows;
+    int64_t pairedColumns = columns / (2 * kTileRows) * (2 * kTileRows);
+    auto forEach = [&](OpBuilder &b, Location loc, int64_t from, int64_t to,
+                       int64_t step,
+                       function_ref<void(OpBuilder &, Location, Value)> body) {
+      scf::ForOp::create(b, loc, index(b, loc, from), index(b, loc, to),
+                         index(b, loc, step), ValueRange{},
+                         [&](OpBuilder &b, Location loc, Value iv, ValueRange) {
+                           body(b, loc, iv);
+                           scf::YieldOp::create(b, loc);
+                         });
+    };
+    // Columns outside rows: a column block of the packed moving tile stays
+    // in the L1 cache while every row block of the stationary one passes.
+    int64_t rowStep = numA * kTileRows;
+    if (pairedColumns > 0)
+      forEach(b, loc, 0, pairedColumns, 2 * kTileRows,
+              [&](OpBuilder &b, Location loc, Value n0) {
+                forEach(b, loc, 0, rows, rowStep,
+                        [&](OpBuilder &b, Location loc, Value m0) {
+                          emitBlock(b, loc, a, bPacked, target, m0, n0, m0, n0,
+                                    numA, 2, depth, accumulate);
+                        });
+              });
+    if (fullColumns > pairedColumns) {
+      Value n0 = index(b, loc, pairedColumns);
+      forEach(b, loc, 0, rows, rowStep,
+              [&](OpBuilder &b, Location loc, Value m0) {
+                emitBlock(b, loc, a, bPacked, target, m0, n0, m0, n0, numA, 1,
+                          depth, accumulate);
+              });
+    }
+    if (columns == fullColumns)
+      return;
+    Type f32 = b.getF32Type();
+    Value scratch = allocLineAligned(
+        b, loc, MemRefType::get({kTileRows, kTileRows}, f32));
+    Value n0 = index(b, loc, fullColumns);
+    auto rowType = VectorType::get({kTileRows}, f32);
+    Value zero = arith::ConstantOp::create(
+        b, loc, rowType, DenseElementsAttr::get(rowType, 0.0f));
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, VectorType::get({kTileRows}, b.getI1Type()),
+        ValueRange{index(b, loc, columns - fullColumns)});
+    forEach(b, loc, 0, rows, kTileRows, [&](OpBuilder &b, Location loc,
+                                            Value m0) {
+      auto targetRow = [&](int64_t i) {
+        return arith::AddIOp::create(b, loc, m0, index(b, loc, i)).getResult();
+      };
+      if (accumulate)
+        for (int64_t i = 0; i < kTileRows; ++i) {
+          Value values = vector::MaskedLoadOp::create(
+              b, loc, rowType, target, ValueRange{targetRow(i), n0}, mask,
+              zero);
+          vector::StoreOp::create(b, loc, values, scratch,
+                                  ValueRange{index(b, loc, i), c0});
+        }
+      emitBlock(b, loc, a, bPacked, scratch, c0, c0, m0, n0, 1, 1, depth,
+                accumulate);
+      for (int64_t i = 0; i < kTileRows; ++i) {
+        Value values = vector::LoadOp::create(
+            b, loc, rowType, scratch, ValueRange{index(b, loc, i), c0});
+        vector::MaskedStoreOp::create(b, loc, target,
+                                      ValueRange{targetRow(i), n0}, mask,
+                                      values);
+      }
+    });
+  }
+};
+
+} // namespace
+
+void mlir::nki::populateNKIMatmulToAMXPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatmulToAMX>(patterns.getContext());
+}
+
+bool mlir::nki::requestHostAMX() {
+  if (!llvm::sys::getHostCPUFeatures().lookup("amx-bf16"))
+    return false;
+#if defined(__linux__) && defined(__x86_64__)
+  // Linux keeps the 8 KiB tile data state (XFEATURE_XTILEDATA = 18) off
+  // until a process asks; a tile instruction would fault otherwise.
+  constexpr int kRequestPermission = 0x1023; // ARCH_REQ_XCOMP_PERM
+  constexpr int kTileData = 18;
+  return syscall(SYS_arch_prctl, kRequestPermission, kTileData) == 0;
+#else
+  return false;
+#endif
+}
