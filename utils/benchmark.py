@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Times the conv2d + bias + max-pool kernels on this CPU against PyTorch.
 
-  utils/benchmark.py [--build build] [--threads N] [--quick] [--markdown FILE]
+  utils/benchmark.py [--build build] [--threads N] [--quick] [--dtypes f32,bf16]
+                     [--markdown FILE]
 
 Per shape (the CS149 ones: batch 1, 256 -> 256, 224x224, 3x3, pool 1 and 2;
 batch 4, Cin, Cout in {128, 256}, 32x16) and element type, one process per
@@ -9,6 +10,7 @@ variant, all on the same inputs and thread count:
   naive    the seed's naive kernel (convert-linalg-to-nki), nki-run
   taps     nki-optimize{conv-strategy=taps}, nki-run
   im2col   nki-optimize{conv-strategy=im2col}, nki-run
+  taps-vector  (bf16, on AMX CPUs) taps with --amx=false: the FMA kernel
   linalg   the upstream linalg ops lowered to loops (nki-run --time-reference)
   pytorch  torch.nn.functional conv2d + max_pool2d (python3-torch)
 nki-run checks every output against the linalg reference before timing it
@@ -39,8 +41,17 @@ SHAPES = [  # batch, cin, cout, height, width, pool
     (4, 256, 256, 32, 16, 2),
 ]
 QUICK_SHAPES = [(4, 128, 128, 32, 16, 1), (4, 256, 256, 32, 16, 2)]
-# bf16 where PyTorch has a CPU kernel for it (no fp16 conv there).
-BF16_SHAPES = [(1, 256, 256, 224, 224, 1), (4, 256, 256, 32, 16, 1)]
+# bf16 (where PyTorch has a CPU kernel for it; it has no fp16 conv there)
+# on every shape.
+BF16_SHAPES = SHAPES
+
+
+def host_has_amx():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            return "amx_bf16" in cpuinfo.read().split()
+    except OSError:
+        return False
 
 
 def run(cmd, **kwargs):
@@ -98,10 +109,11 @@ def prepare(build, shape, dtype, workdir):
 
 
 def time_nki(build, kernel, inputs, threads, repeat, tolerance, output=None,
-             reference=False):
+             reference=False, extra=()):
     cmd = [os.path.join(build, "bin", "nki-run"), kernel, "--inputs",
            ",".join(inputs), "--repeat", str(repeat), "--num-threads",
            str(threads), "--rtol", str(tolerance), "--atol", str(tolerance)]
+    cmd += list(extra)
     if output:
         cmd += ["--output", output]
     if reference:
@@ -168,12 +180,16 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--quick", action="store_true",
                         help="two small shapes, f32 only (a smoke test)")
+    parser.add_argument("--dtypes", default="f32,bf16",
+                        help="element types to run (default: f32,bf16)")
     parser.add_argument("--markdown", help="also write the table to FILE")
     args = parser.parse_args()
+    dtypes = args.dtypes.split(",")
     shapes = QUICK_SHAPES if args.quick else SHAPES
-    jobs = [(s, "f32") for s in shapes]
-    if not args.quick:
+    jobs = [(s, "f32") for s in shapes] if "f32" in dtypes else []
+    if not args.quick and "bf16" in dtypes:
         jobs += [(s, "bf16") for s in BF16_SHAPES]
+    amx = host_has_amx()
     print(f"benchmark: {len(jobs)} shapes, {args.threads} threads; each line "
           "is one process", flush=True)
     rows = []
@@ -187,7 +203,10 @@ def main():
             files, inputs = prepare(args.build, shape, dtype, workdir)
             expected = os.path.join(workdir, "taps-out.npy")
             results = {}
-            for variant in ("taps", "im2col", "naive", "linalg", "pytorch"):
+            variants = ["taps", "im2col", "naive", "linalg", "pytorch"]
+            if dtype == "bf16" and amx:
+                variants.insert(2, "taps-vector")
+            for variant in variants:
                 slow = variant in ("naive", "linalg") and big
                 repeat = 1 if slow else 5
                 print(f"  {name}: {variant} ...", end="", flush=True)
@@ -197,6 +216,9 @@ def main():
                 elif variant == "linalg":
                     r = time_nki(args.build, files["taps"], inputs, args.threads,
                                  repeat, tolerance, reference=True)
+                elif variant == "taps-vector":
+                    r = time_nki(args.build, files["taps"], inputs, args.threads,
+                                 repeat, tolerance, extra=["--amx=false"])
                 else:
                     r = time_nki(args.build, files[variant], inputs, args.threads,
                                  repeat, tolerance,

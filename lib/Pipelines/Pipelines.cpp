@@ -45,7 +45,7 @@ void nki::buildNKIToLLVMPipeline(OpPassManager &pm,
                                  const NKIToLLVMOptions &options) {
   ConvertNKIToLinalgOptions toLinalg;
   toLinalg.countEvents = options.countEvents;
-  toLinalg.vectorizeMatmuls = options.vectorize;
+  toLinalg.vectorize = options.vectorize;
   toLinalg.amxMatmuls = options.amx;
   if (options.parallel)
     pm.addPass(createNKIHostParallel());

@@ -31,7 +31,7 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     multiply-adds; 5 a transpose with its elements. `nki-run --count` uses it
     to check static traffic analyses against what ran.
 
-    With `vectorize-matmuls`, a matmul whose stationary tile has a static
+    With `vectorize`, a matmul whose stationary tile has a static
     multiple of 8 columns, whose target is f32 and whose moving and target
     rows are contiguous becomes a register-tiled kernel instead: for each
     8-row x 32-lane tile of the target (the last free dim, masked at its
@@ -40,7 +40,11 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     whole contraction, each step one load of the moving row and eight
     broadcast `vector.fma`s; the stationary tile and each K x 32 block of
     moving rows (rows a partition stride apart in memory) are first packed
-    contiguously, widened to f32, for all the tiles that read them.
+    contiguously, widened to f32, for all the tiles that read them. A
+    transpose of static tiles of one 32-bit type (16-bit type) with rows a
+    multiple of 16 (32) and columns a multiple of 16 moves 16 x 16 blocks of
+    32-bit words with four rounds of vector shuffles; 16-bit rows 2r and
+    2r+1 are first interleaved into words.
 
     With `amx-matmuls` (for x86 CPUs with AMX-BF16), a matmul of bf16 tiles
     into f32 with static shapes, K a multiple of 32, M a multiple of 16 and
@@ -62,8 +66,9 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
   let options = [
     Option<"countEvents", "count-events", "bool", /*default=*/"false",
            "Call nki_count_event before each DMA, matmul and transpose">,
-    Option<"vectorizeMatmuls", "vectorize-matmuls", "bool", /*default=*/"false",
-           "Lower regular matmuls to a register-tiled vector kernel">,
+    Option<"vectorize", "vectorize", "bool", /*default=*/"false",
+           "Lower regular matmuls to a register-tiled vector kernel and "
+           "regular transposes to vector shuffles">,
     Option<"amxMatmuls", "amx-matmuls", "bool", /*default=*/"false",
            "Lower bf16 matmuls to AMX tile operations">
   ];

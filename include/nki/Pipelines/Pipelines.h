@@ -25,7 +25,8 @@ struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
       llvm::cl::desc("Lower regular matmuls to a register-tiled vector "
-                     "kernel (see convert-nki-to-linalg)"),
+                     "kernel and regular transposes to vector shuffles (see "
+                     "convert-nki-to-linalg)"),
       llvm::cl::init(true)};
   PassOptions::Option<bool> amx{
       *this, "amx",

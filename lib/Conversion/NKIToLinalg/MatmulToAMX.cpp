@@ -9,6 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "VectorTranspose.h"
+
 #include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
@@ -103,88 +105,16 @@ private:
     return arith::ConstantIndexOp::create(b, loc, value);
   }
 
-  /// Row pair (2r, 2r+1) of `source` from column `at`, `width` bf16 each,
-  /// interleaved: [s[2r][at], s[2r+1][at], s[2r][at+1], ...] as one vector
-  /// of 2 x width. Pairs of k are what tdpbf16ps reads as one 32-bit element.
-  static Value loadPairs(OpBuilder &b, Location loc, Value source,
-                         ValueRange rowIndices, Value r, int64_t width,
-                         Value mask) {
-    Type bf16 = b.getBF16Type();
-    auto type = VectorType::get({width}, bf16);
-    Value two = index(b, loc, 2), one = index(b, loc, 1);
-    Value even = arith::MulIOp::create(b, loc, r, two);
-    Value odd = arith::AddIOp::create(b, loc, even, one);
-    auto load = [&](Value k) -> Value {
-      SmallVector<Value> indices = {k};
-      llvm::append_range(indices, rowIndices);
-      if (!mask)
-        return vector::LoadOp::create(b, loc, type, source, indices);
-      Value zero = arith::ConstantOp::create(
-          b, loc, type, DenseElementsAttr::get(type, b.getFloatAttr(bf16, 0)));
-      return vector::MaskedLoadOp::create(b, loc, type, source, indices, mask,
-                                          zero);
-    };
-    return vector::InterleaveOp::create(b, loc, load(even), load(odd));
-  }
-
-  /// Transposes the 16 x 16 block whose rows are `rows` (vector<16xi32>
-  /// each) in place: four rounds of two-source shuffles, round d swapping the
-  /// off-diagonal d x d blocks of every 2d x 2d block. (Shuffles of rows, not
-  /// a vector.transpose of a 2-D vector, which canonicalization would
-  /// scalarize.)
-  static void transposeBlock(OpBuilder &b, Location loc,
-                             MutableArrayRef<Value> rows) {
-    int64_t n = rows.size();
-    for (int64_t d = n / 2; d >= 1; d /= 2) {
-      SmallVector<int64_t> low, high;
-      for (int64_t c = 0; c < n; ++c) {
-        bool upper = c & d;
-        low.push_back(upper ? n + c - d : c);
-        high.push_back(upper ? n + c : c + d);
-      }
-      for (int64_t i = 0; i < n; ++i) {
-        if (i & d)
-          continue;
-        Value top = rows[i], bottom = rows[i + d];
-        rows[i] = vector::ShuffleOp::create(b, loc, top, bottom, low);
-        rows[i + d] = vector::ShuffleOp::create(b, loc, top, bottom, high);
-      }
-    }
-  }
-
   /// The stationary tile `[K, M]` as `[M, K]` bf16, rows of K contiguous:
   /// tdpbf16ps's left operand. A pair of k is one 32-bit element, so the
   /// transposition is of 16 x 16 blocks of 32-bit elements.
   static Value packTransposed(OpBuilder &b, Location loc, Value stationary) {
     auto type = cast<MemRefType>(stationary.getType());
-    int64_t depth = type.getDimSize(0), rows = type.getDimSize(1);
     Value packed = allocLineAligned(
-        b, loc, MemRefType::get({rows, depth}, b.getBF16Type()));
-    auto words = VectorType::get({kTileRows}, b.getI32Type());
-    auto halves = VectorType::get({2 * kTileRows}, b.getBF16Type());
-    Value c0 = index(b, loc, 0);
-    scf::ForOp::create(
-        b, loc, c0, index(b, loc, rows), index(b, loc, kTileRows),
-        ValueRange{},
-        [&](OpBuilder &b, Location loc, Value m0, ValueRange) {
-          for (int64_t r0 = 0; r0 < depth / 2; r0 += kTileRows) {
-            // Rows: 16 pairs of k; columns: 16 values of m.
-            SmallVector<Value> block;
-            for (int64_t r = 0; r < kTileRows; ++r)
-              block.push_back(vector::BitCastOp::create(
-                  b, loc, words,
-                  loadPairs(b, loc, stationary, m0, index(b, loc, r0 + r),
-                            kTileRows, Value())));
-            transposeBlock(b, loc, block);
-            for (int64_t m = 0; m < kTileRows; ++m) {
-              Value row = vector::BitCastOp::create(b, loc, halves, block[m]);
-              Value at = arith::AddIOp::create(b, loc, m0, index(b, loc, m));
-              vector::StoreOp::create(b, loc, row, packed,
-                                      ValueRange{at, index(b, loc, 2 * r0)});
-            }
-          }
-          scf::YieldOp::create(b, loc);
-        });
+        b, loc,
+        MemRefType::get({type.getDimSize(1), type.getDimSize(0)},
+                        b.getBF16Type()));
+    emitVectorTranspose(b, loc, stationary, packed);
     return packed;
   }
 
@@ -230,7 +160,7 @@ private:
         b, loc, VectorType::get({lanes}, b.getI1Type()), ValueRange{count});
     SmallVector<Value> rowIndices(outerIndices);
     rowIndices.push_back(lane0);
-    Value pairs = loadPairs(b, loc, moving, rowIndices, r, lanes, mask);
+    Value pairs = loadRowPairs(b, loc, moving, rowIndices, r, lanes, mask);
     Value two = index(b, loc, 2);
     Value column = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, outer, index(b, loc, width)),

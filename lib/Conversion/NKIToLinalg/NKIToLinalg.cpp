@@ -308,8 +308,10 @@ struct ConvertNKIToLinalgPass
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(&getContext());
     populateNKIToLinalgPatterns(patterns);
-    if (vectorizeMatmuls)
+    if (vectorize) {
       populateNKIMatmulToVectorPatterns(patterns);
+      populateNKITransposeToVectorPatterns(patterns);
+    }
     if (amxMatmuls)
       populateNKIMatmulToAMXPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,

@@ -1,4 +1,4 @@
-// RUN: nki-opt %s --convert-nki-to-linalg="amx-matmuls=true vectorize-matmuls=true" --canonicalize --cse | FileCheck %s
+// RUN: nki-opt %s --convert-nki-to-linalg="amx-matmuls=true vectorize=true" --canonicalize --cse | FileCheck %s
 
 // An accumulating 128 x 128 x (2 x 222) matmul. The stationary tile is
 // packed as [M, K]: pairs of k rows interleaved into 32-bit words, 16 x 16

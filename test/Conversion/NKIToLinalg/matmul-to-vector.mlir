@@ -1,4 +1,4 @@
-// RUN: nki-opt %s --convert-nki-to-linalg=vectorize-matmuls=true | FileCheck %s
+// RUN: nki-opt %s --convert-nki-to-linalg=vectorize=true | FileCheck %s
 // RUN: nki-opt %s --convert-nki-to-linalg | FileCheck %s --check-prefix=GENERIC
 
 // An accumulating matmul with a 3-D moving view (2 rows of 222, row stride

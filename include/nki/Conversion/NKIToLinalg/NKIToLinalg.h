@@ -21,6 +21,11 @@ void populateNKIToLinalgPatterns(RewritePatternSet &patterns);
 /// higher benefit than the linalg lowering it replaces.
 void populateNKIMatmulToVectorPatterns(RewritePatternSet &patterns);
 
+/// A pattern rewriting an `nki.transpose` of static tiles of one 32-bit or
+/// 16-bit element type (rows a multiple of 16 or 32, columns of 16,
+/// contiguous rows) into 16 x 16 blocks of vector shuffles.
+void populateNKITransposeToVectorPatterns(RewritePatternSet &patterns);
+
 /// A pattern rewriting a bf16 x bf16 -> f32 `nki.matmul` with static tiles
 /// (K a multiple of 32, M of 16, contiguous rows) into AMX tile operations
 /// (`amx.tile_mulf`, i.e. tdpbf16ps), with a higher benefit than the vector

@@ -1,0 +1,143 @@
+//===- VectorTranspose.cpp - Tile transposes with vector shuffles -*- C++ -*-===//
+
+#include "VectorTranspose.h"
+
+#include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+constexpr int64_t kBlock = 16; // 32-bit words per block row (one zmm)
+
+Value index(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+bool rowsContiguous(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+/// Transposes the 16 x 16 block whose rows are `rows` in place: four rounds
+/// of two-source shuffles, round d swapping the off-diagonal d x d blocks of
+/// every 2d x 2d block. (Shuffles of rows rather than a vector.transpose of a
+/// 2-D vector, which canonicalization scalarizes.)
+void transposeBlock(OpBuilder &b, Location loc, MutableArrayRef<Value> rows) {
+  int64_t n = rows.size();
+  for (int64_t d = n / 2; d >= 1; d /= 2) {
+    SmallVector<int64_t> low, high;
+    for (int64_t c = 0; c < n; ++c) {
+      bool upper = c & d;
+      low.push_back(upper ? n + c - d : c);
+      high.push_back(upper ? n + c : c + d);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (i & d)
+        continue;
+      Value top = rows[i], bottom = rows[i + d];
+      rows[i] = vector::ShuffleOp::create(b, loc, top, bottom, low);
+      rows[i + d] = vector::ShuffleOp::create(b, loc, top, bottom, high);
+    }
+  }
+}
+
+struct TransposeToVector : OpRewritePattern<TransposeOp> {
+  TransposeToVector(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isVectorTransposable(cast<MemRefType>(op.getSource().getType()),
+                              cast<MemRefType>(op.getTarget().getType())))
+      return rewriter.notifyMatchFailure(op, "not a regular tile");
+    emitVectorTranspose(rewriter, op.getLoc(), op.getSource(), op.getTarget());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+} // namespace
+
+bool mlir::nki::isVectorTransposable(MemRefType source, MemRefType target) {
+  if (source.getRank() != 2 || !source.hasStaticShape() ||
+      !target.hasStaticShape() ||
+      source.getElementType() != target.getElementType() ||
+      !rowsContiguous(source) || !rowsContiguous(target))
+    return false;
+  unsigned bits = source.getElementTypeBitWidth();
+  int64_t rowsPerBlock = bits == 32 ? kBlock : bits == 16 ? 2 * kBlock : 0;
+  return rowsPerBlock && source.getDimSize(0) % rowsPerBlock == 0 &&
+         source.getDimSize(1) % kBlock == 0;
+}
+
+Value mlir::nki::loadRowPairs(OpBuilder &b, Location loc, Value source,
+                              ValueRange columnIndices, Value r, int64_t width,
+                              Value mask) {
+  Type element = cast<MemRefType>(source.getType()).getElementType();
+  auto type = VectorType::get({width}, element);
+  Value even = arith::MulIOp::create(b, loc, r, index(b, loc, 2));
+  Value odd = arith::AddIOp::create(b, loc, even, index(b, loc, 1));
+  auto load = [&](Value row) -> Value {
+    SmallVector<Value> indices = {row};
+    llvm::append_range(indices, columnIndices);
+    if (!mask)
+      return vector::LoadOp::create(b, loc, type, source, indices);
+    Value zero = arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type));
+    return vector::MaskedLoadOp::create(b, loc, type, source, indices, mask,
+                                        zero);
+  };
+  return vector::InterleaveOp::create(b, loc, load(even), load(odd));
+}
+
+void mlir::nki::emitVectorTranspose(OpBuilder &b, Location loc, Value source,
+                                    Value target) {
+  auto type = cast<MemRefType>(source.getType());
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  bool paired = type.getElementTypeBitWidth() == 16;
+  Type element = type.getElementType();
+  auto words = VectorType::get({kBlock}, b.getI32Type());
+  // Per block row: 16 words (16 elements, or 32 when paired).
+  auto targetRow = VectorType::get({paired ? 2 * kBlock : kBlock}, element);
+  int64_t wordRows = paired ? rows / 2 : rows;
+  scf::ForOp::create(
+      b, loc, index(b, loc, 0), index(b, loc, columns), index(b, loc, kBlock),
+      ValueRange{}, [&](OpBuilder &b, Location loc, Value j0, ValueRange) {
+        for (int64_t r0 = 0; r0 < wordRows; r0 += kBlock) {
+          SmallVector<Value> block;
+          for (int64_t r = 0; r < kBlock; ++r) {
+            Value row = index(b, loc, r0 + r);
+            block.push_back(vector::BitCastOp::create(
+                b, loc, words,
+                paired ? loadRowPairs(b, loc, source, j0, row, kBlock, Value())
+                       : vector::LoadOp::create(
+                             b, loc, VectorType::get({kBlock}, element),
+                             source, ValueRange{row, j0})
+                             .getResult()));
+          }
+          transposeBlock(b, loc, block);
+          Value column = index(b, loc, paired ? 2 * r0 : r0);
+          for (int64_t j = 0; j < kBlock; ++j) {
+            Value at = arith::AddIOp::create(b, loc, j0, index(b, loc, j));
+            vector::StoreOp::create(
+                b, loc, vector::BitCastOp::create(b, loc, targetRow, block[j]),
+                target, ValueRange{at, column});
+          }
+        }
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+void mlir::nki::populateNKITransposeToVectorPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<TransposeToVector>(patterns.getContext());
+}

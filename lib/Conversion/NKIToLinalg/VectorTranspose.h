@@ -1,0 +1,36 @@
+//===- VectorTranspose.h - Tile transposes with vector shuffles -*- C++ -*-===//
+//
+// Shared by the host lowerings of nki.transpose and of the AMX matmul, whose
+// left operand is the stationary tile transposed.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NKI_LIB_CONVERSION_NKITOLINALG_VECTORTRANSPOSE_H
+#define NKI_LIB_CONVERSION_NKITOLINALG_VECTORTRANSPOSE_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace mlir::nki {
+
+/// Whether emitVectorTranspose handles `source` -> `target`: static 2-D
+/// tiles of one 32-bit element type with rows a multiple of 16, or of one
+/// 16-bit type with rows a multiple of 32; columns a multiple of 16; rows
+/// contiguous in both.
+bool isVectorTransposable(MemRefType source, MemRefType target);
+
+/// target[j, i] = source[i, j], in 16 x 16 blocks of 32-bit words: 16-bit
+/// elements of rows 2r and 2r+1 are first interleaved into words, which
+/// transposed put each pair side by side in its target row.
+void emitVectorTranspose(OpBuilder &b, Location loc, Value source,
+                         Value target);
+
+/// Rows 2r and 2r+1 of `source` (at `columnIndices`, `width` elements each,
+/// `mask`ed if given) interleaved: [s[2r][c], s[2r+1][c], s[2r][c+1], ...].
+Value loadRowPairs(OpBuilder &b, Location loc, Value source,
+                   ValueRange columnIndices, Value r, int64_t width,
+                   Value mask);
+
+} // namespace mlir::nki
+
+#endif // NKI_LIB_CONVERSION_NKITOLINALG_VECTORTRANSPOSE_H
