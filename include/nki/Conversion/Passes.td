@@ -91,9 +91,10 @@ def NKIHostParallel : Pass<"nki-host-parallel"> {
     candidate loop with constant bounds and no loop-carried values:
 
     - every write goes to a buffer allocated inside the iteration (private
-      to it: SBUF, PSUM and scratch tiles of that iteration), or is a
-      `nki.dma_copy` into a kernel argument or HBM scratch allocated outside
-      the loop; ops with unknown effects block;
+      to it: SBUF, PSUM and scratch tiles of that iteration), or is an NKI
+      op (which writes its whole target view) into a kernel argument or a
+      buffer allocated outside the loop (HBM scratch, hoisted SBUF tiles);
+      ops with unknown effects block;
     - no iteration reads such a shared buffer that the loop writes;
     - evaluating every store window of every iteration (subviews and
       reshapes with static strides; the enclosing loops' bounds and index

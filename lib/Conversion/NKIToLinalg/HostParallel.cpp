@@ -4,9 +4,9 @@
 // run at once: they may still accumulate into one PSUM tile. A loop runs in
 // parallel on the host only when its iterations provably write disjoint
 // memory: buffers allocated inside an iteration are private to it, and every
-// DMA into a shared buffer (a kernel argument or scratch allocated outside)
-// covers addresses no other iteration writes (checked by evaluating the
-// store windows of every iteration).
+// NKI op writing a shared buffer (a kernel argument, or a buffer allocated
+// outside the loop) covers addresses no other iteration writes (checked by
+// evaluating the store windows of every iteration).
 //
 //===----------------------------------------------------------------------===//
 
@@ -200,13 +200,15 @@ bool isParallel(scf::ForOp loop, std::string &reason) {
       if (Operation *def = root.getDefiningOp();
           def && isa<memref::AllocOp>(def) && loop->isProperAncestor(def))
         continue; // private to the iteration
-      // Shared buffers: kernel arguments and scratch allocated outside the
-      // loop, written by DMAs whose windows are checked below.
+      // Shared buffers: kernel arguments and buffers allocated outside the
+      // loop (HBM scratch, hoisted SBUF tiles), written by NKI ops, each of
+      // which writes its whole target view: the windows checked below.
       auto arg = dyn_cast<BlockArgument>(root);
       bool kernelArgument =
           arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp());
-      bool scratch = root.getDefiningOp<memref::AllocOp>() != nullptr;
-      if (!(kernelArgument || scratch) || !isa<DmaCopyOp>(op)) {
+      bool outerBuffer = root.getDefiningOp<memref::AllocOp>() != nullptr;
+      if (!(kernelArgument || outerBuffer) ||
+          !isa<NKIDialect>(op->getDialect())) {
         reason = "an iteration writes a buffer shared with the others";
         return WalkResult::interrupt();
       }

@@ -126,3 +126,37 @@ func.func @scratch_rows(%tile: memref<128x64xf32, #nki.mem<sbuf>>, %out: memref<
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// Hoisted weights: each iteration loads, transposes and copies its tile
+// into its own slice of an SBUF stack allocated outside the loop: disjoint
+// slices, parallel. Every iteration copying into the same slice is not.
+// CHECK-LABEL: func.func @hoisted_tiles
+// CHECK: scf.parallel
+// CHECK: nki.tensor_copy
+// CHECK: scf.for
+// CHECK: nki.tensor_copy
+func.func @hoisted_tiles(%w: memref<4x128x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %stack = memref.alloc() : memref<128x4x128xf32, #nki.mem<sbuf>>
+  scf.for %i = %c0 to %c4 step %c1 {
+    %src = memref.subview %w[%i, 0, 0] [1, 128, 128] [1, 1, 1] : memref<4x128x128xf32> to memref<128x128xf32, strided<[128, 1], offset: ?>>
+    %tile = memref.alloc() : memref<128x128xf32, #nki.mem<sbuf>>
+    nki.dma_copy %src to %tile : memref<128x128xf32, strided<[128, 1], offset: ?>> to memref<128x128xf32, #nki.mem<sbuf>>
+    %t = memref.alloc() : memref<128x128xf32, #nki.mem<psum>>
+    nki.transpose %tile into %t : memref<128x128xf32, #nki.mem<sbuf>> into memref<128x128xf32, #nki.mem<psum>>
+    %dst = memref.subview %stack[0, %i, 0] [128, 1, 128] [1, 1, 1] : memref<128x4x128xf32, #nki.mem<sbuf>> to memref<128x128xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
+    nki.tensor_copy %t to %dst : memref<128x128xf32, #nki.mem<psum>> to memref<128x128xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  scf.for %i = %c0 to %c4 step %c1 {
+    %src = memref.subview %w[%i, 0, 0] [1, 128, 128] [1, 1, 1] : memref<4x128x128xf32> to memref<128x128xf32, strided<[128, 1], offset: ?>>
+    %tile = memref.alloc() : memref<128x128xf32, #nki.mem<sbuf>>
+    nki.dma_copy %src to %tile : memref<128x128xf32, strided<[128, 1], offset: ?>> to memref<128x128xf32, #nki.mem<sbuf>>
+    %dst = memref.subview %stack[0, 0, 0] [128, 1, 128] [1, 1, 1] : memref<128x4x128xf32, #nki.mem<sbuf>> to memref<128x128xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+    nki.tensor_copy %tile to %dst : memref<128x128xf32, #nki.mem<sbuf>> to memref<128x128xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}
