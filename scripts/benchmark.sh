@@ -5,7 +5,8 @@
 # dependencies plus Debian's python3-torch (skipped with a message if it
 # cannot be installed: the PyTorch column then says so), builds, runs.
 #
-#   scripts/benchmark.sh [--threads N] [--quick] [--markdown docs/Benchmark.md]
+#   scripts/benchmark.sh [--threads N] [--quick] [--dtypes f32,bf16]
+#                        [--markdown docs/Benchmark.md]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

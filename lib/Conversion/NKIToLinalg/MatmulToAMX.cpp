@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "VectorTranspose.h"
+#include "VectorKernels.h"
 
 #include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
@@ -35,19 +35,6 @@ namespace {
 // One tile: 16 rows of 64 bytes (32 bf16 or 16 f32).
 constexpr int64_t kTileRows = 16, kTileDepth = 32;
 
-/// A buffer whose tile rows start on cache lines (64 bytes, one AMX tile
-/// row): a row split across two lines costs two loads.
-Value allocLineAligned(OpBuilder &b, Location loc, MemRefType type) {
-  return memref::AllocOp::create(b, loc, type, b.getI64IntegerAttr(64));
-}
-
-bool isRowContiguous(MemRefType type) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(type.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
-}
-
 /// `target[m, f...]` as `[m, n]` with `n` the free dims flattened, when the
 /// free dims are laid out contiguously.
 std::optional<SmallVector<ReassociationIndices>>
@@ -55,7 +42,7 @@ flattenFreeDims(MemRefType target) {
   SmallVector<ReassociationIndices> groups = {{0}, {}};
   for (int64_t d = 1; d < target.getRank(); ++d)
     groups[1].push_back(d);
-  if (!isRowContiguous(target) ||
+  if (!hasContiguousRows(target) ||
       !memref::CollapseShapeOp::isGuaranteedCollapsible(target, groups))
     return std::nullopt;
   return groups;
@@ -84,8 +71,8 @@ struct MatmulToAMX : OpRewritePattern<MatmulOp> {
           op, "contraction not a multiple of 32 or rows not of 16");
     std::optional<SmallVector<ReassociationIndices>> flat =
         flattenFreeDims(targetType);
-    if (!flat || !isRowContiguous(stationaryType) ||
-        !isRowContiguous(movingType))
+    if (!flat || !hasContiguousRows(stationaryType) ||
+        !hasContiguousRows(movingType))
       return rewriter.notifyMatchFailure(op, "rows not contiguous");
 
     Location loc = op.getLoc();

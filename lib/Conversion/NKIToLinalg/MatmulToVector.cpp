@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "VectorKernels.h"
+
 #include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
@@ -28,14 +30,6 @@ constexpr int64_t kChunk = 8; // M must be a multiple; packing granule
 // of at most 16 elements, which 32 lanes would mostly mask off.
 constexpr int64_t kWideLanes = 32, kNarrowLanes = 16;
 
-bool innermostIsContiguous(Value memref) {
-  auto type = cast<MemRefType>(memref.getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(type.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
-}
-
 struct MatmulToVector : OpRewritePattern<MatmulOp> {
   MatmulToVector(MLIRContext *context)
       : OpRewritePattern(context, /*benefit=*/2) {}
@@ -52,7 +46,7 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // generic lowering.
     if (ShapedType::isDynamic(rows) || rows % kChunk != 0 ||
         !targetType.getElementType().isF32() ||
-        !innermostIsContiguous(moving) || !innermostIsContiguous(target))
+        !hasContiguousRows(movingType) || !hasContiguousRows(targetType))
       return rewriter.notifyMatchFailure(op, "not a regular tile");
 
     Location loc = op.getLoc();
@@ -92,14 +86,14 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // (Heap, not stack: it is freed with the other buffers of its scope, and
     // an alloca scope would split the enclosing loop's body into blocks
     // before the loops are lowered.)
-    Value packed = memref::AllocOp::create(
+    Value packed = allocLineAligned(
         rewriter, loc, MemRefType::get({kNumPartitions, kTileLanes}, f32));
     Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
     // The stationary tile, packed and widened to f32 once: its K rows are a
     // partition stride apart too, and every lane block reads all of them.
     Value weights = stationary;
-    if (innermostIsContiguous(stationary)) {
-      weights = memref::AllocOp::create(
+    if (hasContiguousRows(stationaryType)) {
+      weights = allocLineAligned(
           rewriter, loc, MemRefType::get({kNumPartitions, rows}, f32));
       auto chunkType =
           VectorType::get({kChunk}, stationaryType.getElementType());

@@ -9,8 +9,8 @@
 // partition stride apart), then read by every row tile.
 // CHECK-LABEL: func.func @accumulate
 // CHECK-NOT: linalg.generic
-// CHECK: %[[PACK:.*]] = memref.alloc() : memref<128x32xf32>
-// CHECK: %[[WEIGHTS:.*]] = memref.alloc() : memref<128x128xf32>
+// CHECK: %[[PACK:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x32xf32>
+// CHECK: %[[WEIGHTS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x128xf32>
 // CHECK: scf.for
 // CHECK-COUNT-16: vector.store %{{.*}}, %[[WEIGHTS]]
 // CHECK: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
@@ -44,7 +44,7 @@ func.func @accumulate(%w: memref<128x128xf32, #nki.mem<sbuf>>,
 // block; the FMAs read the packed copies.
 // CHECK-LABEL: func.func @overwrite_bf16
 // CHECK-NOT: linalg.fill
-// CHECK: %[[WEIGHTS:.*]] = memref.alloc() : memref<128x16xf32>
+// CHECK: %[[WEIGHTS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x16xf32>
 // CHECK: scf.for
 // CHECK: vector.load %arg0{{.*}} : memref<64x16xbf16>, vector<8xbf16>
 // CHECK: arith.extf %{{.*}} : vector<8xbf16> to vector<8xf32>

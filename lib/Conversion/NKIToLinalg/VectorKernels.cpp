@@ -1,11 +1,12 @@
-//===- VectorTranspose.cpp - Tile transposes with vector shuffles -*- C++ -*-===//
+//===- VectorKernels.cpp - Pieces of the host vector kernels ----*- C++ -*-===//
 
-#include "VectorTranspose.h"
+#include "VectorKernels.h"
 
 #include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -19,13 +20,6 @@ constexpr int64_t kBlock = 16; // 32-bit words per block row (one zmm)
 
 Value index(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
-}
-
-bool rowsContiguous(MemRefType type) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(type.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
 }
 
 /// Transposes the 16 x 16 block whose rows are `rows` in place: four rounds
@@ -68,11 +62,23 @@ struct TransposeToVector : OpRewritePattern<TransposeOp> {
 
 } // namespace
 
+Value mlir::nki::allocLineAligned(OpBuilder &b, Location loc,
+                                 MemRefType type) {
+  return memref::AllocOp::create(b, loc, type, b.getI64IntegerAttr(64));
+}
+
+bool mlir::nki::hasContiguousRows(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
 bool mlir::nki::isVectorTransposable(MemRefType source, MemRefType target) {
   if (source.getRank() != 2 || !source.hasStaticShape() ||
       !target.hasStaticShape() ||
       source.getElementType() != target.getElementType() ||
-      !rowsContiguous(source) || !rowsContiguous(target))
+      !hasContiguousRows(source) || !hasContiguousRows(target))
     return false;
   unsigned bits = source.getElementTypeBitWidth();
   int64_t rowsPerBlock = bits == 32 ? kBlock : bits == 16 ? 2 * kBlock : 0;

@@ -1,17 +1,26 @@
-//===- VectorTranspose.h - Tile transposes with vector shuffles -*- C++ -*-===//
+//===- VectorKernels.h - Pieces of the host vector kernels -------*- C++ -*-===//
 //
-// Shared by the host lowerings of nki.transpose and of the AMX matmul, whose
-// left operand is the stationary tile transposed.
+// Shared by the host lowerings of nki.matmul (vector and AMX kernels) and
+// nki.transpose: the AMX kernel's left operand is the stationary tile
+// transposed.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef NKI_LIB_CONVERSION_NKITOLINALG_VECTORTRANSPOSE_H
-#define NKI_LIB_CONVERSION_NKITOLINALG_VECTORTRANSPOSE_H
+#ifndef NKI_LIB_CONVERSION_NKITOLINALG_VECTORKERNELS_H
+#define NKI_LIB_CONVERSION_NKITOLINALG_VECTORKERNELS_H
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 namespace mlir::nki {
+
+/// A buffer starting on a cache line (64 bytes: one AMX tile row, one zmm
+/// register): a vector or tile row split across two lines costs two loads.
+Value allocLineAligned(OpBuilder &b, Location loc, MemRefType type);
+
+/// Whether the innermost dim of `type` is contiguous (unit stride), so that
+/// a row loads as one vector.
+bool hasContiguousRows(MemRefType type);
 
 /// Whether emitVectorTranspose handles `source` -> `target`: static 2-D
 /// tiles of one 32-bit element type with rows a multiple of 16, or of one
@@ -33,4 +42,4 @@ Value loadRowPairs(OpBuilder &b, Location loc, Value source,
 
 } // namespace mlir::nki
 
-#endif // NKI_LIB_CONVERSION_NKITOLINALG_VECTORTRANSPOSE_H
+#endif // NKI_LIB_CONVERSION_NKITOLINALG_VECTORKERNELS_H
