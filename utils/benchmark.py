@@ -208,7 +208,8 @@ def main():
                 variants.insert(2, "taps-vector")
             for variant in variants:
                 slow = variant in ("naive", "linalg") and big
-                repeat = 1 if slow else 5
+                # Millisecond kernels get more runs: their medians wander.
+                repeat = 1 if slow else 5 if big else 20
                 print(f"  {name}: {variant} ...", end="", flush=True)
                 if variant == "pytorch":
                     r = time_pytorch(shape, dtype, inputs, expected, args.threads,

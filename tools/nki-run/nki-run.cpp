@@ -485,7 +485,13 @@ LogicalResult runMain(MLIRContext &context) {
   nki::NKIToLLVMOptions lowering;
   lowering.countEvents = countEvents;
   lowering.parallel = threads != 1 && !StringRef(NKI_LIBOMP).empty();
-  lowering.amx = useAMX && nki::requestHostAMX();
+  // Only where there is something for the tile units (and the compile line
+  // then says so).
+  bool hasBF16Matmul = false;
+  entry->walk([&](nki::MatmulOp matmul) {
+    hasBF16Matmul |= getElementTypeOrSelf(matmul.getMoving().getType()).isBF16();
+  });
+  lowering.amx = useAMX && hasBF16Matmul && nki::requestHostAMX();
   FailureOr<Compiled> kernel =
       compile(*module, *entry, [&](OpPassManager &pm) {
         nki::buildNKIToLLVMPipeline(pm, lowering);

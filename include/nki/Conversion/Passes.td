@@ -44,7 +44,9 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     transpose of static tiles of one 32-bit type (16-bit type) with rows a
     multiple of 16 (32) and columns a multiple of 16 moves 16 x 16 blocks of
     32-bit words with four rounds of vector shuffles; 16-bit rows 2r and
-    2r+1 are first interleaved into words.
+    2r+1 are first interleaved into words. A DMA or engine copy of static
+    shape with contiguous rows on both sides copies each row in 64-byte
+    vectors (masked at its end, converted where the element type changes).
 
     With `amx-matmuls` (for x86 CPUs with AMX-BF16), a matmul of bf16 tiles
     into f32 with static shapes, K a multiple of 32, M a multiple of 16 and
@@ -67,8 +69,9 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     Option<"countEvents", "count-events", "bool", /*default=*/"false",
            "Call nki_count_event before each DMA, matmul and transpose">,
     Option<"vectorize", "vectorize", "bool", /*default=*/"false",
-           "Lower regular matmuls to a register-tiled vector kernel and "
-           "regular transposes to vector shuffles">,
+           "Lower regular matmuls to a register-tiled vector kernel, "
+           "regular transposes to vector shuffles and copies of contiguous "
+           "rows to vector copies">,
     Option<"amxMatmuls", "amx-matmuls", "bool", /*default=*/"false",
            "Lower bf16 matmuls to AMX tile operations">
   ];

@@ -24,9 +24,8 @@ struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
       llvm::cl::init(false)};
   PassOptions::Option<bool> vectorize{
       *this, "vectorize",
-      llvm::cl::desc("Lower regular matmuls to a register-tiled vector "
-                     "kernel and regular transposes to vector shuffles (see "
-                     "convert-nki-to-linalg)"),
+      llvm::cl::desc("Lower regular matmuls, transposes and copies to "
+                     "vector kernels (see convert-nki-to-linalg)"),
       llvm::cl::init(true)};
   PassOptions::Option<bool> amx{
       *this, "amx",

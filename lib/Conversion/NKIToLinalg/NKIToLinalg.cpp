@@ -311,6 +311,7 @@ struct ConvertNKIToLinalgPass
     if (vectorize) {
       populateNKIMatmulToVectorPatterns(patterns);
       populateNKITransposeToVectorPatterns(patterns);
+      populateNKICopyToVectorPatterns(patterns);
     }
     if (amxMatmuls)
       populateNKIMatmulToAMXPatterns(patterns);

@@ -60,6 +60,77 @@ struct TransposeToVector : OpRewritePattern<TransposeOp> {
   }
 };
 
+/// A DMA or engine copy whose rows are contiguous on both sides: per row,
+/// 64-byte vectors (masked at the row end), converted to the target type
+/// where the types differ. LLVM does not vectorize the generic form's rows
+/// when they are short and a partition stride apart.
+template <typename CopyOp>
+struct CopyToVector : OpRewritePattern<CopyOp> {
+  CopyToVector(MLIRContext *context)
+      : OpRewritePattern<CopyOp>(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(CopyOp op,
+                                PatternRewriter &rewriter) const override {
+    auto sourceType = cast<MemRefType>(op.getSource().getType());
+    auto targetType = cast<MemRefType>(op.getTarget().getType());
+    if (!sourceType.hasStaticShape() || !hasContiguousRows(sourceType) ||
+        !hasContiguousRows(targetType))
+      return rewriter.notifyMatchFailure(op, "not a copy of contiguous rows");
+    Location loc = op.getLoc();
+    Type from = sourceType.getElementType(), to = targetType.getElementType();
+    int64_t lanes = 64 * 8 / std::max(sourceType.getElementTypeBitWidth(),
+                                      targetType.getElementTypeBitWidth());
+    int64_t width = sourceType.getShape().back(), rank = sourceType.getRank();
+    auto fromType = VectorType::get({lanes}, from);
+    auto toType = VectorType::get({lanes}, to);
+    Value c0 = index(rewriter, loc, 0), c1 = index(rewriter, loc, 1);
+    OpBuilder::InsertionGuard guard(rewriter);
+    SmallVector<Value> indices;
+    for (int64_t d = 0; d + 1 < rank; ++d) {
+      auto loop = scf::ForOp::create(
+          rewriter, loc, c0, index(rewriter, loc, sourceType.getDimSize(d)),
+          c1);
+      indices.push_back(loop.getInductionVar());
+      rewriter.setInsertionPointToStart(loop.getBody());
+    }
+    auto laneLoop = scf::ForOp::create(rewriter, loc, c0,
+                                       index(rewriter, loc, width),
+                                       index(rewriter, loc, lanes));
+    rewriter.setInsertionPointToStart(laneLoop.getBody());
+    indices.push_back(laneLoop.getInductionVar());
+    Value mask;
+    if (width % lanes != 0) {
+      Value left = arith::SubIOp::create(
+          rewriter, loc, index(rewriter, loc, width), indices.back());
+      Value count = arith::MinSIOp::create(rewriter, loc, left,
+                                           index(rewriter, loc, lanes));
+      mask = vector::CreateMaskOp::create(
+          rewriter, loc, VectorType::get({lanes}, rewriter.getI1Type()),
+          ValueRange{count});
+    }
+    Value values =
+        mask ? vector::MaskedLoadOp::create(
+                   rewriter, loc, fromType, op.getSource(), indices, mask,
+                   arith::ConstantOp::create(rewriter, loc, fromType,
+                                             rewriter.getZeroAttr(fromType)))
+                   .getResult()
+             : vector::LoadOp::create(rewriter, loc, fromType, op.getSource(),
+                                      indices)
+                   .getResult();
+    if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+      values = arith::ExtFOp::create(rewriter, loc, toType, values);
+    else if (from != to)
+      values = arith::TruncFOp::create(rewriter, loc, toType, values);
+    if (mask)
+      vector::MaskedStoreOp::create(rewriter, loc, op.getTarget(), indices,
+                                    mask, values);
+    else
+      vector::StoreOp::create(rewriter, loc, values, op.getTarget(), indices);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
 } // namespace
 
 Value mlir::nki::allocLineAligned(OpBuilder &b, Location loc,
@@ -115,30 +186,42 @@ void mlir::nki::emitVectorTranspose(OpBuilder &b, Location loc, Value source,
   // Per block row: 16 words (16 elements, or 32 when paired).
   auto targetRow = VectorType::get({paired ? 2 * kBlock : kBlock}, element);
   int64_t wordRows = paired ? rows / 2 : rows;
+  // Blocks of 16 target rows (outer) by 16 words; one block's code is
+  // emitted once, in the loop body.
+  Value c0 = index(b, loc, 0), block16 = index(b, loc, kBlock);
   scf::ForOp::create(
-      b, loc, index(b, loc, 0), index(b, loc, columns), index(b, loc, kBlock),
-      ValueRange{}, [&](OpBuilder &b, Location loc, Value j0, ValueRange) {
-        for (int64_t r0 = 0; r0 < wordRows; r0 += kBlock) {
-          SmallVector<Value> block;
-          for (int64_t r = 0; r < kBlock; ++r) {
-            Value row = index(b, loc, r0 + r);
-            block.push_back(vector::BitCastOp::create(
-                b, loc, words,
-                paired ? loadRowPairs(b, loc, source, j0, row, kBlock, Value())
-                       : vector::LoadOp::create(
-                             b, loc, VectorType::get({kBlock}, element),
-                             source, ValueRange{row, j0})
-                             .getResult()));
-          }
-          transposeBlock(b, loc, block);
-          Value column = index(b, loc, paired ? 2 * r0 : r0);
-          for (int64_t j = 0; j < kBlock; ++j) {
-            Value at = arith::AddIOp::create(b, loc, j0, index(b, loc, j));
-            vector::StoreOp::create(
-                b, loc, vector::BitCastOp::create(b, loc, targetRow, block[j]),
-                target, ValueRange{at, column});
-          }
-        }
+      b, loc, c0, index(b, loc, columns), block16, ValueRange{},
+      [&](OpBuilder &b, Location loc, Value j0, ValueRange) {
+        scf::ForOp::create(
+            b, loc, c0, index(b, loc, wordRows), block16, ValueRange{},
+            [&](OpBuilder &b, Location loc, Value r0, ValueRange) {
+              SmallVector<Value> block;
+              for (int64_t r = 0; r < kBlock; ++r) {
+                Value row = arith::AddIOp::create(b, loc, r0, index(b, loc, r));
+                Value values =
+                    paired ? loadRowPairs(b, loc, source, j0, row, kBlock,
+                                          Value())
+                           : vector::LoadOp::create(
+                                 b, loc, VectorType::get({kBlock}, element),
+                                 source, ValueRange{row, j0})
+                                 .getResult();
+                block.push_back(
+                    vector::BitCastOp::create(b, loc, words, values));
+              }
+              transposeBlock(b, loc, block);
+              Value column =
+                  paired ? arith::MulIOp::create(b, loc, r0, index(b, loc, 2))
+                               .getResult()
+                         : r0;
+              for (int64_t j = 0; j < kBlock; ++j) {
+                Value at = arith::AddIOp::create(b, loc, j0, index(b, loc, j));
+                vector::StoreOp::create(
+                    b, loc,
+                    vector::BitCastOp::create(b, loc, targetRow, block[j]),
+                    target, ValueRange{at, column});
+              }
+              scf::YieldOp::create(b, loc);
+            });
         scf::YieldOp::create(b, loc);
       });
 }
@@ -146,4 +229,9 @@ void mlir::nki::emitVectorTranspose(OpBuilder &b, Location loc, Value source,
 void mlir::nki::populateNKITransposeToVectorPatterns(
     RewritePatternSet &patterns) {
   patterns.add<TransposeToVector>(patterns.getContext());
+}
+
+void mlir::nki::populateNKICopyToVectorPatterns(RewritePatternSet &patterns) {
+  patterns.add<CopyToVector<DmaCopyOp>, CopyToVector<TensorCopyOp>>(
+      patterns.getContext());
 }

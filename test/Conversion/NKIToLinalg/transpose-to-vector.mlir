@@ -1,16 +1,16 @@
 // RUN: nki-opt %s --convert-nki-to-linalg=vectorize=true --canonicalize --cse | FileCheck %s
 
-// f32: per column block of 16, each of the two 16-row blocks is loaded as 16
-// row vectors, transposed by 4 rounds of 8 shuffle pairs, and stored as 16
-// rows of the target starting at its column 0 or 16.
+// f32: per 16 x 16 block (column blocks outside, row blocks inside), 16
+// row vectors loaded, transposed by 4 rounds of 8 shuffle pairs, and stored
+// as 16 target rows at the block's row offset.
 // CHECK-LABEL: func.func @f32
 // CHECK-NOT: linalg.generic
 // CHECK: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %[[C16:.*]] {
+// CHECK: scf.for %[[R0:.*]] = %{{.*}} to %{{.*}} step %[[C16]] {
 // CHECK-COUNT-16: vector.load %arg0[%{{.*}}, %[[J0]]] : memref<32x48xf32>, vector<16xf32>
 // CHECK-COUNT-64: vector.shuffle
-// CHECK: vector.store %{{.*}}, %arg1[%[[J0]], %[[C0:.*]]] : memref<48x32xf32>, vector<16xf32>
-// CHECK-COUNT-64: vector.shuffle
-// CHECK: vector.store %{{.*}}, %arg1[%[[J0]], %[[C16]]] : memref<48x32xf32>, vector<16xf32>
+// CHECK-COUNT-16: vector.store %{{.*}}, %arg1[%{{.*}}, %[[R0]]] : memref<48x32xf32>, vector<16xf32>
+// CHECK-NOT: vector.shuffle
 func.func @f32(%a: memref<32x48xf32, #nki.mem<sbuf>>, %t: memref<48x32xf32, #nki.mem<psum>>) {
   nki.transpose %a into %t : memref<32x48xf32, #nki.mem<sbuf>> into memref<48x32xf32, #nki.mem<psum>>
   return

@@ -26,6 +26,11 @@ void populateNKIMatmulToVectorPatterns(RewritePatternSet &patterns);
 /// contiguous rows) into 16 x 16 blocks of vector shuffles.
 void populateNKITransposeToVectorPatterns(RewritePatternSet &patterns);
 
+/// Patterns rewriting `nki.dma_copy` and `nki.tensor_copy` of static shape
+/// with contiguous rows on both sides into 64-byte vector copies per row
+/// (masked at row ends, converting the element type where it changes).
+void populateNKICopyToVectorPatterns(RewritePatternSet &patterns);
+
 /// A pattern rewriting a bf16 x bf16 -> f32 `nki.matmul` with static tiles
 /// (K a multiple of 32, M of 16, contiguous rows) into AMX tile operations
 /// (`amx.tile_mulf`, i.e. tdpbf16ps), with a higher benefit than the vector
