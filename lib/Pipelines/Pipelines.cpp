@@ -83,6 +83,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
   func.addPass(createNKIFuseEviction());
   // Pool at eviction: the pooling nest reads the evicted tile, not HBM.
   func.addPass(createNKIFuseScratchConsumers());
+  func.addPass(createNKIDropUnreadColumns());
   func.addPass(createCanonicalizerPass());
   func.addPass(createLoopInvariantCodeMotionPass());
   func.addPass(createCSEPass());

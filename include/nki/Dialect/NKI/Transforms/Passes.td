@@ -354,6 +354,38 @@ def NKIGroupRowBlocks : Pass<"nki-group-row-blocks", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def NKIDropUnreadColumns : Pass<"nki-drop-unread-columns", "func::FuncOp"> {
+  let summary = "Compute only the columns of a tile that later reads take";
+  let description = [{
+    A local 2-D tile `[P, F]` whose reads all take a static prefix of its
+    columns `[0, n)`, n < F, has its whole-tile writers narrowed to those
+    columns: ops that write column c from column c of their tile operands
+    (`nki.memset`, copies, `nki.tensor_tensor`, `nki.tensor_scalar`, and
+    `nki.matmul` with its moving tile) get subviews `[0, n)` of their target
+    and of those operands. The operands' tiles may then be narrowed in turn
+    (a PSUM tile read only by a narrowed eviction, and the matmuls into it).
+    For the im2col strategy this is the matmuls over a spatial block of 420
+    positions computing 420 columns rather than 512:
+
+    ```mlir
+    nki.matmul accumulate %w, %cols into %acc : memref<128x128xbf16, ...>, memref<128x512xbf16, ...> into memref<128x512xf32, #nki.mem<psum>>
+    nki.tensor_scalar add %acc, %bias to %out : ...
+    %rows = memref.subview %out[0, 0] [128, 420] [1, 1] : ...
+    nki.dma_copy %rows to %hbm : ...
+    // becomes
+    %c = memref.subview %cols[0, 0] [128, 420] [1, 1] : ...
+    %a = memref.subview %acc[0, 0] [128, 420] [1, 1] : ...
+    nki.matmul accumulate %w, %c into %a : ...
+    ```
+
+    Preconditions, checked per tile: a static 2-D local allocation; every
+    access is an NKI op; every read (including an accumulating matmul's read
+    of its target through a view) takes a statically known column range;
+    writers of part of the tile are left as they are (what they write beyond
+    n is never read). The buffer keeps its size.
+  }];
+}
+
 def NKIFoldLoopConstants : Pass<"nki-fold-loop-constants", "func::FuncOp"> {
   let summary = "Fold index values that are the same in every iteration";
   let description = [{
