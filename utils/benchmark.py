@@ -229,13 +229,13 @@ def main():
                 if "error" in r:
                     print(" skipped:", r["error"][0], flush=True)
                 else:
-                    print(f" {r['median']:.4f} s, {flops / r['median'] * 1e-9:.1f} "
+                    print(f" {r['median'] * 1e3:.3f} ms, {flops / r['median'] * 1e-9:.1f} "
                           f"GFLOP/s", flush=True)
             torch_time = results["pytorch"].get("median")
             for variant, r in results.items():
                 rows.append((name, variant, r, flops, torch_time))
 
-    header = ("| shape | variant | median s | GFLOP/s | vs PyTorch | peak MiB "
+    header = ("| shape | variant | median ms | GFLOP/s | vs PyTorch | peak MiB "
               "| compile s |\n| --- | --- | --- | --- | --- | --- | --- |")
     lines = [header]
     for name, variant, r, flops, torch_time in rows:
@@ -245,7 +245,7 @@ def main():
             continue
         ratio = f"{torch_time / r['median']:.2f}x" if torch_time else "n/a"
         compile_s = f"{r['compile']:.3f}" if r["compile"] is not None else ""
-        lines.append(f"| {name} | {variant} | {r['median']:.4f} "
+        lines.append(f"| {name} | {variant} | {r['median'] * 1e3:.3f} "
                      f"(of {r['repeat']}) | {flops / r['median'] * 1e-9:.1f} | "
                      f"{ratio} | {r['peak']:.0f} | {compile_s} |")
     table = "\n".join(lines)
