@@ -35,10 +35,23 @@ config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 
-# x86 CPUs with AMX-BF16 run nki-run's bf16 matmuls on the tile units.
-try:
-    with open("/proc/cpuinfo") as cpuinfo:
-        if "amx_bf16" in cpuinfo.read().split():
-            config.available_features.add("host-amx")
-except OSError:
-    pass
+# x86 CPUs with AMX-BF16 run nki-run's bf16 matmuls on the tile units, when
+# Linux grants the process the tile state (arch_prctl ARCH_REQ_XCOMP_PERM,
+# as nki::requestHostAMX asks; a sandbox may refuse it).
+def host_has_amx():
+    import ctypes
+    import platform
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            if "amx_bf16" not in cpuinfo.read().split():
+                return False
+    except OSError:
+        return False
+    if platform.machine() != "x86_64":
+        return False
+    sys_arch_prctl, req_xcomp_perm, xfeature_xtiledata = 158, 0x1023, 18
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.syscall(sys_arch_prctl, req_xcomp_perm, xfeature_xtiledata) == 0
+
+if host_has_amx():
+    config.available_features.add("host-amx")
