@@ -489,7 +489,8 @@ LogicalResult runMain(MLIRContext &context) {
   // then says so).
   bool hasBF16Matmul = false;
   entry->walk([&](nki::MatmulOp matmul) {
-    hasBF16Matmul |= getElementTypeOrSelf(matmul.getMoving().getType()).isBF16();
+    hasBF16Matmul |=
+        getElementTypeOrSelf(matmul.getMoving().getType()).isBF16();
   });
   lowering.amx = useAMX && hasBF16Matmul && nki::requestHostAMX();
   FailureOr<Compiled> kernel =

@@ -1,4 +1,4 @@
-//===- HostParallel.cpp - Run independent tile loops on all cores -*- C++ -*-===//
+//===- HostParallel.cpp - Run independent tile loops on all cores -===//
 //
 // `nki.affine_range` says iterations may run in any order, not that they may
 // run at once: they may still accumulate into one PSUM tile. A loop runs in

@@ -88,10 +88,6 @@ struct MatmulToAMX : OpRewritePattern<MatmulOp> {
   }
 
 private:
-  static Value index(OpBuilder &b, Location loc, int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-
   /// The stationary tile `[K, M]` as `[M, K]` bf16, rows of K contiguous:
   /// tdpbf16ps's left operand. A pair of k is one 32-bit element, so the
   /// transposition is of 16 x 16 blocks of 32-bit elements.
@@ -118,8 +114,9 @@ private:
         b, loc, MemRefType::get({depth / 2, 2 * padded}, b.getBF16Type()));
     // Lanes per step: 32 bf16 from each row of a pair, 64 stored.
     const int64_t lanes = 32;
-    Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
-    auto loop = scf::ForOp::create(b, loc, c0, index(b, loc, depth / 2), c1);
+    Value c0 = constantIndex(b, loc, 0), c1 = constantIndex(b, loc, 1);
+    auto loop =
+        scf::ForOp::create(b, loc, c0, constantIndex(b, loc, depth / 2), c1);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value r = loop.getInductionVar();
@@ -127,30 +124,33 @@ private:
     SmallVector<Value> outerIndices;
     Value outer = c0;
     for (int64_t d = 1; d + 1 < type.getRank(); ++d) {
-      auto inner = scf::ForOp::create(b, loc, c0,
-                                      index(b, loc, type.getDimSize(d)), c1);
+      auto inner = scf::ForOp::create(
+          b, loc, c0, constantIndex(b, loc, type.getDimSize(d)), c1);
       b.setInsertionPointToStart(inner.getBody());
       outerIndices.push_back(inner.getInductionVar());
       outer = arith::AddIOp::create(
           b, loc,
           arith::MulIOp::create(b, loc, outer,
-                                index(b, loc, type.getDimSize(d))),
+                                constantIndex(b, loc, type.getDimSize(d))),
           inner.getInductionVar());
     }
-    auto laneLoop =
-        scf::ForOp::create(b, loc, c0, index(b, loc, width), index(b, loc, lanes));
+    auto laneLoop = scf::ForOp::create(b, loc, c0, constantIndex(b, loc, width),
+                                       constantIndex(b, loc, lanes));
     b.setInsertionPointToStart(laneLoop.getBody());
     Value lane0 = laneLoop.getInductionVar();
-    Value left = arith::SubIOp::create(b, loc, index(b, loc, width), lane0);
-    Value count = arith::MinSIOp::create(b, loc, left, index(b, loc, lanes));
+    Value left =
+        arith::SubIOp::create(b, loc, constantIndex(b, loc, width), lane0);
+    Value count =
+        arith::MinSIOp::create(b, loc, left, constantIndex(b, loc, lanes));
     Value mask = vector::CreateMaskOp::create(
         b, loc, VectorType::get({lanes}, b.getI1Type()), ValueRange{count});
     SmallVector<Value> rowIndices(outerIndices);
     rowIndices.push_back(lane0);
     Value pairs = loadRowPairs(b, loc, moving, rowIndices, r, lanes, mask);
-    Value two = index(b, loc, 2);
+    Value two = constantIndex(b, loc, 2);
     Value column = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, outer, index(b, loc, width)),
+        b, loc,
+        arith::MulIOp::create(b, loc, outer, constantIndex(b, loc, width)),
         lane0);
     Value pairMask = vector::CreateMaskOp::create(
         b, loc, VectorType::get({2 * lanes}, b.getI1Type()),
@@ -174,7 +174,7 @@ private:
     auto at = [&](Value base, int64_t offset) -> Value {
       if (offset == 0)
         return base;
-      return arith::AddIOp::create(b, loc, base, index(b, loc, offset));
+      return arith::AddIOp::create(b, loc, base, constantIndex(b, loc, offset));
     };
     auto accIndices = [&](int64_t i, int64_t j) {
       return SmallVector<Value>{at(accM0, i * kTileRows),
@@ -183,22 +183,23 @@ private:
     SmallVector<Value> accs;
     for (int64_t i = 0; i < numA; ++i)
       for (int64_t j = 0; j < numB; ++j)
-        accs.push_back(accumulate ? amx::TileLoadOp::create(b, loc, accType, acc,
-                                                            accIndices(i, j))
-                                        .getResult()
-                                  : amx::TileZeroOp::create(b, loc, accType)
-                                        .getResult());
-    Value twoN0 = arith::MulIOp::create(b, loc, n0, index(b, loc, 2));
+        accs.push_back(
+            accumulate ? amx::TileLoadOp::create(b, loc, accType, acc,
+                                                 accIndices(i, j))
+                             .getResult()
+                       : amx::TileZeroOp::create(b, loc, accType).getResult());
+    Value twoN0 = arith::MulIOp::create(b, loc, n0, constantIndex(b, loc, 2));
     for (int64_t k = 0; k < depth; k += kTileDepth) {
       SmallVector<Value> lhs, rhs;
       for (int64_t i = 0; i < numA; ++i)
         lhs.push_back(amx::TileLoadOp::create(
             b, loc, operandType, a,
-            ValueRange{at(m0, i * kTileRows), index(b, loc, k)}));
+            ValueRange{at(m0, i * kTileRows), constantIndex(b, loc, k)}));
       for (int64_t j = 0; j < numB; ++j)
-        rhs.push_back(amx::TileLoadOp::create(
-            b, loc, operandType, bPacked,
-            ValueRange{index(b, loc, k / 2), at(twoN0, j * 2 * kTileRows)}));
+        rhs.push_back(
+            amx::TileLoadOp::create(b, loc, operandType, bPacked,
+                                    ValueRange{constantIndex(b, loc, k / 2),
+                                               at(twoN0, j * 2 * kTileRows)}));
       for (int64_t i = 0; i < numA; ++i)
         for (int64_t j = 0; j < numB; ++j)
           accs[i * numB + j] = amx::TileMulFOp::create(
@@ -218,15 +219,16 @@ private:
   static void emitTiles(OpBuilder &b, Location loc, Value a, Value bPacked,
                         Value target, int64_t depth, int64_t rows,
                         int64_t columns, bool accumulate) {
-    Value c0 = index(b, loc, 0);
+    Value c0 = constantIndex(b, loc, 0);
     int64_t numA = rows % (2 * kTileRows) == 0 ? 2 : 1;
     int64_t fullColumns = columns / kTileRows * kTileRows;
     int64_t pairedColumns = columns / (2 * kTileRows) * (2 * kTileRows);
     auto forEach = [&](OpBuilder &b, Location loc, int64_t from, int64_t to,
                        int64_t step,
                        function_ref<void(OpBuilder &, Location, Value)> body) {
-      scf::ForOp::create(b, loc, index(b, loc, from), index(b, loc, to),
-                         index(b, loc, step), ValueRange{},
+      scf::ForOp::create(b, loc, constantIndex(b, loc, from),
+                         constantIndex(b, loc, to), constantIndex(b, loc, step),
+                         ValueRange{},
                          [&](OpBuilder &b, Location loc, Value iv, ValueRange) {
                            body(b, loc, iv);
                            scf::YieldOp::create(b, loc);
@@ -245,7 +247,7 @@ private:
                         });
               });
     if (fullColumns > pairedColumns) {
-      Value n0 = index(b, loc, pairedColumns);
+      Value n0 = constantIndex(b, loc, pairedColumns);
       forEach(b, loc, 0, rows, rowStep,
               [&](OpBuilder &b, Location loc, Value m0) {
                 emitBlock(b, loc, a, bPacked, target, m0, n0, m0, n0, numA, 1,
@@ -255,38 +257,39 @@ private:
     if (columns == fullColumns)
       return;
     Type f32 = b.getF32Type();
-    Value scratch = allocLineAligned(
-        b, loc, MemRefType::get({kTileRows, kTileRows}, f32));
-    Value n0 = index(b, loc, fullColumns);
+    Value scratch =
+        allocLineAligned(b, loc, MemRefType::get({kTileRows, kTileRows}, f32));
+    Value n0 = constantIndex(b, loc, fullColumns);
     auto rowType = VectorType::get({kTileRows}, f32);
     Value zero = arith::ConstantOp::create(
         b, loc, rowType, DenseElementsAttr::get(rowType, 0.0f));
     Value mask = vector::CreateMaskOp::create(
         b, loc, VectorType::get({kTileRows}, b.getI1Type()),
-        ValueRange{index(b, loc, columns - fullColumns)});
-    forEach(b, loc, 0, rows, kTileRows, [&](OpBuilder &b, Location loc,
-                                            Value m0) {
-      auto targetRow = [&](int64_t i) {
-        return arith::AddIOp::create(b, loc, m0, index(b, loc, i)).getResult();
-      };
-      if (accumulate)
-        for (int64_t i = 0; i < kTileRows; ++i) {
-          Value values = vector::MaskedLoadOp::create(
-              b, loc, rowType, target, ValueRange{targetRow(i), n0}, mask,
-              zero);
-          vector::StoreOp::create(b, loc, values, scratch,
-                                  ValueRange{index(b, loc, i), c0});
-        }
-      emitBlock(b, loc, a, bPacked, scratch, c0, c0, m0, n0, 1, 1, depth,
-                accumulate);
-      for (int64_t i = 0; i < kTileRows; ++i) {
-        Value values = vector::LoadOp::create(
-            b, loc, rowType, scratch, ValueRange{index(b, loc, i), c0});
-        vector::MaskedStoreOp::create(b, loc, target,
-                                      ValueRange{targetRow(i), n0}, mask,
-                                      values);
-      }
-    });
+        ValueRange{constantIndex(b, loc, columns - fullColumns)});
+    forEach(
+        b, loc, 0, rows, kTileRows, [&](OpBuilder &b, Location loc, Value m0) {
+          auto targetRow = [&](int64_t i) {
+            return arith::AddIOp::create(b, loc, m0, constantIndex(b, loc, i))
+                .getResult();
+          };
+          if (accumulate)
+            for (int64_t i = 0; i < kTileRows; ++i) {
+              Value values = vector::MaskedLoadOp::create(
+                  b, loc, rowType, target, ValueRange{targetRow(i), n0}, mask,
+                  zero);
+              vector::StoreOp::create(b, loc, values, scratch,
+                                      ValueRange{constantIndex(b, loc, i), c0});
+            }
+          emitBlock(b, loc, a, bPacked, scratch, c0, c0, m0, n0, 1, 1, depth,
+                    accumulate);
+          for (int64_t i = 0; i < kTileRows; ++i) {
+            Value values = vector::LoadOp::create(
+                b, loc, rowType, scratch,
+                ValueRange{constantIndex(b, loc, i), c0});
+            vector::MaskedStoreOp::create(
+                b, loc, target, ValueRange{targetRow(i), n0}, mask, values);
+          }
+        });
   }
 };
 

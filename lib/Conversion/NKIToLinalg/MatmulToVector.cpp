@@ -56,9 +56,6 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // 16 one-register rows for short rows, 8 two-register rows otherwise:
     // 16 accumulators either way.
     const int64_t kTileRows = narrow && rows % 16 == 0 ? 16 : 8;
-    auto index = [&](int64_t v) {
-      return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
-    };
     Type f32 = rewriter.getF32Type();
     auto accType = VectorType::get({kTileLanes}, f32);
     auto maskType = VectorType::get({kTileLanes}, rewriter.getI1Type());
@@ -72,15 +69,13 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
             movingVectorType,
             rewriter.getFloatAttr(movingType.getElementType(), 0.0)));
     auto toF32 = [&](OpBuilder &b, Value v) -> Value {
-      Type type = getElementTypeOrSelf(v.getType());
-      if (type == f32)
-        return v;
-      Type wide = isa<VectorType>(v.getType()) ? Type(accType) : f32;
-      return arith::ExtFOp::create(b, loc, wide, v);
+      return castFloat(b, loc, v,
+                       isa<VectorType>(v.getType()) ? Type(accType) : f32);
     };
 
     OpBuilder::InsertionGuard guard(rewriter);
-    Value c0 = index(0), c1 = index(1);
+    Value c0 = constantIndex(rewriter, loc, 0),
+          c1 = constantIndex(rewriter, loc, 1);
     // The moving tile's K rows sit a partition stride apart; a K x lanes
     // block packed contiguously serves every row tile from a few pages.
     // (Heap, not stack: it is freed with the other buffers of its scope, and
@@ -93,8 +88,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // partition stride apart too, and every lane block reads all of them.
     Value weights = stationary;
     if (hasContiguousRows(stationaryType)) {
-      weights = allocLineAligned(
-          rewriter, loc, MemRefType::get({kNumPartitions, rows}, f32));
+      weights = allocLineAligned(rewriter, loc,
+                                 MemRefType::get({kNumPartitions, rows}, f32));
       auto chunkType =
           VectorType::get({kChunk}, stationaryType.getElementType());
       scf::ForOp::create(
@@ -105,9 +100,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
               Value chunk = vector::LoadOp::create(b, nested, chunkType,
                                                    stationary,
                                                    ValueRange{k, at});
-              if (chunkType.getElementType() != f32)
-                chunk = arith::ExtFOp::create(
-                    b, nested, VectorType::get({kChunk}, f32), chunk);
+              chunk =
+                  castFloat(b, nested, chunk, VectorType::get({kChunk}, f32));
               vector::StoreOp::create(b, nested, chunk, weights,
                                       ValueRange{k, at});
             }
@@ -127,12 +121,13 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     Value lanes = memref::DimOp::create(rewriter, loc, moving, rank - 1);
     // Lanes outside rows: a K x lanes block of the moving tile stays in the
     // L1 cache while every row tile of the stationary one passes by.
-    auto laneLoop =
-        scf::ForOp::create(rewriter, loc, c0, lanes, index(kTileLanes));
+    auto laneLoop = scf::ForOp::create(
+        rewriter, loc, c0, lanes, constantIndex(rewriter, loc, kTileLanes));
     rewriter.setInsertionPointToStart(laneLoop.getBody());
     Value lane0 = laneLoop.getInductionVar();
     Value left = arith::SubIOp::create(rewriter, loc, lanes, lane0);
-    Value width = arith::MinSIOp::create(rewriter, loc, left, index(kTileLanes));
+    Value width = arith::MinSIOp::create(
+        rewriter, loc, left, constantIndex(rewriter, loc, kTileLanes));
     Value mask =
         vector::CreateMaskOp::create(rewriter, loc, maskType, ValueRange{width});
     scf::ForOp::create(
@@ -147,8 +142,9 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
           vector::StoreOp::create(b, nested, row, packed, ValueRange{k, c0});
           scf::YieldOp::create(b, nested);
         });
-    auto rowLoop = scf::ForOp::create(rewriter, loc, c0, index(rows),
-                                      index(kTileRows));
+    auto rowLoop = scf::ForOp::create(rewriter, loc, c0,
+                                      constantIndex(rewriter, loc, rows),
+                                      constantIndex(rewriter, loc, kTileRows));
     rewriter.setInsertionPointToStart(rowLoop.getBody());
     Value row0 = rowLoop.getInductionVar();
 
@@ -160,7 +156,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     };
     SmallVector<Value> rowIndex, accs;
     for (int64_t i = 0; i < kTileRows; ++i) {
-      rowIndex.push_back(arith::AddIOp::create(rewriter, loc, row0, index(i)));
+      rowIndex.push_back(arith::AddIOp::create(
+          rewriter, loc, row0, constantIndex(rewriter, loc, i)));
       accs.push_back(op.isAccumulate()
                          ? vector::MaskedLoadOp::create(
                                rewriter, loc, accType, target,

@@ -1,5 +1,7 @@
 //===- NKIToLinalg.cpp - Lower NKI ops to linalg ----------------*- C++ -*-===//
 
+#include "VectorKernels.h"
+
 #include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
 #include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
@@ -23,16 +25,6 @@ namespace {
 
 Type elementTypeOf(Value memref) {
   return cast<MemRefType>(memref.getType()).getElementType();
-}
-
-/// Converts a float scalar to `type` (f32 <-> bf16/f16).
-Value castFloat(OpBuilder &b, Location loc, Value value, Type type) {
-  Type from = value.getType();
-  if (from == type)
-    return value;
-  if (from.getIntOrFloatBitWidth() < type.getIntOrFloatBitWidth())
-    return arith::ExtFOp::create(b, loc, type, value);
-  return arith::TruncFOp::create(b, loc, type, value);
 }
 
 /// `lhs <op> rhs` on floats of one type.
@@ -323,7 +315,7 @@ struct ConvertNKIToLinalgPass
     getOperation()->walk([](memref::AllocOp alloc) {
       if (!alloc.getAlignment() &&
           isa_and_nonnull<MemorySpaceAttr>(alloc.getType().getMemorySpace()))
-        alloc.setAlignment(64);
+        alloc.setAlignment(kCacheLineBytes);
     });
     eraseNKIMemorySpaces(getOperation());
     // Our discardable attributes mean nothing to upstream dialects.

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::nki;
@@ -17,10 +18,6 @@ using namespace mlir::nki;
 namespace {
 
 constexpr int64_t kBlock = 16; // 32-bit words per block row (one zmm)
-
-Value index(OpBuilder &b, Location loc, int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
 
 /// Transposes the 16 x 16 block whose rows are `rows` in place: four rounds
 /// of two-source shuffles, round d swapping the off-diagonal d x d blocks of
@@ -64,8 +61,7 @@ struct TransposeToVector : OpRewritePattern<TransposeOp> {
 /// 64-byte vectors (masked at the row end), converted to the target type
 /// where the types differ. LLVM does not vectorize the generic form's rows
 /// when they are short and a partition stride apart.
-template <typename CopyOp>
-struct CopyToVector : OpRewritePattern<CopyOp> {
+template <typename CopyOp> struct CopyToVector : OpRewritePattern<CopyOp> {
   CopyToVector(MLIRContext *context)
       : OpRewritePattern<CopyOp>(context, /*benefit=*/2) {}
 
@@ -78,32 +74,34 @@ struct CopyToVector : OpRewritePattern<CopyOp> {
       return rewriter.notifyMatchFailure(op, "not a copy of contiguous rows");
     Location loc = op.getLoc();
     Type from = sourceType.getElementType(), to = targetType.getElementType();
-    int64_t lanes = 64 * 8 / std::max(sourceType.getElementTypeBitWidth(),
-                                      targetType.getElementTypeBitWidth());
+    int64_t lanes = kCacheLineBytes * 8 /
+                    std::max(sourceType.getElementTypeBitWidth(),
+                             targetType.getElementTypeBitWidth());
     int64_t width = sourceType.getShape().back(), rank = sourceType.getRank();
     auto fromType = VectorType::get({lanes}, from);
     auto toType = VectorType::get({lanes}, to);
-    Value c0 = index(rewriter, loc, 0), c1 = index(rewriter, loc, 1);
+    Value c0 = constantIndex(rewriter, loc, 0),
+          c1 = constantIndex(rewriter, loc, 1);
     OpBuilder::InsertionGuard guard(rewriter);
     SmallVector<Value> indices;
     for (int64_t d = 0; d + 1 < rank; ++d) {
       auto loop = scf::ForOp::create(
-          rewriter, loc, c0, index(rewriter, loc, sourceType.getDimSize(d)),
-          c1);
+          rewriter, loc, c0,
+          constantIndex(rewriter, loc, sourceType.getDimSize(d)), c1);
       indices.push_back(loop.getInductionVar());
       rewriter.setInsertionPointToStart(loop.getBody());
     }
     auto laneLoop = scf::ForOp::create(rewriter, loc, c0,
-                                       index(rewriter, loc, width),
-                                       index(rewriter, loc, lanes));
+                                       constantIndex(rewriter, loc, width),
+                                       constantIndex(rewriter, loc, lanes));
     rewriter.setInsertionPointToStart(laneLoop.getBody());
     indices.push_back(laneLoop.getInductionVar());
     Value mask;
     if (width % lanes != 0) {
       Value left = arith::SubIOp::create(
-          rewriter, loc, index(rewriter, loc, width), indices.back());
+          rewriter, loc, constantIndex(rewriter, loc, width), indices.back());
       Value count = arith::MinSIOp::create(rewriter, loc, left,
-                                           index(rewriter, loc, lanes));
+                                           constantIndex(rewriter, loc, lanes));
       mask = vector::CreateMaskOp::create(
           rewriter, loc, VectorType::get({lanes}, rewriter.getI1Type()),
           ValueRange{count});
@@ -117,10 +115,7 @@ struct CopyToVector : OpRewritePattern<CopyOp> {
              : vector::LoadOp::create(rewriter, loc, fromType, op.getSource(),
                                       indices)
                    .getResult();
-    if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
-      values = arith::ExtFOp::create(rewriter, loc, toType, values);
-    else if (from != to)
-      values = arith::TruncFOp::create(rewriter, loc, toType, values);
+    values = castFloat(rewriter, loc, values, toType);
     if (mask)
       vector::MaskedStoreOp::create(rewriter, loc, op.getTarget(), indices,
                                     mask, values);
@@ -133,9 +128,23 @@ struct CopyToVector : OpRewritePattern<CopyOp> {
 
 } // namespace
 
-Value mlir::nki::allocLineAligned(OpBuilder &b, Location loc,
-                                 MemRefType type) {
-  return memref::AllocOp::create(b, loc, type, b.getI64IntegerAttr(64));
+Value mlir::nki::allocLineAligned(OpBuilder &b, Location loc, MemRefType type) {
+  return memref::AllocOp::create(b, loc, type,
+                                 b.getI64IntegerAttr(kCacheLineBytes));
+}
+
+Value mlir::nki::constantIndex(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIndexOp::create(b, loc, value);
+}
+
+Value mlir::nki::castFloat(OpBuilder &b, Location loc, Value value, Type type) {
+  Type from = getElementTypeOrSelf(value.getType());
+  Type to = getElementTypeOrSelf(type);
+  if (from == to)
+    return value;
+  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, type, value);
+  return arith::TruncFOp::create(b, loc, type, value);
 }
 
 bool mlir::nki::hasContiguousRows(MemRefType type) {
@@ -162,8 +171,8 @@ Value mlir::nki::loadRowPairs(OpBuilder &b, Location loc, Value source,
                               Value mask) {
   Type element = cast<MemRefType>(source.getType()).getElementType();
   auto type = VectorType::get({width}, element);
-  Value even = arith::MulIOp::create(b, loc, r, index(b, loc, 2));
-  Value odd = arith::AddIOp::create(b, loc, even, index(b, loc, 1));
+  Value even = arith::MulIOp::create(b, loc, r, constantIndex(b, loc, 2));
+  Value odd = arith::AddIOp::create(b, loc, even, constantIndex(b, loc, 1));
   auto load = [&](Value row) -> Value {
     SmallVector<Value> indices = {row};
     llvm::append_range(indices, columnIndices);
@@ -188,33 +197,35 @@ void mlir::nki::emitVectorTranspose(OpBuilder &b, Location loc, Value source,
   int64_t wordRows = paired ? rows / 2 : rows;
   // Blocks of 16 target rows (outer) by 16 words; one block's code is
   // emitted once, in the loop body.
-  Value c0 = index(b, loc, 0), block16 = index(b, loc, kBlock);
+  Value c0 = constantIndex(b, loc, 0), block16 = constantIndex(b, loc, kBlock);
   scf::ForOp::create(
-      b, loc, c0, index(b, loc, columns), block16, ValueRange{},
+      b, loc, c0, constantIndex(b, loc, columns), block16, ValueRange{},
       [&](OpBuilder &b, Location loc, Value j0, ValueRange) {
         scf::ForOp::create(
-            b, loc, c0, index(b, loc, wordRows), block16, ValueRange{},
+            b, loc, c0, constantIndex(b, loc, wordRows), block16, ValueRange{},
             [&](OpBuilder &b, Location loc, Value r0, ValueRange) {
               SmallVector<Value> block;
               for (int64_t r = 0; r < kBlock; ++r) {
-                Value row = arith::AddIOp::create(b, loc, r0, index(b, loc, r));
+                Value row =
+                    arith::AddIOp::create(b, loc, r0, constantIndex(b, loc, r));
                 Value values =
-                    paired ? loadRowPairs(b, loc, source, j0, row, kBlock,
-                                          Value())
-                           : vector::LoadOp::create(
-                                 b, loc, VectorType::get({kBlock}, element),
-                                 source, ValueRange{row, j0})
-                                 .getResult();
+                    paired
+                        ? loadRowPairs(b, loc, source, j0, row, kBlock, Value())
+                        : vector::LoadOp::create(
+                              b, loc, VectorType::get({kBlock}, element),
+                              source, ValueRange{row, j0})
+                              .getResult();
                 block.push_back(
                     vector::BitCastOp::create(b, loc, words, values));
               }
               transposeBlock(b, loc, block);
-              Value column =
-                  paired ? arith::MulIOp::create(b, loc, r0, index(b, loc, 2))
-                               .getResult()
-                         : r0;
+              Value column = paired ? arith::MulIOp::create(
+                                          b, loc, r0, constantIndex(b, loc, 2))
+                                          .getResult()
+                                    : r0;
               for (int64_t j = 0; j < kBlock; ++j) {
-                Value at = arith::AddIOp::create(b, loc, j0, index(b, loc, j));
+                Value at =
+                    arith::AddIOp::create(b, loc, j0, constantIndex(b, loc, j));
                 vector::StoreOp::create(
                     b, loc,
                     vector::BitCastOp::create(b, loc, targetRow, block[j]),

@@ -1,8 +1,8 @@
-//===- VectorKernels.h - Pieces of the host vector kernels -------*- C++ -*-===//
+//===- VectorKernels.h - Pieces of the host vector kernels ------*- C++ -*-===//
 //
-// Shared by the host lowerings of nki.matmul (vector and AMX kernels) and
-// nki.transpose: the AMX kernel's left operand is the stationary tile
-// transposed.
+// Shared by the host lowerings of NKI ops (linalg forms, vector and AMX
+// kernels): the AMX kernel's left operand is the stationary tile transposed
+// as nki.transpose is.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,8 +14,17 @@
 
 namespace mlir::nki {
 
-/// A buffer starting on a cache line (64 bytes: one AMX tile row, one zmm
-/// register): a vector or tile row split across two lines costs two loads.
+/// Bytes of a cache line: one AMX tile row, one zmm register.
+constexpr int64_t kCacheLineBytes = 64;
+
+Value constantIndex(OpBuilder &b, Location loc, int64_t value);
+
+/// `value` (a float or a vector of floats) converted to `type` (the same
+/// shape, another float type: f32 <-> bf16/f16).
+Value castFloat(OpBuilder &b, Location loc, Value value, Type type);
+
+/// A buffer starting on a cache line: a vector or tile row split across two
+/// lines costs two loads.
 Value allocLineAligned(OpBuilder &b, Location loc, MemRefType type);
 
 /// Whether the innermost dim of `type` is contiguous (unit stride), so that

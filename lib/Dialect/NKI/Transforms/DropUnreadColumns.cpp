@@ -1,4 +1,4 @@
-//===- DropUnreadColumns.cpp - Compute only the columns read later -*- C++ -*-===//
+//===- DropUnreadColumns.cpp - Compute only the columns read later -===//
 //
 // A tile computed 512 columns wide of which later reads take 420 (the im2col
 // strategy's matmuls over a spatial block of 30 x 14 positions) costs the
@@ -129,9 +129,8 @@ struct DropUnreadColumnsPass
     bool changed = true;
     while (changed) {
       changed = false;
-      getOperation().walk([&](memref::AllocOp alloc) {
-        changed |= narrowWriters(alloc);
-      });
+      getOperation().walk(
+          [&](memref::AllocOp alloc) { changed |= narrowWriters(alloc); });
     }
   }
 };
