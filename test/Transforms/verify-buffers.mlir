@@ -64,3 +64,20 @@ func.func @reshaped_view(%t: memref<128x512xf32, #nki.mem<sbuf>>) {
   %v = memref.reinterpret_cast %t to offset: [0], sizes: [256, 256], strides: [256, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<256x256xf32, #nki.mem<sbuf>>
   return
 }
+
+// -----
+
+// Bytes per partition that overflow int64 (regression: accepted before).
+func.func @alloc_size_overflow() {
+  // expected-error @+1 {{'memref.alloc' op result #0: SBUF buffer 'memref<128x4611686018427387904x4xf32, #nki.mem<sbuf>>' needs 2^63 or more bytes per partition}}
+  %t = memref.alloc() : memref<128x4611686018427387904x4xf32, #nki.mem<sbuf>>
+  return
+}
+
+// -----
+
+func.func @psum_size_overflow() {
+  // expected-error @+1 {{'memref.alloc' op result #0: PSUM tile 'memref<128x9223372036854775807xf32, #nki.mem<psum>>' needs 2^63 or more bytes per partition}}
+  %t = memref.alloc() : memref<128x9223372036854775807xf32, #nki.mem<psum>>
+  return
+}

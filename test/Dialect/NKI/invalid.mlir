@@ -37,6 +37,15 @@ func.func @sbuf_capacity(%x: memref<128x60000xf32>, %t: memref<128x60000xf32, #n
 
 // -----
 
+// The bytes per partition overflow int64: still rejected (regression).
+func.func @sbuf_size_overflow(%t: memref<128x4611686018427387904x4xf32, #nki.mem<sbuf>>) {
+  // expected-error @+1 {{'nki.memset' op target: SBUF buffer 'memref<128x4611686018427387904x4xf32, #nki.mem<sbuf>>' needs 2^63 or more bytes per partition}}
+  nki.memset %t, 0.0 : memref<128x4611686018427387904x4xf32, #nki.mem<sbuf>>
+  return
+}
+
+// -----
+
 func.func @psum_wider_than_a_bank(%t: memref<128x1024xf32, #nki.mem<psum>>) {
   // expected-error @+1 {{target: PSUM tile 'memref<128x1024xf32, #nki.mem<psum>>' needs 4096 bytes per partition, more than one 2048-byte bank; a multi-bank tile is shaped [partitions, banks <= 8, F] with F fitting one bank}}
   nki.memset %t, 0.0 : memref<128x1024xf32, #nki.mem<psum>>

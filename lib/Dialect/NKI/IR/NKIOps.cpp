@@ -6,6 +6,9 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::nki;
@@ -41,15 +44,17 @@ bool nki::isSupportedElementType(Type type) {
   return type.isF32() || type.isBF16() || type.isF16();
 }
 
-/// Bytes per partition of the free dims, or nullopt when one is dynamic.
+/// Bytes per partition of the free dims, or nullopt when one is dynamic;
+/// INT64_MAX when the product overflows (more than any memory holds).
 static std::optional<int64_t> bytesPerPartition(MemRefType type) {
-  int64_t elements = 1;
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
   for (int64_t dim : type.getShape().drop_front()) {
     if (ShapedType::isDynamic(dim))
       return std::nullopt;
-    elements *= dim;
+    if (llvm::MulOverflow(bytes, dim, bytes))
+      return std::numeric_limits<int64_t>::max();
   }
-  return elements * (type.getElementTypeBitWidth() / 8);
+  return bytes;
 }
 
 LogicalResult
@@ -75,6 +80,9 @@ nki::verifyOnChipBuffer(MemRefType type,
   if (!bytes)
     return success();
   if (space == Space::SBUF) {
+    if (*bytes == std::numeric_limits<int64_t>::max())
+      return emitError() << "SBUF buffer " << type
+                         << " needs 2^63 or more bytes per partition";
     if (*bytes > kSbufBytesPerPartition)
       return emitError() << "SBUF buffer " << type << " needs " << *bytes
                          << " bytes per partition, more than the "
@@ -83,6 +91,9 @@ nki::verifyOnChipBuffer(MemRefType type,
   }
   if (*bytes <= kPsumBankBytes)
     return success();
+  if (*bytes == std::numeric_limits<int64_t>::max())
+    return emitError() << "PSUM tile " << type
+                       << " needs 2^63 or more bytes per partition";
   // A tile larger than one bank names its banks: [partitions, banks, F].
   bool banked = type.getRank() == 3 && type.getDimSize(1) <= kNumPsumBanks &&
                 *bytes / type.getDimSize(1) <= kPsumBankBytes;
