@@ -1,7 +1,7 @@
 //===- TrafficAnalysis.cpp - What a kernel moves and computes ---*- C++ -*-===//
 
 #include "nki/Analysis/TrafficAnalysis.h"
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

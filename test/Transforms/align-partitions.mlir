@@ -86,3 +86,58 @@ func.func @blocked(%plane: memref<128x58x38xf32, #nki.mem<sbuf>>, %odd: memref<1
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// Regression: 64x24 = 1536 positions are exactly 3 partitions of 512, so a
+// write-back loop of 512 iterations needs no guard. Aligned to 504, the last
+// of 4 partitions would store 512 positions from 1512, past the plane's end.
+// The loop stays, with a remark at the op that assumes 512.
+// CHECK-LABEL: func.func @unguarded_loop_of_p
+// CHECK: arith.muli %{{.*}}, %c512
+func.func @unguarded_loop_of_p(%plane: memref<128x64x24xf32>, %tile: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c512 = arith.constant 512 : index
+  %c1536 = arith.constant 1536 : index
+  %flat = memref.collapse_shape %plane [[0], [1, 2]] : memref<128x64x24xf32> into memref<128x1536xf32>
+  scf.for %sp = %c0 to %c3 step %c1 {
+    %start = arith.muli %sp, %c512 : index
+    %rest = arith.subi %c1536, %start : index
+    %size = arith.minsi %c512, %rest : index
+    %rows = memref.subview %flat[0, %start] [128, %size] [1, 1] : memref<128x1536xf32> to memref<128x?xf32, strided<[1536, 1], offset: ?>>
+    // expected-remark @+1 {{nki-align-partitions: not aligned: this op uses the partition size 512 itself, not the partition's size (it would still assume 512 positions)}}
+    scf.for %i = %c0 to %c512 step %c1 {
+      %pos = arith.addi %start, %i : index
+      %src = memref.subview %tile[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
+      %dst = memref.subview %flat[0, %pos] [128, 1] [1, 1] : memref<128x1536xf32> to memref<128x1xf32, strided<[1536, 1], offset: ?>>
+      nki.dma_copy %src to %dst : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[1536, 1], offset: ?>>
+    } {nki.affine_range}
+  } {nki.affine_range}
+  return
+}
+
+// -----
+
+// Regression: a whole-partition view of static size 512 assumes P too.
+// CHECK-LABEL: func.func @static_view_of_p
+// CHECK: arith.muli %{{.*}}, %c512
+func.func @static_view_of_p(%plane: memref<128x64x24xf32>, %tile: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c512 = arith.constant 512 : index
+  %c1536 = arith.constant 1536 : index
+  %flat = memref.collapse_shape %plane [[0], [1, 2]] : memref<128x64x24xf32> into memref<128x1536xf32>
+  scf.for %sp = %c0 to %c3 step %c1 {
+    %start = arith.muli %sp, %c512 : index
+    %rest = arith.subi %c1536, %start : index
+    %size = arith.minsi %c512, %rest : index
+    %used = memref.subview %flat[0, %start] [128, %size] [1, 1] : memref<128x1536xf32> to memref<128x?xf32, strided<[1536, 1], offset: ?>>
+    // expected-remark @+1 {{nki-align-partitions: not aligned: this op uses the partition size 512 itself}}
+    %dst = memref.subview %flat[0, %start] [128, 512] [1, 1] : memref<128x1536xf32> to memref<128x512xf32, strided<[1536, 1], offset: ?>>
+    nki.dma_copy %tile to %dst : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x512xf32, strided<[1536, 1], offset: ?>>
+  } {nki.affine_range}
+  return
+}

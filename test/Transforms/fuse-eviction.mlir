@@ -58,3 +58,43 @@ func.func @blocked(%acc: !acc, %res: !res, %bias: !bias, %w: memref<128x128xf32,
   nki.tensor_tensor add %res, %res to %res : !res, !res to !res
   return
 }
+
+// -----
+
+!acc = memref<128x64xf32, #nki.mem<psum>>
+!res = memref<128x64xf32, #nki.mem<sbuf>>
+!col = memref<128x1xf32, strided<[64, 1], offset: 3>, #nki.mem<sbuf>>
+
+// Regression: the op also reads the evicted tile through a view (a column as
+// the scalar, a reshape as the other operand). Fused, it would read the view
+// before the tile is written; both stay, with a remark.
+// CHECK-LABEL: func.func @second_read_through_a_view
+// CHECK-COUNT-2: nki.tensor_copy
+func.func @second_read_through_a_view(%acc: !acc, %res: !res, %wide: memref<128x2x32xf32, #nki.mem<sbuf>>) {
+  nki.tensor_copy %acc to %res : !acc to !res
+  %col = memref.subview %res[0, 3] [128, 1] [1, 1] : !res to !col
+  // expected-remark @+1 {{nki-fuse-eviction: not fused: the op does not transform the evicted tile in place through exactly one operand}}
+  nki.tensor_scalar add %res, %col to %res : !res, !col to !res
+  nki.tensor_copy %acc to %res : !acc to !res
+  %rows = memref.expand_shape %res [[0], [1, 2]] output_shape [128, 2, 32] : !res into memref<128x2x32xf32, #nki.mem<sbuf>>
+  %flat = memref.collapse_shape %rows [[0], [1, 2]] : memref<128x2x32xf32, #nki.mem<sbuf>> into !res
+  // expected-remark @+1 {{nki-fuse-eviction: not fused: the op does not transform the evicted tile in place through exactly one operand}}
+  nki.tensor_tensor add %res, %flat to %res : !res, !res to !res
+  return
+}
+
+// -----
+
+!res = memref<128x64xf32, #nki.mem<sbuf>>
+!half = memref<128x32xf32, strided<[64, 1]>, #nki.mem<sbuf>>
+
+// A copy between two views of one buffer is not an eviction: left alone.
+// CHECK-LABEL: func.func @copy_within_a_buffer
+// CHECK: nki.tensor_copy
+func.func @copy_within_a_buffer(%buf: !res, %bias: memref<128x1xf32, #nki.mem<sbuf>>) {
+  %lo = memref.subview %buf[0, 0] [128, 32] [1, 1] : !res to !half
+  %hi = memref.subview %buf[0, 32] [128, 32] [1, 1] : !res to memref<128x32xf32, strided<[64, 1], offset: 32>, #nki.mem<sbuf>>
+  nki.tensor_copy %hi to %lo : memref<128x32xf32, strided<[64, 1], offset: 32>, #nki.mem<sbuf>> to !half
+  nki.tensor_scalar add %lo, %bias to %lo : !half, memref<128x1xf32, #nki.mem<sbuf>> to !half
+  return
+}

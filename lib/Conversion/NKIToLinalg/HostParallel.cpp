@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"

@@ -86,6 +86,57 @@ SmallVector<int64_t> rowWidths(Value start) {
   return widths;
 }
 
+/// Whether `loop` runs from 0 with step 1 and does nothing but under a guard
+/// `iv < size`: it may count to P, since no iteration past `size` acts.
+bool isGuardedBySize(scf::ForOp loop, Value size) {
+  if (!isZeroInteger(loop.getLowerBound()) || !isOneInteger(loop.getStep()))
+    return false;
+  Block *body = loop.getBody();
+  auto guard = dyn_cast<scf::IfOp>(body->front());
+  if (!guard || guard->getNextNode() != body->getTerminator() ||
+      guard.getNumResults() != 0 || guard.elseBlock())
+    return false;
+  auto cmp = guard.getCondition().getDefiningOp<arith::CmpIOp>();
+  return cmp &&
+         (cmp.getPredicate() == arith::CmpIPredicate::ult ||
+          cmp.getPredicate() == arith::CmpIPredicate::slt) &&
+         cmp.getLhs() == loop.getInductionVar() && cmp.getRhs() == size;
+}
+
+/// An op in `loop`'s body (other than those computing `start` and `size`)
+/// that uses the partition size P itself, as a constant operand or a static
+/// view size: it assumes partitions of exactly P positions, which the rewrite
+/// changes. A loop to P whose iterations past `size` do nothing is fine.
+Operation *findOtherUseOfP(scf::ForOp loop, PartitionStart start,
+                           Operation *size) {
+  Operation *found = nullptr;
+  loop.getBody()->walk([&](Operation *op) {
+    if (op == start.mul || op == size)
+      return WalkResult::advance();
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (getConstantIntValue(operand.get()) != start.size)
+        continue;
+      auto inner = dyn_cast<scf::ForOp>(op);
+      if (inner && &operand == &inner.getUpperBoundMutable() &&
+          isGuardedBySize(inner, size->getResult(0)))
+        continue;
+      // min(P, size) is size for any P >= size, before and after.
+      if (isa<arith::MinSIOp, arith::MinUIOp>(op) &&
+          llvm::is_contained(op->getOperands(), size->getResult(0)))
+        continue;
+      found = op;
+      return WalkResult::interrupt();
+    }
+    auto view = dyn_cast<memref::SubViewOp>(op);
+    if (view && llvm::is_contained(view.getStaticSizes(), start.size)) {
+      found = op;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
 void align(scf::ForOp loop) {
   std::optional<PartitionStart> start = matchStart(loop);
   if (!start)
@@ -117,6 +168,15 @@ void align(scf::ForOp loop) {
   int64_t aligned = start->size / width * width;
   if (aligned == start->size)
     return; // already whole rows
+  if (Operation *user = findOtherUseOfP(loop, *start, size)) {
+    user->emitRemark() << "nki-align-partitions: not aligned: this op uses "
+                          "the partition size "
+                       << start->size
+                       << " itself, not the partition's size (it would "
+                          "still assume "
+                       << start->size << " positions)";
+    return;
+  }
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   Value newSize = arith::ConstantIndexOp::create(b, loc, aligned);

@@ -2,7 +2,7 @@
 
 #include "CopyLoopFolding.h"
 
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -1,6 +1,6 @@
 //===- FuseEviction.cpp - Elementwise ops at eviction -----------*- C++ -*-===//
 
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
@@ -20,30 +20,31 @@ bool mayTouch(Operation *op, Value value) {
   return mayBeAccessedIn(op, value, /*except=*/nullptr, /*includeReads=*/true);
 }
 
-/// The operand of `op` that reads `tile`, when exactly one does.
+/// The operand of `op` that reads `tile` itself, when no other operand may
+/// read any of its memory (through a view or an alias).
 OpOperand *singleRead(Operation *op, Value tile) {
+  Value target = op->getOperand(op->getNumOperands() - 1);
   OpOperand *found = nullptr;
-  auto reads = [&](OpOperand &operand) {
-    return operand.get() == tile;
-  };
-  if (auto scalar = dyn_cast<TensorScalarOp>(op)) {
-    if (scalar.getScalar() == tile)
+  for (OpOperand *operand : getAliasingOperands(op, tile)) {
+    if (operand->get() == target && operand->getOperandNumber() ==
+                                        op->getNumOperands() - 1)
+      continue; // the in-place target
+    if (found || operand->get() != tile)
       return nullptr;
-    return reads(scalar.getSourceMutable()) ? &scalar.getSourceMutable()
-                                            : nullptr;
+    found = operand;
   }
-  auto tensor = cast<TensorTensorOp>(op);
-  for (OpOperand *operand : {&tensor.getLhsMutable(), &tensor.getRhsMutable()})
-    if (reads(*operand)) {
-      if (found)
-        return nullptr;
-      found = operand;
-    }
+  // A tensor_scalar's scalar operand is read per partition, not elementwise.
+  if (auto scalar = dyn_cast<TensorScalarOp>(op);
+      found && scalar && found != &scalar.getSourceMutable())
+    return nullptr;
   return found;
 }
 
 void fuse(TensorCopyOp copy) {
   Value tile = copy.getTarget();
+  // The fused op would read the source while writing the tile.
+  if (!areDisjointBuffers(copy.getSource(), tile))
+    return;
   // The next op in the block that touches the copied tile.
   for (Operation *op = copy->getNextNode(); op; op = op->getNextNode()) {
     if (!mayTouch(op, tile) && !mayTouch(op, copy.getSource()))

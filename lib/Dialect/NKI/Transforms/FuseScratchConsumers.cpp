@@ -2,7 +2,7 @@
 
 #include "Views.h"
 
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"

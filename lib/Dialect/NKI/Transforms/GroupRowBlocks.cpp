@@ -2,7 +2,7 @@
 
 #include "Views.h"
 
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
@@ -112,6 +112,12 @@ FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
       continue;
     if (!user || !slab.fill->isBeforeInBlock(user)) {
       reason = "the slab is accessed before it is loaded";
+      return failure();
+    }
+    // Grouped blocks share the slab: a block must not change what the next
+    // one reads (an in-place update, a memset of its halo rows).
+    if (mayWriteThrough(*use)) {
+      reason = "the slab is written after it is loaded";
       return failure();
     }
     FailureOr<SmallVector<Operation *>> chain =

@@ -3,7 +3,7 @@
 #include "TileHoisting.h"
 #include "Views.h"
 
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
 namespace mlir::nki {

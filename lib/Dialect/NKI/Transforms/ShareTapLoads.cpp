@@ -3,7 +3,7 @@
 #include "Recompute.h"
 #include "TileHoisting.h"
 
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Analysis/ViewedRange.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"

@@ -1,6 +1,6 @@
-//===- BufferAliasing.cpp - Which buffers may overlap -----------*- C++ -*-===//
+//===- Legality.cpp - Which buffers may overlap -----------*- C++ -*-===//
 
-#include "nki/Analysis/BufferAliasing.h"
+#include "nki/Analysis/Legality.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
@@ -16,10 +16,10 @@ Value nki::getRootBuffer(Value memref) {
 }
 
 bool nki::areDisjointBuffers(Value a, Value b) {
-  // HBM, SBUF and PSUM are different memories.
+  // Scalars are not memory; HBM, SBUF and PSUM are different memories.
   auto typeA = dyn_cast<MemRefType>(a.getType());
   auto typeB = dyn_cast<MemRefType>(b.getType());
-  if (typeA && typeB && typeA.getMemorySpace() != typeB.getMemorySpace())
+  if (!typeA || !typeB || typeA.getMemorySpace() != typeB.getMemorySpace())
     return true;
   Value rootA = getRootBuffer(a), rootB = getRootBuffer(b);
   if (rootA == rootB)
@@ -62,4 +62,25 @@ bool nki::mayBeAccessedIn(Operation *region, Value buffer, Operation *except,
 
 bool nki::mayBeWrittenIn(Operation *region, Value buffer, Operation *except) {
   return mayBeAccessedIn(region, buffer, except, /*includeReads=*/false);
+}
+
+bool nki::mayWriteThrough(OpOperand &operand) {
+  auto effects = dyn_cast<MemoryEffectOpInterface>(operand.getOwner());
+  if (!effects)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> all;
+  effects.getEffects(all);
+  return llvm::any_of(all, [&](MemoryEffects::EffectInstance &effect) {
+    return isa<MemoryEffects::Write>(effect.getEffect()) &&
+           (!effect.getValue() || effect.getValue() == operand.get());
+  });
+}
+
+SmallVector<OpOperand *> nki::getAliasingOperands(Operation *op,
+                                                  Value buffer) {
+  SmallVector<OpOperand *> aliasing;
+  for (OpOperand &operand : op->getOpOperands())
+    if (!areDisjointBuffers(operand.get(), buffer))
+      aliasing.push_back(&operand);
+  return aliasing;
 }
