@@ -21,6 +21,10 @@ void registerNKIDialects(DialectRegistry &registry);
 /// Registers the NKI passes and named pipelines with the global registry.
 void registerNKIPasses();
 
+/// Makes a crash of this process ask users to report it to nki-mlir, not to
+/// llvm-project (LLVM's default). For the project's own tools.
+void setNKICrashReportMessage();
+
 } // namespace mlir::nki
 
 #endif // NKI_INITNKI_H

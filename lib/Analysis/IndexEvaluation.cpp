@@ -5,8 +5,92 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
+
+FailureOr<int64_t> nki::foldIndexOp(Operation *op,
+                                     ArrayRef<int64_t> operands) {
+  if (op->getNumResults() != 1 || operands.size() != op->getNumOperands())
+    return failure();
+  Type type = op->getResult(0).getType();
+  if (!type.isIntOrIndex())
+    return failure();
+  if (auto cast = dyn_cast<arith::IndexCastOp>(op))
+    return operands[0];
+  if (auto cast = dyn_cast<arith::IndexCastUIOp>(op)) {
+    if (operands[0] < 0)
+      return failure();
+    return operands[0];
+  }
+  if (operands.size() != 2)
+    return failure();
+  int64_t a = operands[0], b = operands[1];
+  bool isUnsigned = isa<arith::DivUIOp, arith::RemUIOp, arith::CeilDivUIOp,
+                        arith::MinUIOp, arith::MaxUIOp>(op);
+  if (isUnsigned && (a < 0 || b < 0))
+    return failure();
+  bool isDivision =
+      isa<arith::DivUIOp, arith::DivSIOp, arith::RemUIOp, arith::RemSIOp,
+          arith::CeilDivUIOp, arith::CeilDivSIOp, arith::FloorDivSIOp>(op);
+  if (isDivision && (b == 0 || (a == INT64_MIN && b == -1)))
+    return failure();
+  std::optional<int64_t> result =
+      llvm::TypeSwitch<Operation *, std::optional<int64_t>>(op)
+          .Case([&](arith::AddIOp) -> std::optional<int64_t> {
+            int64_t r;
+            return llvm::AddOverflow(a, b, r) ? std::nullopt
+                                              : std::optional(r);
+          })
+          .Case([&](arith::SubIOp) -> std::optional<int64_t> {
+            int64_t r;
+            return llvm::SubOverflow(a, b, r) ? std::nullopt
+                                              : std::optional(r);
+          })
+          .Case([&](arith::MulIOp) -> std::optional<int64_t> {
+            int64_t r;
+            return llvm::MulOverflow(a, b, r) ? std::nullopt
+                                              : std::optional(r);
+          })
+          // C++ division and remainder truncate, as divsi/remsi do.
+          .Case<arith::DivUIOp, arith::DivSIOp>([&](auto) { return a / b; })
+          .Case<arith::RemUIOp, arith::RemSIOp>([&](auto) { return a % b; })
+          .Case<arith::CeilDivUIOp, arith::CeilDivSIOp>(
+              [&](auto) { return llvm::divideCeilSigned(a, b); })
+          .Case([&](arith::FloorDivSIOp) {
+            return llvm::divideFloorSigned(a, b);
+          })
+          .Case<arith::MinSIOp, arith::MinUIOp>(
+              [&](auto) { return std::min(a, b); })
+          .Case<arith::MaxSIOp, arith::MaxUIOp>(
+              [&](auto) { return std::max(a, b); })
+          .Case([&](arith::CmpIOp cmp) -> std::optional<int64_t> {
+            using P = arith::CmpIPredicate;
+            auto ua = static_cast<uint64_t>(a), ub = static_cast<uint64_t>(b);
+            switch (cmp.getPredicate()) {
+            case P::eq: return a == b;
+            case P::ne: return a != b;
+            case P::slt: return a < b;
+            case P::sle: return a <= b;
+            case P::sgt: return a > b;
+            case P::sge: return a >= b;
+            case P::ult: return ua < ub;
+            case P::ule: return ua <= ub;
+            case P::ugt: return ua > ub;
+            case P::uge: return ua >= ub;
+            }
+            return std::nullopt;
+          })
+          .Default([](Operation *) { return std::nullopt; });
+  if (!result)
+    return failure();
+  // Narrow integers wrap where index code does not: refuse what does not fit.
+  if (auto integer = dyn_cast<IntegerType>(type);
+      integer && integer.getWidth() < 64 && integer.getWidth() > 1 &&
+      !llvm::isIntN(integer.getWidth(), *result))
+    return failure();
+  return *result;
+}
 
 static FailureOr<int64_t> evaluate(Value value, const nki::IndexEnv &env,
                                    int depth) {
@@ -15,35 +99,16 @@ static FailureOr<int64_t> evaluate(Value value, const nki::IndexEnv &env,
   if (std::optional<int64_t> constant = getConstantIntValue(value))
     return *constant;
   Operation *def = value.getDefiningOp();
-  if (!def || depth > 32 || def->getNumOperands() != 2 ||
-      def->getNumResults() != 1)
+  if (!def || depth > 32 || def->getNumOperands() > 2)
     return failure();
-  FailureOr<int64_t> a = evaluate(def->getOperand(0), env, depth + 1);
-  FailureOr<int64_t> b = evaluate(def->getOperand(1), env, depth + 1);
-  if (failed(a) || failed(b))
-    return failure();
-  if (isa<arith::DivUIOp, arith::DivSIOp, arith::RemUIOp, arith::RemSIOp,
-          arith::CeilDivUIOp>(def) &&
-      (*b <= 0 || *a < 0))
-    return failure();
-  if (isa<arith::CeilDivSIOp, arith::FloorDivSIOp>(def) && *b <= 0)
-    return failure();
-  return llvm::TypeSwitch<Operation *, FailureOr<int64_t>>(def)
-      .Case([&](arith::AddIOp) { return *a + *b; })
-      .Case([&](arith::SubIOp) { return *a - *b; })
-      .Case([&](arith::MulIOp) { return *a * *b; })
-      .Case<arith::DivUIOp, arith::DivSIOp>([&](auto) { return *a / *b; })
-      .Case<arith::RemUIOp, arith::RemSIOp>([&](auto) { return *a % *b; })
-      .Case([&](arith::CeilDivUIOp) { return (*a + *b - 1) / *b; })
-      .Case([&](arith::CeilDivSIOp) { return llvm::divideCeilSigned(*a, *b); })
-      .Case([&](arith::FloorDivSIOp) {
-        return llvm::divideFloorSigned(*a, *b);
-      })
-      .Case<arith::MinSIOp, arith::MinUIOp>(
-          [&](auto) { return std::min(*a, *b); })
-      .Case<arith::MaxSIOp, arith::MaxUIOp>(
-          [&](auto) { return std::max(*a, *b); })
-      .Default([](Operation *) { return failure(); });
+  SmallVector<int64_t, 2> operands;
+  for (Value operand : def->getOperands()) {
+    FailureOr<int64_t> v = evaluate(operand, env, depth + 1);
+    if (failed(v))
+      return failure();
+    operands.push_back(*v);
+  }
+  return nki::foldIndexOp(def, operands);
 }
 
 FailureOr<int64_t> nki::evaluateIndex(Value value, const IndexEnv &env) {
@@ -71,21 +136,34 @@ FailureOr<SmallVector<scf::ForOp>> nki::getLoopNest(Operation *op,
   return nest;
 }
 
-LogicalResult nki::forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
-                                    function_ref<LogicalResult()> body) {
+static LogicalResult walkIterations(ArrayRef<scf::ForOp> nest,
+                                    nki::IndexEnv &env,
+                                    function_ref<LogicalResult()> body,
+                                    int64_t &budget) {
   if (nest.empty())
     return body();
   scf::ForOp loop = nest.front();
-  FailureOr<int64_t> lb = evaluateIndex(loop.getLowerBound(), env);
-  FailureOr<int64_t> ub = evaluateIndex(loop.getUpperBound(), env);
-  FailureOr<int64_t> step = evaluateIndex(loop.getStep(), env);
+  FailureOr<int64_t> lb = nki::evaluateIndex(loop.getLowerBound(), env);
+  FailureOr<int64_t> ub = nki::evaluateIndex(loop.getUpperBound(), env);
+  FailureOr<int64_t> step = nki::evaluateIndex(loop.getStep(), env);
   if (failed(lb) || failed(ub) || failed(step) || *step <= 0)
     return failure();
-  for (int64_t i = *lb; i < *ub; i += *step) {
-    env[loop.getInductionVar()] = i;
-    if (failed(forEachIteration(nest.drop_front(), env, body)))
+  // i < ub <= INT64_MAX, so i + step overflows only past the last iteration.
+  for (int64_t i = *lb; i < *ub;) {
+    if (--budget < 0)
       return failure();
+    env[loop.getInductionVar()] = i;
+    if (failed(walkIterations(nest.drop_front(), env, body, budget)))
+      return failure();
+    if (llvm::AddOverflow(i, *step, i))
+      break;
   }
   env.erase(loop.getInductionVar());
   return success();
+}
+
+LogicalResult nki::forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
+                                    function_ref<LogicalResult()> body,
+                                    int64_t maxIterations) {
+  return walkIterations(nest, env, body, maxIterations);
 }

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "llvm/Support/PrettyStackTrace.h"
 
 void mlir::nki::registerNKIDialects(DialectRegistry &registry) {
   registry.insert<NKIDialect, affine::AffineDialect, arith::ArithDialect,
@@ -39,4 +40,11 @@ void mlir::nki::registerNKIPasses() {
   registerNKITransformsPasses();
   registerNKIConversionPasses();
   registerNKIPipelines();
+}
+
+void mlir::nki::setNKICrashReportMessage() {
+  llvm::setBugReportMsg(
+      "PLEASE report this crash as an issue of the nki-mlir project, with the "
+      "input file and the command line below; it is a bug in nki-mlir or the "
+      "MLIR it is built on.\n");
 }

@@ -19,3 +19,49 @@ func.func @dynamic_bound(%x: memref<128x64xf32>) {
 func.func @not_a_kernel(%x: memref<128x64xf32>, %n: index) {
   return
 }
+
+// -----
+
+// Regressions (mutation fuzzing): buffers only nki-verify-buffers rejected
+// crashed the report; it now checks them first.
+func.func @psum_over_a_bank(%x: memref<1x1024xf32>) {
+  // expected-error @+1 {{'memref.alloc' op result #0: PSUM tile 'memref<1x1024xf32, #nki.mem<psum>>' needs 4096 bytes per partition, more than one 2048-byte bank}}
+  %t = memref.alloc() : memref<1x1024xf32, #nki.mem<psum>>
+  return
+}
+
+// -----
+
+func.func @huge_free_dims(%x: memref<128x4xf32>) {
+  // expected-error @+1 {{'memref.alloc' op result #0: SBUF buffer 'memref<128x9223372036854775807xi32, #nki.mem<sbuf>>' has element type 'i32'; supported are f32, bf16 and f16}}
+  %t = memref.alloc() : memref<128x9223372036854775807xi32, #nki.mem<sbuf>>
+  return
+}
+
+// -----
+
+// Loops of 2^31 iterations: refused, not enumerated for minutes.
+func.func @too_many_iterations(%x: memref<128x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %big = arith.constant 2147483648 : index
+  // expected-error @+1 {{nki traffic analysis: the kernel runs more than 67108864 loop iterations; the report evaluates each one}}
+  scf.for %i = %c0 to %big step %c1 {
+    %t = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.dma_copy %x to %t : memref<128x64xf32> to memref<128x64xf32, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}
+
+// -----
+
+// Index arithmetic that overflows is not evaluated (arith would wrap).
+func.func @overflowing_index(%x: memref<128x64xf32>) {
+  %c1 = arith.constant 1 : index
+  %max = arith.constant 9223372036854775807 : index
+  // expected-error @+1 {{nki traffic analysis: cannot evaluate this op (unsupported, overflowing or dividing by zero)}}
+  %wrapped = arith.addi %max, %c1 : index
+  scf.for %i = %wrapped to %max step %c1 {
+  } {nki.affine_range}
+  return
+}

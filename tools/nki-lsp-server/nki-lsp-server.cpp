@@ -6,6 +6,7 @@
 #include "mlir/Tools/mlir-lsp-server/MlirLspServerMain.h"
 
 int main(int argc, char **argv) {
+  mlir::nki::setNKICrashReportMessage();
   mlir::DialectRegistry registry;
   mlir::nki::registerNKIDialects(registry);
   return mlir::failed(mlir::MlirLspServerMain(argc, argv, registry));

@@ -7,6 +7,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  mlir::nki::setNKICrashReportMessage();
   mlir::DialectRegistry registry;
   mlir::nki::registerNKIDialects(registry);
   mlir::nki::registerNKIPasses();

@@ -636,6 +636,7 @@ LogicalResult runMain(MLIRContext &context) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  nki::setNKICrashReportMessage();
   cl::ParseCommandLineOptions(argc, argv,
                               "nki-run: JIT-run an NKI kernel and check it\n");
   llvm::InitializeNativeTarget();

@@ -19,10 +19,21 @@ namespace mlir::nki {
 /// Values (typically loop induction variables) fixed for an evaluation.
 using IndexEnv = llvm::DenseMap<Value, int64_t>;
 
-/// `value` under `env`: constants, values in `env`, and the integer arith
-/// ops index code uses (add, sub, mul, div, ceildiv, floordiv, rem, min,
-/// max). Fails on anything else, on division by a non-positive value, and
-/// on unsigned or truncating division of a negative one.
+/// Most loop iterations (summed over every level of a nest) that one
+/// evaluation walks before it gives up: evaluation proves facts about
+/// kernels of realistic size, not about loops of 2^31 trips.
+constexpr int64_t kMaxEvaluatedIterations = int64_t(1) << 22;
+
+/// The integer arith op `op` (add, sub, mul, div, ceildiv, floordiv, rem,
+/// min, max, signed and unsigned; cmpi; index_cast) applied to `operands`,
+/// with MLIR's semantics. Fails on any other op, on a result that overflows
+/// its type (arith wraps; index code that wraps is not evaluated), on
+/// division by zero, and on unsigned ops of negative values. The one
+/// arithmetic both the passes and the traffic report use.
+FailureOr<int64_t> foldIndexOp(Operation *op, ArrayRef<int64_t> operands);
+
+/// `value` under `env`: constants, values in `env`, and the ops of
+/// foldIndexOp applied to those. Fails on anything else.
 FailureOr<int64_t> evaluateIndex(Value value, const IndexEnv &env);
 /// The same for a static or dynamic index (view offsets and sizes).
 FailureOr<int64_t> evaluateIndex(OpFoldResult index, const IndexEnv &env);
@@ -36,9 +47,12 @@ FailureOr<SmallVector<scf::ForOp>> getLoopNest(Operation *op,
 /// Runs `body` for every iteration of `nest` (loops outermost first, each
 /// nested in the one before) with their induction variables set in `env`;
 /// each loop's bounds are evaluated under the indices around it. Fails when
-/// a bound is not evaluable or `body` fails.
-LogicalResult forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
-                               function_ref<LogicalResult()> body);
+/// a bound is not evaluable, `body` fails, or the nest has more than
+/// `maxIterations` iterations at all its levels together.
+LogicalResult
+forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
+                 function_ref<LogicalResult()> body,
+                 int64_t maxIterations = kMaxEvaluatedIterations);
 
 } // namespace mlir::nki
 

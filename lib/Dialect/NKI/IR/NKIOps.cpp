@@ -107,6 +107,31 @@ nki::verifyOnChipBuffer(MemRefType type,
   return success();
 }
 
+LogicalResult nki::verifyOnChipBuffers(Operation *root) {
+  bool failed = false;
+  auto check = [&](Value value,
+                   function_ref<InFlightDiagnostic()> emitError) {
+    auto type = dyn_cast<MemRefType>(value.getType());
+    if (type)
+      failed |= mlir::failed(verifyOnChipBuffer(type, emitError));
+  };
+  root->walk([&](Operation *op) {
+    for (OpResult result : op->getResults())
+      check(result, [&] {
+        return op->emitOpError()
+               << "result #" << result.getResultNumber() << ": ";
+      });
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          check(arg, [&] {
+            return mlir::emitError(arg.getLoc())
+                   << "block argument #" << arg.getArgNumber() << ": ";
+          });
+  });
+  return failure(failed);
+}
+
 //===----------------------------------------------------------------------===//
 // Operand helpers
 //===----------------------------------------------------------------------===//

@@ -134,6 +134,9 @@ struct ReportPass : public nki::impl::NKIReportBase<ReportPass> {
     func::FuncOp kernel = getOperation();
     if (kernel.isExternal())
       return;
+    // The evaluation assumes buffers the hardware can hold.
+    if (failed(verifyOnChipBuffers(kernel)))
+      return signalPassFailure();
     FailureOr<KernelTraffic> traffic = analyzeTraffic(kernel);
     if (failed(traffic))
       return signalPassFailure();

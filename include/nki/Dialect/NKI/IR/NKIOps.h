@@ -43,6 +43,12 @@ bool isSupportedElementType(Type type);
 LogicalResult verifyOnChipBuffer(MemRefType type,
                                  function_ref<InFlightDiagnostic()> emitError);
 
+/// Checks every SBUF and PSUM memref value in `root` (op results and block
+/// arguments, nested ops included) with verifyOnChipBuffer, reporting each
+/// violation at the value's location. What nki-verify-buffers runs, and what
+/// the traffic report checks before it evaluates a kernel.
+LogicalResult verifyOnChipBuffers(Operation *root);
+
 } // namespace mlir::nki
 
 #define GET_OP_CLASSES
