@@ -188,3 +188,26 @@ func.func @flattened_plane_into_matmul(%slab: !slab, %w: memref<128x128xf32, #nk
   nki.matmul accumulate %w, %flat into %acc : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x28xf32, #nki.mem<sbuf>> into memref<128x28xf32, #nki.mem<psum>>
   return
 }
+
+// -----
+
+// Regression: a ragged output-channel tile (M known at run time) makes the
+// PSUM target's partition dim dynamic; its view for the forwarded columns
+// takes that size as a value, not as a static marker (the pass built an
+// invalid subview: two dynamic sizes, one operand).
+// CHECK-LABEL: func.func @ragged_target
+// CHECK-SAME: (%[[N:.*]]: index, %[[W:.*]]: memref<128x128xf32, #nki.mem<sbuf>>, %[[SRC:.*]]: memref<128x512xf32, #nki.mem<sbuf>>, %[[ACC:.*]]: memref<128x512xf32, #nki.mem<psum>>)
+// CHECK-DAG: %[[ROWS:.*]] = memref.subview %[[ACC]][0, 0] [%[[N]], 512] [1, 1]
+// CHECK-DAG: %[[COLS:.*]] = memref.subview %[[SRC]][0, 0] [128, 420] [1, 1]
+// CHECK: %[[TARGET:.*]] = memref.subview %[[ROWS]][0, 0] [%[[N]], 420] [1, 1]
+// CHECK: nki.matmul accumulate %{{.*}}, %[[COLS]] into %[[TARGET]]
+func.func @ragged_target(%n: index, %w: memref<128x128xf32, #nki.mem<sbuf>>, %src: memref<128x512xf32, #nki.mem<sbuf>>, %acc: memref<128x512xf32, #nki.mem<psum>>) {
+  %tile = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
+  %cols = memref.subview %src[0, 0] [128, 420] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x420xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  %part = memref.subview %tile[0, 0] [128, 420] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x420xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  nki.tensor_copy %cols to %part : memref<128x420xf32, strided<[512, 1]>, #nki.mem<sbuf>> to memref<128x420xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  %wm = memref.subview %w[0, 0] [128, %n] [1, 1] : memref<128x128xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[128, 1]>, #nki.mem<sbuf>>
+  %rows = memref.subview %acc[0, 0] [%n, 512] [1, 1] : memref<128x512xf32, #nki.mem<psum>> to memref<?x512xf32, strided<[512, 1]>, #nki.mem<psum>>
+  nki.matmul accumulate %wm, %tile into %rows : memref<128x?xf32, strided<[128, 1]>, #nki.mem<sbuf>>, memref<128x512xf32, #nki.mem<sbuf>> into memref<?x512xf32, strided<[512, 1]>, #nki.mem<psum>>
+  return
+}

@@ -92,3 +92,29 @@ func.func @blocked(%x: memref<128x512xf32>, %y: memref<128x64xf32, #nki.mem<sbuf
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// Regression: the hoisted tile [128, 2, 128] is read through a rank-reducing
+// subview (one 2-D half of it). The view of the cache slot drops the same
+// dim, so the transpose still reads a 2-D tile (it read a 3-D one before,
+// which the verifier rejects).
+// CHECK-LABEL: func.func @rank_reducing_read
+// CHECK: memref.alloc() : memref<128x2x128xf32, #nki.mem<sbuf>>
+// CHECK: scf.for
+// CHECK-NOT: nki.dma_copy
+// CHECK: %[[HALF:.*]] = memref.subview %{{.*}}[0, 1, 0] [128, 1, 128] [1, 1, 1] : memref<128x2x128xf32, {{.*}}> to memref<128x128xf32, {{.*}}>
+// CHECK: nki.transpose %[[HALF]] into
+func.func @rank_reducing_read(%w: memref<128x2x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %t = memref.alloc() : memref<128x2x128xf32, #nki.mem<sbuf>>
+    nki.dma_copy %w to %t : memref<128x2x128xf32> to memref<128x2x128xf32, #nki.mem<sbuf>>
+    %half = memref.subview %t[0, 1, 0] [128, 1, 128] [1, 1, 1] : memref<128x2x128xf32, #nki.mem<sbuf>> to memref<128x128xf32, strided<[256, 1], offset: 128>, #nki.mem<sbuf>>
+    %p = memref.alloc() : memref<128x128xf32, #nki.mem<psum>>
+    nki.transpose %half into %p : memref<128x128xf32, strided<[256, 1], offset: 128>, #nki.mem<sbuf>> into memref<128x128xf32, #nki.mem<psum>>
+  } {nki.affine_range}
+  return
+}

@@ -230,6 +230,8 @@ void Grouper::run(scf::ForOp loop) {
     // The window's start for every block, evaluated: it must never move
     // back, so that a group's first block starts its window.
     int64_t tripCount = *ub;
+    if (tripCount > kMaxEvaluatedIterations)
+      return decline("the loop has too many iterations to evaluate");
     SmallVector<int64_t> starts;
     for (int64_t i = 0; i < tripCount; ++i) {
       FailureOr<int64_t> start = evaluateIndex(offset, IndexEnv{{iv, i}});

@@ -464,10 +464,15 @@ void Hoister::run(Chain chain, bool quiet) {
           v = map.lookupOrDefault(value);
       return values;
     };
-    return memref::SubViewOp::create(builder, loc, slotView,
-                                     mapAll(subview.getMixedOffsets()),
-                                     mapAll(subview.getMixedSizes()),
-                                     mapAll(subview.getMixedStrides()));
+    SmallVector<OpFoldResult> offsets = mapAll(subview.getMixedOffsets());
+    SmallVector<OpFoldResult> sizes = mapAll(subview.getMixedSizes());
+    SmallVector<OpFoldResult> strides = mapAll(subview.getMixedStrides());
+    // A rank-reducing view of the tile drops the same dims of the slot.
+    MemRefType type = memref::SubViewOp::inferRankReducedResultType(
+        subview.getType().getShape(), cast<MemRefType>(slotView.getType()),
+        offsets, sizes, strides);
+    return memref::SubViewOp::create(builder, loc, type, slotView, offsets,
+                                     sizes, strides);
   };
 
   // Clone the chain into the prologue; its last op writes the cache slot.

@@ -73,7 +73,8 @@ FailureOr<Value> nki::replayViewChain(OpBuilder &b, Location loc,
       SmallVector<OpFoldResult> sizes = mapAll(subview.getMixedSizes());
       SmallVector<int64_t> shape(subview.getType().getShape());
       if (subview.getSourceType().getDimSize(0) != partitions) {
-        sizes[0] = b.getIndexAttr(partitions);
+        // All partitions of the base; a ragged base's size is a value.
+        sizes[0] = memref::getMixedSize(b, loc, current, 0);
         shape[0] = partitions;
       }
       SmallVector<OpFoldResult> offsets = mapAll(subview.getMixedOffsets());
