@@ -2,7 +2,8 @@
 # Installs the Debian packages nki-mlir needs (LLVM/MLIR 22 from bookworm-security,
 # ninja, cmake, the OpenMP runtime nki-run's parallel loops call, and Debian's
 # python3 with numpy for the cross-checking tests).
-# Idempotent: packages already present are skipped.
+# Idempotent: packages already present are skipped. Extra package names given
+# as arguments are installed too (scripts/sanitize.sh: the sanitizer runtimes).
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +11,7 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   clang-22 lld-22 libomp-22-dev
   python3 python3-numpy
+  "$@"
 )
 
 missing=()

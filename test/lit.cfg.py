@@ -28,6 +28,7 @@ config.substitutions.append(
      "/usr/bin/python3 " + os.path.join(config.nki_src_root, "utils",
                                         "conv2d-linalg.py")))
 config.substitutions.append(("%nki_src_root", config.nki_src_root))
+config.substitutions.append(("%nki_tools_dir", config.nki_tools_dir))
 config.substitutions.append(("%nki_obj_root", config.nki_obj_root))
 # Longer names first: lit substitutes in order.
 config.substitutions.append(("%cmake_generator", config.cmake_generator))

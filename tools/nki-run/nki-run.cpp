@@ -508,7 +508,7 @@ LogicalResult runMain(MLIRContext &context) {
       return fail("@" + kernel->name + " takes " + Twine(numInputs) +
                   " inputs, --inputs names " + Twine(inputFiles.size()));
     for (auto [index, path, type] :
-         llvm::enumerate(inputFiles, kernel->argTypes)) {
+         llvm::enumerate(inputFiles, ArrayRef(kernel->argTypes).drop_back())) {
       auto array = npy::read(path);
       if (!array)
         return fail(llvm::toString(array.takeError()));

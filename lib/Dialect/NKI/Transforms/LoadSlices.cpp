@@ -2,6 +2,7 @@
 
 #include "Recompute.h"
 
+#include "nki/Analysis/Legality.h"
 #include "nki/Analysis/ViewedRange.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
@@ -203,14 +204,10 @@ void LoadSlices::run(DmaCopyOp dma) {
         return decline(dma, "the buffer is used outside the load's block");
       if (!dma->isBeforeInBlock(ancestor))
         return decline(dma, "the buffer is used before the load");
-      auto effects = dyn_cast<MemoryEffectOpInterface>(user);
-      if (!isa<NKIDialect>(user->getDialect()) || !effects)
+      if (!isa<NKIDialect>(user->getDialect()) ||
+          !isa<MemoryEffectOpInterface>(user))
         return decline(dma, "an op other than an NKI read uses the buffer");
-      SmallVector<MemoryEffects::EffectInstance> onOperand;
-      effects.getEffectsOnValue(value, onOperand);
-      if (llvm::any_of(onOperand, [](MemoryEffects::EffectInstance &e) {
-            return !isa<MemoryEffects::Read>(e.getEffect());
-          }))
+      if (mayWriteThrough(use))
         return decline(dma, "the buffer is written again after the load");
       reads.push_back(&use);
     }

@@ -21,15 +21,10 @@ using namespace mlir::nki;
 
 namespace {
 
+/// Whether `use` is an NKI op reading, never writing, through it.
 bool onlyReads(OpOperand *use) {
-  auto effects = dyn_cast<MemoryEffectOpInterface>(use->getOwner());
-  if (!effects || !isa<NKIDialect>(use->getOwner()->getDialect()))
-    return false;
-  SmallVector<MemoryEffects::EffectInstance> onValue;
-  effects.getEffectsOnValue(use->get(), onValue);
-  return llvm::all_of(onValue, [](MemoryEffects::EffectInstance &e) {
-    return isa<MemoryEffects::Read>(e.getEffect());
-  });
+  return isa<NKIDialect>(use->getOwner()->getDialect()) &&
+         !mayWriteThrough(*use);
 }
 
 /// Checks that every access of `result` other than by `writer` reads it

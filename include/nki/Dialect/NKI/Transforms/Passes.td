@@ -126,8 +126,12 @@ def NKIAlignPartitions : Pass<"nki-align-partitions", "func::FuncOp"> {
     Preconditions, checked: the loop is an `nki.affine_range` from 0 with
     step 1 and the constant trip count `ceil(N / P)`; the induction variable
     is used only to compute `start`; `size` is `min(P, N - start)`; every
-    row width found agrees, divides N, and is at most P. Otherwise the loop
-    stays, with a remark when it matched the partition pattern.
+    row width found agrees, divides N, and is at most P; nothing in the body
+    uses P itself (a constant operand equal to P, or a static view size P),
+    since it would still assume partitions of P positions, except
+    `min(P, size)` and a loop to P whose only content is guarded by
+    `iv < size`. Otherwise the loop stays, with a remark when it matched the
+    partition pattern.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -337,9 +341,12 @@ def NKIGroupRowBlocks : Pass<"nki-group-row-blocks", "func::FuncOp"> {
     along the moving dim; the window's start is index arithmetic of the
     loop index alone, which the pass evaluates for every iteration: it must
     never move back and stay inside the tensor (so each block's rows lie in
-    its group's window, moved back at the tensor's end); nothing in the loop
-    may write the loaded tensor; the group's slab fits `sbuf-budget` bytes
-    per partition. Otherwise the loop stays, with a remark.
+    its group's window, moved back at the tensor's end); no access of the
+    slab after the DMA may write it (through any view; ops without known
+    effects count as writers), since grouped blocks share one slab; nothing
+    in the loop may write the loaded tensor; the group's slab fits
+    `sbuf-budget` bytes per partition. Otherwise the loop stays, with a
+    remark.
   }];
   let options = [
     Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"8",
@@ -524,8 +531,12 @@ def NKIFuseEviction : Pass<"nki-fuse-eviction", "func::FuncOp"> {
     nki.tensor_scalar add %acc, %bias to %res : ...
     ```
 
-    Preconditions, checked: the op's target is the copy's target (the same
-    value) and it reads that tile as exactly one operand; nothing between
+    Preconditions, checked: the copy's source and target are disjoint
+    buffers; the op's target is the copy's target (the same value) and, of
+    its other operands, exactly one may alias that tile, and it is the tile
+    itself (a view of the tile, a reshape of it, or the tile read twice
+    blocks: fused, it would be read before it is written); for
+    `tensor_scalar` that operand is the elementwise source; nothing between
     the two may read or write either tile (ops with unknown effects count).
     The value is computed in f32 and rounded once, at the end, where the
     copy used to round first. Otherwise both stay, with a remark when the
