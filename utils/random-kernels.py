@@ -277,7 +277,7 @@ class Tools:
         self.run = os.path.join(bin_dir, "nki-run")
 
 
-def run(command, timeout=300):
+def run(command, timeout=60):
     try:
         return subprocess.run(command, capture_output=True, text=True,
                               timeout=timeout)
