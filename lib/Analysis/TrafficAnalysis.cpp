@@ -24,8 +24,10 @@ constexpr int kDmaQueues = 16;                 // DMAs in flight per core
 constexpr double kDmaBytesPerSecond = 368e9;   // 16 queues x 23 B/ns
 constexpr double kTensorEngineHz = 2.4e9;
 constexpr double kVectorEngineHz = 0.96e9;
-// The naive kernel at 224x224 runs about 8M iterations; a few seconds' worth.
-constexpr int64_t kMaxReportIterations = int64_t(1) << 26;
+// Evaluation steps (ops visited plus on-chip elements marked loaded or read)
+// before the report gives up: the naive 224x224 kernel of the seed takes about
+// 2^27.5; the limit takes about 5 s.
+constexpr int64_t kMaxReportSteps = int64_t(1) << 29;
 
 /// Evaluates index arithmetic, control flow and memref shapes.
 class Evaluator {
@@ -71,7 +73,7 @@ private:
   DenseMap<Value, Layout> layouts;
   DenseMap<Operation *, int64_t> liveInstanceOfAlloc;
   int64_t liveSbufBytes = 0, livePsumBytes = 0;
-  int64_t iterations = 0;
+  int64_t steps = 0;
   std::vector<Instance> instances;
 
 public:
@@ -91,9 +93,17 @@ void Evaluator::forEachFreeElement(const Layout &layout,
     f(layout.offset);
     return;
   }
-  for (int64_t d = 1; d < rank; ++d)
-    if (sizes[d] == 0)
+  int64_t elements = 1;
+  for (int64_t d = 1; d < rank; ++d) {
+    if (sizes[d] <= 0)
       return;
+    if (llvm::MulOverflow(elements, sizes[d], elements))
+      elements = kMaxReportSteps;
+  }
+  // Past the budget nothing more is marked; run() then stops with an error.
+  steps = std::min(steps + elements, kMaxReportSteps + 1);
+  if (steps > kMaxReportSteps)
+    return;
   SmallVector<int64_t> index(rank, 0);
   while (true) {
     int64_t offset = layout.offset;
@@ -241,9 +251,15 @@ LogicalResult Evaluator::countDma(DmaCopyOp dma) {
 LogicalResult Evaluator::run(Block &block) {
   // Buffers allocated in this block live until its end.
   int64_t sbufBefore = liveSbufBytes, psumBefore = livePsumBytes;
-  for (Operation &op : block)
+  for (Operation &op : block) {
+    if (++steps > kMaxReportSteps)
+      return op.emitError() << "nki traffic analysis: the kernel takes more "
+                               "than 2^29 evaluation steps (ops run plus "
+                               "on-chip elements touched); the report "
+                               "evaluates every iteration";
     if (failed(visit(&op)))
       return failure();
+  }
   liveSbufBytes = sbufBefore;
   livePsumBytes = psumBefore;
   return success();
@@ -286,11 +302,6 @@ LogicalResult Evaluator::visit(Operation *op) {
       return op->emitError() << "nki traffic analysis: needs loops with a "
                                 "positive step and no iter_args";
     for (int64_t iv = *lb; iv < *ub;) {
-      if (++iterations > kMaxReportIterations)
-        return op->emitError()
-               << "nki traffic analysis: the kernel runs more than "
-               << kMaxReportIterations
-               << " loop iterations; the report evaluates each one";
       integers[loop.getInductionVar()] = iv;
       if (failed(run(*loop.getBody())))
         return failure();
@@ -336,18 +347,22 @@ LogicalResult Evaluator::visit(Operation *op) {
       peak = std::max(peak, live);
     }
     if (space == Space::SBUF && !dims.empty()) {
-      // A new instance of this buffer; the previous one is dead.
+      // A new instance of this buffer; the previous one (and every view of
+      // it) is dead, so it takes over its slot.
       auto [it, inserted] = liveInstanceOfAlloc.try_emplace(op, -1);
-      if (!inserted)
+      if (inserted) {
+        it->second = instances.size();
+        instances.emplace_back();
+      } else {
         retire(it->second);
-      it->second = instances.size();
+      }
       Instance instance;
       instance.partitionStride = 1;
       for (int64_t d : ArrayRef(dims).drop_front())
         instance.partitionStride *= d;
       instance.unread.assign(instance.partitionStride, false);
       instance.elementBytes = alloc.getType().getElementTypeBitWidth() / 8;
-      instances.push_back(std::move(instance));
+      instances[it->second] = std::move(instance);
       Layout layout;
       layout.instance = it->second;
       layout.strides.assign(dims.size(), 1);
