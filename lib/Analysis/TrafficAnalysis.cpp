@@ -97,8 +97,9 @@ void Evaluator::forEachFreeElement(const Layout &layout,
   for (int64_t d = 1; d < rank; ++d) {
     if (sizes[d] <= 0)
       return;
-    if (llvm::MulOverflow(elements, sizes[d], elements))
-      elements = kMaxReportSteps;
+    if (llvm::MulOverflow(elements, sizes[d], elements) ||
+        elements > kMaxReportSteps)
+      elements = kMaxReportSteps + 1;
   }
   // Past the budget nothing more is marked; run() then stops with an error.
   steps = std::min(steps + elements, kMaxReportSteps + 1);
