@@ -421,6 +421,14 @@ def check_seeds(args, tools):
 def report(checker, generated):
     runs = sum(s[0] for s in checker.stats.values())
     compared = sum(s[2] for s in checker.stats.values())
+    by_pass = {}
+    for label, (ran, changed, checked) in checker.stats.items():
+        totals = by_pass.setdefault(label.split()[0], [0, 0, 0])
+        for i, n in enumerate((ran, changed, checked)):
+            totals[i] += n
+    for name, (ran, changed, checked) in sorted(by_pass.items()):
+        print(f"  {name}: {ran} runs, {changed} changed the IR, "
+              f"{checked} outputs compared")
     print(f"random-kernels: {generated} kernels, {runs} pass runs, "
           f"{compared} outputs compared, {len(checker.failures)} failures")
     for name, label, message in checker.failures:
