@@ -7,7 +7,9 @@ swapped, a memory space or an op name changed, an attribute dropped, the file
 cut short), and feeds each mutant to every NKI pass alone, both nki-optimize
 strategies, nki-report, the lowering to LLVM and, for a sample, nki-run. Each
 must exit with a diagnostic or succeed: a signal, LLVM's crash banner or a
-time-out is a failure, kept as FILE for a regression test.
+time-out is a failure, kept in --keep for a regression test. Crashes whose
+stack never enters nki-mlir's code (upstream MLIR's parser or printer) are
+counted apart, and fail the run too.
 
   utils/mutate-inputs.py --seed S --count N [--bin DIR] [--keep DIR] [FILES]
 
@@ -85,8 +87,22 @@ def classify(result):
         return "hang"
     if result.returncode < 0 or "PLEASE report" in result.stderr or \
             "Stack dump" in result.stderr:
-        return "crash"
+        return "crash" if in_our_code(result.stderr) else "upstream-crash"
     return "ok"
+
+
+def in_our_code(stderr):
+    """Whether the crash's stack, below the signal handler frames and above
+    the tool's main loop, passes through nki-mlir's code (our frames are
+    symbolized as .cpp files or named by our binaries; libMLIR.so's are
+    addresses in it)."""
+    frames = [l for l in stderr.splitlines() if re.match(r"\s*#\d+ ", l)]
+    for frame in frames[4:]:
+        if "MlirOptMain" in frame or re.search(r" main ", frame):
+            break
+        if re.search(r"nki::|\w\.cpp:\d+|/nki-(opt|run)\+", frame):
+            return True
+    return False
 
 
 def run(command):
@@ -132,12 +148,12 @@ def main():
                     n % args.run_every == 0 and "nki." in mutant:
                 commands.append(("nki-run", run([nki_run, path])))
             for label, outcome in commands:
-                stats = figures.setdefault(label, [0, 0, 0])
+                stats = figures.setdefault(label, [0, 0, 0, 0])
                 stats[0] += 1
                 verdict = classify(outcome)
                 if verdict == "ok":
                     continue
-                stats[1 if verdict == "crash" else 2] += 1
+                stats[{"crash": 1, "hang": 2, "upstream-crash": 3}[verdict]] += 1
                 failures.append((label, verdict, name))
                 if args.keep:
                     os.makedirs(args.keep, exist_ok=True)
@@ -149,14 +165,17 @@ def main():
     tried = sum(s[0] for s in figures.values())
     crashes = sum(s[1] for s in figures.values())
     hangs = sum(s[2] for s in figures.values())
+    upstream = sum(s[3] for s in figures.values())
     for label in sorted(figures):
-        t, c, h = figures[label]
-        print(f"  {label}: {t} inputs, {c} crashes, {h} hangs")
+        t, c, h, u = figures[label]
+        print(f"  {label}: {t} inputs, {c} crashes, {h} hangs"
+              + (f", {u} crashes inside upstream MLIR" if u else ""))
     for label, verdict, name in failures:
         print(f"FAILED: {verdict} in {label} on a mutant of "
               f"{os.path.relpath(name, ROOT)}")
     print(f"mutate-inputs: {tried} runs on {args.count} mutants, "
-          f"{crashes} crashes, {hangs} hangs")
+          f"{crashes} crashes, {hangs} hangs, {upstream} crashes inside "
+          f"upstream MLIR (its parser or printer)")
     return 1 if failures else 0
 
 
