@@ -42,7 +42,7 @@ SPACES = ["#nki.mem<sbuf>", "#nki.mem<psum>", "#nki.mem<hbm>", ""]
 OPS = ["nki.dma_copy", "nki.tensor_copy", "nki.matmul", "nki.transpose",
        "nki.tensor_scalar", "nki.tensor_tensor", "nki.memset",
        "nki.tensor_reduce"]
-TIMEOUT = 60  # seconds; under the sanitizers the report's step limit takes ~20 s
+TIMEOUT = 120  # seconds; under the sanitizers the report's step limit takes ~30 s
 
 
 def mutate(text, rng):
