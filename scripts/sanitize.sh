@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
 # Builds nki-mlir with AddressSanitizer + UndefinedBehaviorSanitizer (and
-# assertions) in build-sanitize/ and runs the whole lit suite on it.
-# Ends with "N passed, N failed, N skipped"; exits non-zero on any failure.
+# assertions) in build-sanitize/ and runs the whole lit suite on it, the way
+# scripts/test.sh does. Ends with "N passed, N failed, N skipped".
 # Debian's libMLIR.so is not instrumented: the sanitizers see our code and
 # the heap, not MLIR's internals.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${NKI_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
 
 "$root/scripts/install-deps.sh" libclang-rt-22-dev
-NKI_BUILD_DIR="$build" NKI_CMAKE_ARGS="-DNKI_SANITIZERS=address,undefined" \
-  "$root/scripts/build.sh"
 
 # LLVM's JIT and libomp allocate outside ASan's view; leaks at exit are not
 # what this run looks for (nki-run's JIT'd code is not instrumented).
@@ -19,10 +16,6 @@ NKI_BUILD_DIR="$build" NKI_CMAKE_ARGS="-DNKI_SANITIZERS=address,undefined" \
 # false reports, so manual poisoning is off.
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allow_user_poisoning=0:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
-results="$build/check-nki.xml"
-rm -f "$results"
-status=0
-LIT_OPTS="${LIT_OPTS:-} --xunit-xml-output=$results" \
-  NKI_BUILD_DIR="$build" "$root/scripts/build.sh" check-nki || status=$?
-python3 "$root/utils/lit-summary.py" "$results" || status=1
-exit "$status"
+NKI_BUILD_DIR="${NKI_SANITIZE_BUILD_DIR:-$root/build-sanitize}" \
+  NKI_CMAKE_ARGS="-DNKI_SANITIZERS=address,undefined" \
+  exec "$root/scripts/test.sh"

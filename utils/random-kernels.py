@@ -21,6 +21,7 @@ Options: --bin DIR (nki-opt, nki-run; default build/bin), --keep DIR (write
 each failing kernel there). Exit status 1 when any check failed.
 """
 import argparse
+import copy
 import os
 import random
 import re
@@ -459,8 +460,7 @@ def reduce(seed, tools, out_path):
                                   ("order", ["ic", "fh", "fw"])]:
                 if getattr(c, knob) == smaller:
                     continue
-                trial = Conv(random.Random(seed))
-                vars(trial).update(vars(c))
+                trial = copy.copy(c)
                 setattr(trial, knob, smaller)
                 if fails(trial):
                     c, changed = trial, True

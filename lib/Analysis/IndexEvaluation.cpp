@@ -16,9 +16,9 @@ FailureOr<int64_t> nki::foldIndexOp(Operation *op,
   Type type = op->getResult(0).getType();
   if (!type.isIntOrIndex())
     return failure();
-  if (auto cast = dyn_cast<arith::IndexCastOp>(op))
+  if (isa<arith::IndexCastOp>(op))
     return operands[0];
-  if (auto cast = dyn_cast<arith::IndexCastUIOp>(op)) {
+  if (isa<arith::IndexCastUIOp>(op)) {
     if (operands[0] < 0)
       return failure();
     return operands[0];

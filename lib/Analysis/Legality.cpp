@@ -1,4 +1,4 @@
-//===- Legality.cpp - Which buffers may overlap -----------*- C++ -*-===//
+//===- Legality.cpp - What a rewrite may assume about memory ----*- C++ -*-===//
 
 #include "nki/Analysis/Legality.h"
 

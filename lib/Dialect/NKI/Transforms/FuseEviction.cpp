@@ -23,12 +23,10 @@ bool mayTouch(Operation *op, Value value) {
 /// The operand of `op` that reads `tile` itself, when no other operand may
 /// read any of its memory (through a view or an alias).
 OpOperand *singleRead(Operation *op, Value tile) {
-  Value target = op->getOperand(op->getNumOperands() - 1);
   OpOperand *found = nullptr;
   for (OpOperand *operand : getAliasingOperands(op, tile)) {
-    if (operand->get() == target && operand->getOperandNumber() ==
-                                        op->getNumOperands() - 1)
-      continue; // the in-place target
+    if (operand->getOperandNumber() == op->getNumOperands() - 1)
+      continue; // the target, written in place
     if (found || operand->get() != tile)
       return nullptr;
     found = operand;

@@ -230,18 +230,25 @@ void Grouper::run(scf::ForOp loop) {
     // The window's start for every block, evaluated: it must never move
     // back, so that a group's first block starts its window.
     int64_t tripCount = *ub;
-    if (tripCount > kMaxEvaluatedIterations)
-      return decline("the loop has too many iterations to evaluate");
     SmallVector<int64_t> starts;
-    for (int64_t i = 0; i < tripCount; ++i) {
-      FailureOr<int64_t> start = evaluateIndex(offset, IndexEnv{{iv, i}});
-      if (failed(start))
-        return decline("the window's start is not evaluable index arithmetic "
-                       "of the spatial index");
-      if (!starts.empty() && *start < starts.back())
-        return decline("the window moves back");
+    IndexEnv env;
+    std::string why = "the loop has too many iterations to evaluate";
+    LogicalResult walked = forEachIteration({loop}, env, [&] {
+      FailureOr<int64_t> start = evaluateIndex(offset, env);
+      if (failed(start)) {
+        why = "the window's start is not evaluable index arithmetic of the "
+              "spatial index";
+        return failure();
+      }
+      if (!starts.empty() && *start < starts.back()) {
+        why = "the window moves back";
+        return failure();
+      }
       starts.push_back(*start);
-    }
+      return success();
+    });
+    if (failed(walked))
+      return decline(why);
     int64_t extent =
         slab.source.getSourceType().getDimSize(slab.sourceDim);
     if (starts.front() < 0 || starts.back() + slab.rows > extent)

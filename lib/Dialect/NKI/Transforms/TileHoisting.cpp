@@ -447,29 +447,6 @@ void Hoister::run(Chain chain, bool quiet) {
                                      sizes, strides)
         .getResult();
   };
-  // A view of `slotView` like `view` is of the tile.
-  auto reView = [&](OpBuilder &builder, Value view, Value slotView,
-                    IRMapping &map) -> Value {
-    if (view == chain.result.getResult())
-      return slotView;
-    auto subview = view.getDefiningOp<memref::SubViewOp>();
-    auto mapAll = [&](SmallVector<OpFoldResult> values) {
-      for (OpFoldResult &v : values)
-        if (auto value = dyn_cast<Value>(v))
-          v = map.lookupOrDefault(value);
-      return values;
-    };
-    SmallVector<OpFoldResult> offsets = mapAll(subview.getMixedOffsets());
-    SmallVector<OpFoldResult> sizes = mapAll(subview.getMixedSizes());
-    SmallVector<OpFoldResult> strides = mapAll(subview.getMixedStrides());
-    // A rank-reducing view of the tile drops the same dims of the slot.
-    MemRefType type = memref::SubViewOp::inferRankReducedResultType(
-        subview.getType().getShape(), cast<MemRefType>(slotView.getType()),
-        offsets, sizes, strides);
-    return memref::SubViewOp::create(builder, loc, type, slotView, offsets,
-                                     sizes, strides);
-  };
-
   // Clone the chain into the prologue; its last op writes the cache slot.
   Value prologueSlot = slot(b, prologueIvs);
   for (memref::AllocOp temp : chain.temps)
@@ -505,7 +482,6 @@ void Hoister::run(Chain chain, bool quiet) {
   for (scf::ForOp loop : replicated)
     siteIvs.push_back(loop.getInductionVar());
   Value siteSlot = slot(site, siteIvs);
-  IRMapping identity;
   for (OpOperand *use : getAccesses(chain.result)) {
     if (use->getOwner() == writer)
       continue;
@@ -516,9 +492,10 @@ void Hoister::run(Chain chain, bool quiet) {
     auto subview = use->get().getDefiningOp<memref::SubViewOp>();
     if (!subview || subview.getSource() != chain.result.getResult())
       continue; // deeper views are rebuilt through their source below
+    // The same view of the slot (a rank-reducing one drops the same dims).
     OpBuilder at(subview);
     subview.getResult().replaceAllUsesWith(
-        reView(at, subview.getResult(), siteSlot, identity));
+        *replayViewChain(at, loc, {subview.getOperation()}, siteSlot));
   }
   // Views of the tile that are left now have no users but the writer.
   for (Operation *op : llvm::reverse(chain.ops))
