@@ -2,12 +2,76 @@
 
 #include "nki/Analysis/IndexEvaluation.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
+
+/// `expr` at the given dim and symbol values, in affine semantics (floordiv
+/// rounds down, mod is non-negative), failing on overflow or a divisor <= 0.
+static std::optional<int64_t> evaluateAffine(AffineExpr expr,
+                                             ArrayRef<int64_t> dims,
+                                             ArrayRef<int64_t> symbols) {
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return dims[dim.getPosition()];
+  if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
+    return symbols[symbol.getPosition()];
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+    return constant.getValue();
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  std::optional<int64_t> a = evaluateAffine(binary.getLHS(), dims, symbols);
+  std::optional<int64_t> b = evaluateAffine(binary.getRHS(), dims, symbols);
+  if (!a || !b)
+    return std::nullopt;
+  int64_t r;
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return llvm::AddOverflow(*a, *b, r) ? std::nullopt : std::optional(r);
+  case AffineExprKind::Mul:
+    return llvm::MulOverflow(*a, *b, r) ? std::nullopt : std::optional(r);
+  case AffineExprKind::FloorDiv:
+    return *b > 0 ? std::optional(llvm::divideFloorSigned(*a, *b))
+                  : std::nullopt;
+  case AffineExprKind::CeilDiv:
+    return *b > 0 ? std::optional(llvm::divideCeilSigned(*a, *b))
+                  : std::nullopt;
+  case AffineExprKind::Mod:
+    return *b > 0 ? std::optional(llvm::mod(*a, *b)) : std::nullopt;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// affine.apply, affine.min and affine.max at constant operands.
+static FailureOr<int64_t> foldAffineOp(Operation *op,
+                                       ArrayRef<int64_t> operands) {
+  AffineMap map;
+  if (auto apply = dyn_cast<affine::AffineApplyOp>(op))
+    map = apply.getAffineMap();
+  else if (auto min = dyn_cast<affine::AffineMinOp>(op))
+    map = min.getAffineMap();
+  else if (auto max = dyn_cast<affine::AffineMaxOp>(op))
+    map = max.getAffineMap();
+  else
+    return failure();
+  ArrayRef<int64_t> dims = operands.take_front(map.getNumDims());
+  ArrayRef<int64_t> symbols = operands.drop_front(map.getNumDims());
+  std::optional<int64_t> result;
+  for (AffineExpr expr : map.getResults()) {
+    std::optional<int64_t> value = evaluateAffine(expr, dims, symbols);
+    if (!value)
+      return failure();
+    if (!result || (isa<affine::AffineMinOp>(op) && *value < *result) ||
+        (isa<affine::AffineMaxOp>(op) && *value > *result))
+      result = value;
+  }
+  if (!result)
+    return failure();
+  return *result;
+}
 
 FailureOr<int64_t> nki::foldIndexOp(Operation *op,
                                      ArrayRef<int64_t> operands) {
@@ -16,6 +80,8 @@ FailureOr<int64_t> nki::foldIndexOp(Operation *op,
   Type type = op->getResult(0).getType();
   if (!type.isIntOrIndex())
     return failure();
+  if (isa<affine::AffineApplyOp, affine::AffineMinOp, affine::AffineMaxOp>(op))
+    return foldAffineOp(op, operands);
   if (isa<arith::IndexCastOp>(op))
     return operands[0];
   if (isa<arith::IndexCastUIOp>(op)) {
@@ -99,9 +165,9 @@ static FailureOr<int64_t> evaluate(Value value, const nki::IndexEnv &env,
   if (std::optional<int64_t> constant = getConstantIntValue(value))
     return *constant;
   Operation *def = value.getDefiningOp();
-  if (!def || depth > 32 || def->getNumOperands() > 2)
+  if (!def || depth > 32 || def->getNumOperands() > 8)
     return failure();
-  SmallVector<int64_t, 2> operands;
+  SmallVector<int64_t, 4> operands;
   for (Value operand : def->getOperands()) {
     FailureOr<int64_t> v = evaluate(operand, env, depth + 1);
     if (failed(v))

@@ -5,6 +5,7 @@
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -274,10 +275,12 @@ LogicalResult Evaluator::visit(Operation *op) {
     return success();
   }
   if (op->getNumResults() == 1 && op->getResult(0).getType().isIntOrIndex() &&
-      isa<arith::ArithDialect>(op->getDialect()) &&
-      (op->getNumOperands() == 2 ||
-       isa<arith::IndexCastOp, arith::IndexCastUIOp>(op))) {
-    SmallVector<int64_t, 2> operands;
+      ((isa<arith::ArithDialect>(op->getDialect()) &&
+        (op->getNumOperands() == 2 ||
+         isa<arith::IndexCastOp, arith::IndexCastUIOp>(op))) ||
+       isa<affine::AffineApplyOp, affine::AffineMinOp, affine::AffineMaxOp>(
+           op))) {
+    SmallVector<int64_t, 4> operands;
     for (Value operand : op->getOperands()) {
       FailureOr<int64_t> v = integer(operand, op);
       if (failed(v))

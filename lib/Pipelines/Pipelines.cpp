@@ -6,6 +6,7 @@
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -61,6 +62,10 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
                                    const NKIOptimizeOptions &options) {
   bool taps = options.convStrategy == ConvStrategy::Taps;
   OpPassManager &func = pm.nest<func::FuncOp>();
+  // The normal forms the rewrites reason about: loops from 0 with step 1,
+  // and unsigned index division where the dividend is provably non-negative.
+  func.addPass(createNKINormalizeLoops());
+  func.addPass(arith::createArithUnsignedWhenEquivalentPass());
   func.addPass(createNKIFoldCopyLoops());
   func.addPass(createNKIBatchWriteback());
   func.addPass(createNKIAlignPartitions());

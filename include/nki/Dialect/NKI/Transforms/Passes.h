@@ -3,6 +3,7 @@
 #ifndef NKI_DIALECT_NKI_TRANSFORMS_PASSES_H
 #define NKI_DIALECT_NKI_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"

@@ -30,6 +30,33 @@ def NKIVerifyBuffers : Pass<"nki-verify-buffers"> {
   }];
 }
 
+def NKINormalizeLoops : Pass<"nki-normalize-loops", "func::FuncOp"> {
+  let summary = "Rewrite loops to run from 0 with step 1";
+  let description = [{
+    Every `scf.for` whose lower bound is not 0 or whose step is not 1 becomes
+    a loop over `0 .. ceildiv(ub - lb, step)` with step 1; the old induction
+    variable is recomputed as `lb + iv * step` in the body (upstream
+    `emitNormalizedLoopBounds` / `denormalizeInductionVariable`). Attributes
+    such as `nki.affine_range` are kept.
+
+    ```mlir
+    scf.for %oc0 = %c0 to %c256 step %c128 { ... %oc0 ... }
+    // becomes
+    scf.for %oc = %c0 to %c2 step %c1 {
+      %oc0 = arith.muli %oc, %c128 : index
+      ...
+    }
+    ```
+
+    The rewrites of `nki-optimize` reason about loops in this normal form, so
+    it runs first: a channel loop written with step 128 or a spatial loop
+    stepping by the partition size is optimized like one written with
+    `iv * 128`. Loops already normal are left alone.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def NKIFoldCopyLoops : Pass<"nki-fold-copy-loops", "func::FuncOp"> {
   let summary = "Fold element-by-element copy loops into one slice copy";
   let description = [{
