@@ -17,7 +17,7 @@ shift $(( $# > 0 ? 1 : 0 ))
 optimized="$(mktemp --suffix=.mlir)"
 trap 'rm -f "$optimized"' EXIT
 # Remarks name the rewrites a pass declined and why; keep them out of the way.
-"$build/bin/nki-opt" "$example" --nki-optimize -o "$optimized" 2>/dev/null
+"$build/bin/nki-opt" "$example" --nki-optimize -o "$optimized"
 
 echo "== before: $example"
 "$build/bin/nki-run" "$example" --count --repeat 3 "$@"

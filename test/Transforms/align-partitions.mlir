@@ -1,4 +1,4 @@
-// RUN: nki-opt %s -nki-align-partitions -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-align-partitions --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
 
 // 58x38 = 2204 positions in partitions of 512: partitions of 13 whole rows
 // (494 positions) instead, still ceil(2204 / 494) = 5 of them.
@@ -61,7 +61,7 @@ func.func @blocked(%plane: memref<128x58x38xf32, #nki.mem<sbuf>>, %odd: memref<1
   %c512 = arith.constant 512 : index
   %c2204 = arith.constant 2204 : index
   %flat = memref.collapse_shape %plane [[0], [1, 2]] : memref<128x58x38xf32, #nki.mem<sbuf>> into memref<128x2204xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-align-partitions: not aligned: the loop is not an nki.affine_range (sequential loops are never reordered)}}
+  // expected-remark @+1 {{Category:nki-align-partitions | Remark="not aligned: the loop is not an nki.affine_range (sequential loops are never reordered)}}
   scf.for %sp = %c0 to %c5 step %c1 {
     %start = arith.muli %sp, %c512 : index
     %rest = arith.subi %c2204, %start : index
@@ -73,7 +73,7 @@ func.func @blocked(%plane: memref<128x58x38xf32, #nki.mem<sbuf>>, %odd: memref<1
   %wide = memref.expand_shape %odd [[0], [1, 2]] output_shape [128, 19, 116] : memref<128x2204xf32, #nki.mem<sbuf>> into memref<128x19x116xf32, #nki.mem<sbuf>>
   %flat2 = memref.collapse_shape %wide [[0], [1, 2]] : memref<128x19x116xf32, #nki.mem<sbuf>> into memref<128x2204xf32, #nki.mem<sbuf>>
   %flat3 = memref.collapse_shape %other [[0], [1, 2]] : memref<128x76x29xf32, #nki.mem<sbuf>> into memref<128x2204xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-align-partitions: not aligned: the views disagree on the row width}}
+  // expected-remark @+1 {{Category:nki-align-partitions | Remark="not aligned: the views disagree on the row width}}
   scf.for %sp = %c0 to %c5 step %c1 {
     %start = arith.muli %sp, %c512 : index
     %rest = arith.subi %c2204, %start : index
@@ -107,7 +107,7 @@ func.func @unguarded_loop_of_p(%plane: memref<128x64x24xf32>, %tile: memref<128x
     %rest = arith.subi %c1536, %start : index
     %size = arith.minsi %c512, %rest : index
     %rows = memref.subview %flat[0, %start] [128, %size] [1, 1] : memref<128x1536xf32> to memref<128x?xf32, strided<[1536, 1], offset: ?>>
-    // expected-remark @+1 {{nki-align-partitions: not aligned: this op uses the partition size 512 itself, not the partition's size (it would still assume 512 positions)}}
+    // expected-remark @+1 {{Category:nki-align-partitions | Remark="not aligned: this op uses the partition size 512 itself, not the partition's size (it would still assume 512 positions)}}
     scf.for %i = %c0 to %c512 step %c1 {
       %pos = arith.addi %start, %i : index
       %src = memref.subview %tile[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
@@ -135,7 +135,7 @@ func.func @static_view_of_p(%plane: memref<128x64x24xf32>, %tile: memref<128x512
     %rest = arith.subi %c1536, %start : index
     %size = arith.minsi %c512, %rest : index
     %used = memref.subview %flat[0, %start] [128, %size] [1, 1] : memref<128x1536xf32> to memref<128x?xf32, strided<[1536, 1], offset: ?>>
-    // expected-remark @+1 {{nki-align-partitions: not aligned: this op uses the partition size 512 itself}}
+    // expected-remark @+1 {{Category:nki-align-partitions | Remark="not aligned: this op uses the partition size 512 itself}}
     %dst = memref.subview %flat[0, %start] [128, 512] [1, 1] : memref<128x1536xf32> to memref<128x512xf32, strided<[1536, 1], offset: ?>>
     nki.dma_copy %tile to %dst : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x512xf32, strided<[1536, 1], offset: ?>>
   } {nki.affine_range}

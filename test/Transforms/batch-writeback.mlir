@@ -1,4 +1,4 @@
-// RUN: nki-opt %s -nki-batch-writeback -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-batch-writeback --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
 
 // The naive kernel's write-back: position p = start + i of a 30x14 plane,
 // one DMA each under `i < size`, becomes one DMA into the plane viewed with
@@ -55,7 +55,7 @@ func.func @partial(%res: memref<128x512xf32, #nki.mem<sbuf>>, %out: memref<128x3
     nki.dma_copy %s to %d : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[420, 1], offset: ?>>
   } {nki.affine_range}
   %window = memref.subview %wide[0, 0, 1] [128, 30, 14] [1, 1, 1] : memref<128x30x16xf32> to memref<128x30x14xf32, strided<[480, 16, 1], offset: 1>>
-  // expected-remark @+1 {{nki-batch-writeback: not folded: the folded source and target views would not match}}
+  // expected-remark @+1 {{Category:nki-batch-writeback | Remark="not folded: the folded source and target views would not match}}
   scf.for %i = %c0 to %c420 step %c1 {
     %oh = arith.divui %i, %c14 : index
     %ow = arith.remui %i, %c14 : index
@@ -78,7 +78,7 @@ func.func @blocked(%res: memref<128x512xf32, #nki.mem<sbuf>>, %out: memref<128x3
   %c14 = arith.constant 14 : index
   %c210 = arith.constant 210 : index
   %c420 = arith.constant 420 : index
-  // expected-remark @+1 {{nki-batch-writeback: not folded: the target: an index is neither `i + c` nor (p / W, p % W) of p = i + c with W the row width}}
+  // expected-remark @+1 {{Category:nki-batch-writeback | Remark="not folded: the target: an index is neither `i + c` nor (p / W, p % W) of p = i + c with W the row width}}
   scf.for %i = %c0 to %c210 step %c1 {
     %oh = arith.divui %i, %c7 : index
     %ow = arith.remui %i, %c7 : index
@@ -86,7 +86,7 @@ func.func @blocked(%res: memref<128x512xf32, #nki.mem<sbuf>>, %out: memref<128x3
     %d = memref.subview %out[0, %oh, %ow] [128, 1, 1] [1, 1, 1] : memref<128x30x14xf32> to memref<128x1xf32, strided<[420, 1], offset: ?>>
     nki.dma_copy %s to %d : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[420, 1], offset: ?>>
   } {nki.affine_range}
-  // expected-remark @+1 {{nki-batch-writeback: not folded: the loop is not an nki.affine_range (sequential loops are never reordered)}}
+  // expected-remark @+1 {{Category:nki-batch-writeback | Remark="not folded: the loop is not an nki.affine_range (sequential loops are never reordered)}}
   scf.for %i = %c0 to %c420 step %c1 {
     %oh = arith.divui %i, %c14 : index
     %ow = arith.remui %i, %c14 : index
@@ -94,7 +94,7 @@ func.func @blocked(%res: memref<128x512xf32, #nki.mem<sbuf>>, %out: memref<128x3
     %d = memref.subview %out[0, %oh, %ow] [128, 1, 1] [1, 1, 1] : memref<128x30x14xf32> to memref<128x1xf32, strided<[420, 1], offset: ?>>
     nki.dma_copy %s to %d : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[420, 1], offset: ?>>
   }
-  // expected-remark @+1 {{nki-batch-writeback: not folded: the loop body has other memory effects}}
+  // expected-remark @+1 {{Category:nki-batch-writeback | Remark="not folded: the loop body has other memory effects}}
   scf.for %i = %c0 to %c420 step %c1 {
     func.call @opaque() : () -> ()
     %oh = arith.divui %i, %c14 : index

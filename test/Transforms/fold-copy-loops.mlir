@@ -1,4 +1,4 @@
-// RUN: nki-opt %s -nki-fold-copy-loops -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-fold-copy-loops --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
 
 // The naive kernel's column-by-column copy of a spatial partition, under
 // `i < size`: one copy of min(512, size) columns starting at `start`.
@@ -88,7 +88,7 @@ func.func @sequential(%flat: memref<128x512xf32, #nki.mem<sbuf>>) -> memref<128x
   %c1 = arith.constant 1 : index
   %c512 = arith.constant 512 : index
   %tile = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the loop is not an nki.affine_range (sequential loops are never reordered)}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: the loop is not an nki.affine_range (sequential loops are never reordered)}}
   scf.for %i = %c0 to %c512 step %c1 {
     %s = memref.subview %flat[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
     %d = memref.subview %tile[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
@@ -106,7 +106,7 @@ func.func @opaque_call(%flat: memref<128x512xf32, #nki.mem<sbuf>>) -> memref<128
   %c1 = arith.constant 1 : index
   %c512 = arith.constant 512 : index
   %tile = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the loop body has other memory effects}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: the loop body has other memory effects}}
   scf.for %i = %c0 to %c512 step %c1 {
     func.call @opaque() : () -> ()
     %s = memref.subview %flat[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
@@ -124,7 +124,7 @@ func.func @intervening_write(%flat: memref<128x512xf32, #nki.mem<sbuf>>, %v: f32
   %c1 = arith.constant 1 : index
   %c512 = arith.constant 512 : index
   %tile = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the loop body has other memory effects}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: the loop body has other memory effects}}
   scf.for %i = %c0 to %c512 step %c1 {
     memref.store %v, %flat[%c0, %i] : memref<128x512xf32, #nki.mem<sbuf>>
     %s = memref.subview %flat[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
@@ -142,7 +142,7 @@ func.func @overlapping(%n: index) -> memref<128x512xf32, #nki.mem<sbuf>> {
   %c1 = arith.constant 1 : index
   %c511 = arith.constant 511 : index
   %tile = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: source and target may overlap}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: source and target may overlap}}
   scf.for %i = %c0 to %c511 step %c1 {
     %i1 = arith.addi %i, %c1 : index
     %s = memref.subview %tile[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
@@ -165,7 +165,7 @@ func.func @arguments(%x: memref<64x32xf32>, %y: memref<64x16xf32>) {
   %c16 = arith.constant 16 : index
   %lo = memref.subview %x[0, 0] [64, 16] [1, 1] : memref<64x32xf32> to memref<64x16xf32, strided<[32, 1]>>
   %hi = memref.subview %x[0, 8] [64, 16] [1, 1] : memref<64x32xf32> to memref<64x16xf32, strided<[32, 1], offset: 8>>
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: source and target may overlap}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: source and target may overlap}}
   scf.for %i = %c0 to %c16 step %c1 {
     %s = memref.subview %lo[0, %i] [64, 1] [1, 1] : memref<64x16xf32, strided<[32, 1]>> to memref<64x1xf32, strided<[32, 1], offset: ?>>
     %d = memref.subview %hi[0, %i] [64, 1] [1, 1] : memref<64x16xf32, strided<[32, 1], offset: 8>> to memref<64x1xf32, strided<[32, 1], offset: ?>>
@@ -190,13 +190,13 @@ func.func @not_unit_stride(%flat: memref<128x512xf32, #nki.mem<sbuf>>, %k: index
   %c256 = arith.constant 256 : index
   %c512 = arith.constant 512 : index
   %tile = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the loop step is not 1}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: the loop step is not 1}}
   scf.for %i = %c0 to %c512 step %c2 {
     %s = memref.subview %flat[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
     %d = memref.subview %tile[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
     nki.tensor_copy %s to %d : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
   } {nki.affine_range}
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the source: an index is neither `i + c` nor (p / W, p % W) of p = i + c with W the row width}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: the source: an index is neither `i + c` nor (p / W, p % W) of p = i + c with W the row width}}
   scf.for %i = %c0 to %c256 step %c1 {
     %i2 = arith.muli %i, %c2 : index
     %s = memref.subview %flat[0, %i2] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
@@ -204,12 +204,12 @@ func.func @not_unit_stride(%flat: memref<128x512xf32, #nki.mem<sbuf>>, %k: index
     nki.tensor_copy %s to %d : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
   } {nki.affine_range}
   %d0 = memref.subview %tile[0, 0] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1]>, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the target: every iteration copies the same region}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: the target: every iteration copies the same region}}
   scf.for %i = %c0 to %c512 step %c1 {
     %s = memref.subview %flat[0, %i] [128, 1] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>>
     nki.tensor_copy %s to %d0 : memref<128x1xf32, strided<[512, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x1xf32, strided<[512, 1]>, #nki.mem<sbuf>>
   } {nki.affine_range}
-  // expected-remark @+1 {{nki-fold-copy-loops: not folded: the guard is not `i < bound` with an invariant bound}}
+  // expected-remark @+1 {{Category:nki-fold-copy-loops | Remark="not folded: the guard is not `i < bound` with an invariant bound}}
   scf.for %i = %c0 to %c512 step %c1 {
     %in = arith.cmpi ult, %k, %i : index
     scf.if %in {

@@ -1,4 +1,4 @@
-// RUN: nki-opt %s -nki-forward-copies -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-forward-copies --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: nki-opt %s -nki-forward-copies=into-matmul=false -split-input-file 2>/dev/null | FileCheck %s --check-prefix=KEEP
 
 !slab = memref<128x4x16xf32, #nki.mem<sbuf>>
@@ -79,7 +79,7 @@ func.func @window_into_matmul(%slab: !slab, %w: !w, %acc: !acc) {
 // CHECK: nki.tensor_copy %[[T]] to %arg1
 func.func @converting_copy(%src: memref<128x64xf32, #nki.mem<sbuf>>, %dst: memref<128x64xf32, #nki.mem<sbuf>>) {
   %tile = memref.alloc() : memref<128x64xbf16, #nki.mem<sbuf>>
-  // expected-remark @below {{nki-forward-copies: not forwarded: the copy converts the element type}}
+  // expected-remark @below {{Category:nki-forward-copies | Remark="not forwarded: the copy converts the element type}}
   nki.tensor_copy %src to %tile : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xbf16, #nki.mem<sbuf>>
   nki.tensor_copy %tile to %dst : memref<128x64xbf16, #nki.mem<sbuf>> to memref<128x64xf32, #nki.mem<sbuf>>
   return
@@ -95,7 +95,7 @@ func.func @converting_copy(%src: memref<128x64xf32, #nki.mem<sbuf>>, %dst: memre
 // CHECK: nki.tensor_copy %[[T]] to %arg1
 func.func @source_written_between(%src: memref<128x64xf32, #nki.mem<sbuf>>, %dst: memref<128x64xf32, #nki.mem<sbuf>>) {
   %tile = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
-  // expected-remark @below {{nki-forward-copies: not forwarded: an op between the copy and the read may write the copied data}}
+  // expected-remark @below {{Category:nki-forward-copies | Remark="not forwarded: an op between the copy and the read may write the copied data}}
   nki.tensor_copy %src to %tile : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, #nki.mem<sbuf>>
   nki.memset %src, 0.0 : memref<128x64xf32, #nki.mem<sbuf>>
   nki.tensor_copy %tile to %dst : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, #nki.mem<sbuf>>
@@ -110,7 +110,7 @@ func.func private @opaque()
 // CHECK: nki.tensor_copy %[[T]] to %arg1
 func.func @opaque_call_between(%src: memref<128x64xf32>, %dst: memref<128x64xf32, #nki.mem<sbuf>>) {
   %tile = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
-  // expected-remark @below {{nki-forward-copies: not forwarded: an op between the copy and the read may write the copied data}}
+  // expected-remark @below {{Category:nki-forward-copies | Remark="not forwarded: an op between the copy and the read may write the copied data}}
   nki.dma_copy %src to %tile : memref<128x64xf32> to memref<128x64xf32, #nki.mem<sbuf>>
   func.call @opaque() : () -> ()
   nki.tensor_copy %tile to %dst : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, #nki.mem<sbuf>>
@@ -129,7 +129,7 @@ func.func @overlapping_destination(%buf: memref<128x64xf32, #nki.mem<sbuf>>) {
   %a = memref.subview %buf[0, 0] [128, 32] [1, 1] : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x32xf32, strided<[64, 1]>, #nki.mem<sbuf>>
   %b = memref.subview %buf[0, 16] [128, 32] [1, 1] : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x32xf32, strided<[64, 1], offset: 16>, #nki.mem<sbuf>>
   %tile = memref.alloc() : memref<128x32xf32, #nki.mem<sbuf>>
-  // expected-remark @below {{nki-forward-copies: not forwarded: the copied data may overlap the destination}}
+  // expected-remark @below {{Category:nki-forward-copies | Remark="not forwarded: the copied data may overlap the destination}}
   nki.tensor_copy %a to %tile : memref<128x32xf32, strided<[64, 1]>, #nki.mem<sbuf>> to memref<128x32xf32, #nki.mem<sbuf>>
   nki.tensor_copy %tile to %b : memref<128x32xf32, #nki.mem<sbuf>> to memref<128x32xf32, strided<[64, 1], offset: 16>, #nki.mem<sbuf>>
   return
@@ -145,7 +145,7 @@ func.func @overlapping_destination(%buf: memref<128x64xf32, #nki.mem<sbuf>>) {
 func.func @partial_partitions(%src: memref<64x512xf32, #nki.mem<sbuf>>, %w: memref<128x128xf32, #nki.mem<sbuf>>, %acc: memref<128x512xf32, #nki.mem<psum>>) {
   %moving = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
   %half = memref.subview %moving[0, 0] [64, 512] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<64x512xf32, strided<[512, 1]>, #nki.mem<sbuf>>
-  // expected-remark @below {{nki-forward-copies: not forwarded: the copy fills only some partitions of the moving tile}}
+  // expected-remark @below {{Category:nki-forward-copies | Remark="not forwarded: the copy fills only some partitions of the moving tile}}
   nki.tensor_copy %src to %half : memref<64x512xf32, #nki.mem<sbuf>> to memref<64x512xf32, strided<[512, 1]>, #nki.mem<sbuf>>
   nki.matmul accumulate %w, %moving into %acc : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x512xf32, #nki.mem<sbuf>> into memref<128x512xf32, #nki.mem<psum>>
   return

@@ -1,4 +1,4 @@
-// RUN: nki-opt %s -nki-fuse-eviction -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-fuse-eviction --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
 
 !acc = memref<128x512xf32, #nki.mem<psum>>
 !res = memref<128x512xbf16, #nki.mem<sbuf>>
@@ -51,10 +51,10 @@ func.func @blocked(%acc: !acc, %res: !res, %bias: !bias, %w: memref<128x128xf32,
   nki.dma_copy %res to %out : !res to memref<128x512xf32>
   nki.tensor_scalar add %res, %bias to %res : !res, !bias to !res
   nki.tensor_copy %acc to %res : !acc to !res
-  // expected-remark @+1 {{nki-fuse-eviction: not fused: the op does not transform the evicted tile in place through exactly one operand}}
+  // expected-remark @+1 {{Category:nki-fuse-eviction | Remark="not fused: the op does not transform the evicted tile in place through exactly one operand}}
   nki.tensor_scalar add %res, %bias to %other : !res, !bias to !res
   nki.tensor_copy %acc to %res : !acc to !res
-  // expected-remark @+1 {{nki-fuse-eviction: not fused: the op does not transform the evicted tile in place through exactly one operand}}
+  // expected-remark @+1 {{Category:nki-fuse-eviction | Remark="not fused: the op does not transform the evicted tile in place through exactly one operand}}
   nki.tensor_tensor add %res, %res to %res : !res, !res to !res
   return
 }
@@ -73,12 +73,12 @@ func.func @blocked(%acc: !acc, %res: !res, %bias: !bias, %w: memref<128x128xf32,
 func.func @second_read_through_a_view(%acc: !acc, %res: !res, %wide: memref<128x2x32xf32, #nki.mem<sbuf>>) {
   nki.tensor_copy %acc to %res : !acc to !res
   %col = memref.subview %res[0, 3] [128, 1] [1, 1] : !res to !col
-  // expected-remark @+1 {{nki-fuse-eviction: not fused: the op does not transform the evicted tile in place through exactly one operand}}
+  // expected-remark @+1 {{Category:nki-fuse-eviction | Remark="not fused: the op does not transform the evicted tile in place through exactly one operand}}
   nki.tensor_scalar add %res, %col to %res : !res, !col to !res
   nki.tensor_copy %acc to %res : !acc to !res
   %rows = memref.expand_shape %res [[0], [1, 2]] output_shape [128, 2, 32] : !res into memref<128x2x32xf32, #nki.mem<sbuf>>
   %flat = memref.collapse_shape %rows [[0], [1, 2]] : memref<128x2x32xf32, #nki.mem<sbuf>> into !res
-  // expected-remark @+1 {{nki-fuse-eviction: not fused: the op does not transform the evicted tile in place through exactly one operand}}
+  // expected-remark @+1 {{Category:nki-fuse-eviction | Remark="not fused: the op does not transform the evicted tile in place through exactly one operand}}
   nki.tensor_tensor add %res, %flat to %res : !res, !res to !res
   return
 }

@@ -1,4 +1,4 @@
-// RUN: nki-opt %s -nki-fuse-scratch-consumers -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-fuse-scratch-consumers -canonicalize --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
 
 // Pool at eviction: each iteration stores 4 conv rows (a 4 x 8 tile,
 // flattened) into the scratch plane; the pooling nest loads row pairs back.
@@ -70,7 +70,7 @@ func.func @pairs_straddle_blocks(%res: memref<128x24xf32, #nki.mem<sbuf>>, %out:
     %row = arith.muli %ph, %c2 : index
     %rows = memref.alloc() : memref<128x2x8xf32, #nki.mem<sbuf>>
     %src = memref.subview %plane[0, %row, 0] [128, 2, 8] [1, 1, 1] : memref<128x6x8xf32> to memref<128x2x8xf32, strided<[48, 8, 1], offset: ?>>
-    // expected-remark @below {{nki-fuse-scratch-consumers: not fused: the stores do not serve every consumer iteration exactly once}}
+    // expected-remark @below {{Category:nki-fuse-scratch-consumers | Remark="not fused: the stores do not serve every consumer iteration exactly once}}
     nki.dma_copy %src to %rows : memref<128x2x8xf32, strided<[48, 8, 1], offset: ?>> to memref<128x2x8xf32, #nki.mem<sbuf>>
     %first = memref.subview %rows[0, 0, 0] [128, 1, 8] [1, 1, 1] : memref<128x2x8xf32, #nki.mem<sbuf>> to memref<128x8xf32, strided<[16, 1]>, #nki.mem<sbuf>>
     %o = memref.subview %out[0, %ph, 0] [128, 1, 8] [1, 1, 1] : memref<128x3x8xf32> to memref<128x8xf32, strided<[24, 1], offset: ?>>
@@ -99,7 +99,7 @@ func.func @overlapping_stores(%res: memref<128x32xf32, #nki.mem<sbuf>>, %out: me
     %row = arith.muli %ph, %c2 : index
     %rows = memref.alloc() : memref<128x2x8xf32, #nki.mem<sbuf>>
     %src = memref.subview %plane[0, %row, 0] [128, 2, 8] [1, 1, 1] : memref<128x4x8xf32> to memref<128x2x8xf32, strided<[32, 8, 1], offset: ?>>
-    // expected-remark @below {{nki-fuse-scratch-consumers: not fused: two store windows overlap}}
+    // expected-remark @below {{Category:nki-fuse-scratch-consumers | Remark="not fused: two store windows overlap}}
     nki.dma_copy %src to %rows : memref<128x2x8xf32, strided<[32, 8, 1], offset: ?>> to memref<128x2x8xf32, #nki.mem<sbuf>>
     %first = memref.subview %rows[0, 0, 0] [128, 1, 8] [1, 1, 1] : memref<128x2x8xf32, #nki.mem<sbuf>> to memref<128x8xf32, strided<[16, 1]>, #nki.mem<sbuf>>
     %o = memref.subview %out[0, %ph, 0] [128, 1, 8] [1, 1, 1] : memref<128x2x8xf32> to memref<128x8xf32, strided<[16, 1], offset: ?>>
@@ -133,7 +133,7 @@ func.func @consumer_writes_producer_input(%io: memref<128x32xf32>, %out: memref<
     %row = arith.muli %ph, %c2 : index
     %rows = memref.alloc() : memref<128x2x8xf32, #nki.mem<sbuf>>
     %src = memref.subview %plane[0, %row, 0] [128, 2, 8] [1, 1, 1] : memref<128x4x8xf32> to memref<128x2x8xf32, strided<[32, 8, 1], offset: ?>>
-    // expected-remark @below {{nki-fuse-scratch-consumers: not fused: the consumer body touches memory the producer nest uses}}
+    // expected-remark @below {{Category:nki-fuse-scratch-consumers | Remark="not fused: the consumer body touches memory the producer nest uses}}
     nki.dma_copy %src to %rows : memref<128x2x8xf32, strided<[32, 8, 1], offset: ?>> to memref<128x2x8xf32, #nki.mem<sbuf>>
     %flatrows = memref.collapse_shape %rows [[0], [1, 2]] : memref<128x2x8xf32, #nki.mem<sbuf>> into memref<128x16xf32, #nki.mem<sbuf>>
     %pos = arith.muli %ph, %c16 : index
@@ -167,7 +167,7 @@ func.func @conditional_store(%res: memref<128x16xf32, #nki.mem<sbuf>>, %cond: i1
     %row = arith.muli %ph, %c2 : index
     %rows = memref.alloc() : memref<128x2x8xf32, #nki.mem<sbuf>>
     %src = memref.subview %plane[0, %row, 0] [128, 2, 8] [1, 1, 1] : memref<128x4x8xf32> to memref<128x2x8xf32, strided<[32, 8, 1], offset: ?>>
-    // expected-remark @below {{nki-fuse-scratch-consumers: not fused: the store is under a region that is not a loop}}
+    // expected-remark @below {{Category:nki-fuse-scratch-consumers | Remark="not fused: the store is under a region that is not a loop}}
     nki.dma_copy %src to %rows : memref<128x2x8xf32, strided<[32, 8, 1], offset: ?>> to memref<128x2x8xf32, #nki.mem<sbuf>>
     %o = memref.subview %out[0, %ph, 0] [128, 1, 8] [1, 1, 1] : memref<128x2x8xf32> to memref<128x8xf32, strided<[16, 1], offset: ?>>
     %first = memref.subview %rows[0, 0, 0] [128, 1, 8] [1, 1, 1] : memref<128x2x8xf32, #nki.mem<sbuf>> to memref<128x8xf32, strided<[16, 1]>, #nki.mem<sbuf>>

@@ -1,5 +1,5 @@
-// RUN: nki-opt %s -nki-group-row-blocks=max-blocks=2 -canonicalize -split-input-file -verify-diagnostics | FileCheck %s
-// RUN: nki-opt %s -nki-group-row-blocks="max-blocks=2 sbuf-budget=700" -split-input-file 2>&1 >/dev/null | FileCheck %s --check-prefix=BUDGET
+// RUN: nki-opt %s -nki-group-row-blocks=max-blocks=2 -canonicalize --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-group-row-blocks="max-blocks=2 sbuf-budget=700" --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file 2>&1 >/dev/null | FileCheck %s --check-prefix=BUDGET
 
 !slab = memref<128x2x4x16xf32, #nki.mem<sbuf>>
 
@@ -59,7 +59,7 @@ func.func @row_blocks(%x: memref<1x256x11x16xf32>, %out: memref<5x128x2x16xf32, 
   } {nki.affine_range}
   return
 }
-// BUDGET: remark: nki-group-row-blocks: not grouped: no group of two or more blocks has a slab within the budget
+// BUDGET: remark: [Missed] not-rewritten | Category:nki-group-row-blocks | Remark="not grouped: no group of two or more blocks has a slab within the budget
 
 // -----
 
@@ -80,7 +80,7 @@ func.func @moves_back(%x: memref<128x11x16xf32>, %out: memref<128x4x16xf32, #nki
     %row = arith.remui %t, %c7 : index
     %src = memref.subview %x[0, %row, 0] [128, 4, 16] [1, 1, 1]
         : memref<128x11x16xf32> to memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>>
-    // expected-remark @below {{nki-group-row-blocks: not grouped: the window moves back}}
+    // expected-remark @below {{Category:nki-group-row-blocks | Remark="not grouped: the window moves back}}
     nki.dma_copy %src to %slab : memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>> to memref<128x4x16xf32, #nki.mem<sbuf>>
     nki.tensor_copy %slab to %out : memref<128x4x16xf32, #nki.mem<sbuf>> to memref<128x4x16xf32, #nki.mem<sbuf>>
   } {nki.affine_range}
@@ -101,7 +101,7 @@ func.func @writes_source(%x: memref<128x11x16xf32>, %out: memref<128x4x16xf32, #
     %slab = memref.alloc() : memref<128x4x16xf32, #nki.mem<sbuf>>
     %src = memref.subview %x[0, %sp, 0] [128, 4, 16] [1, 1, 1]
         : memref<128x11x16xf32> to memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>>
-    // expected-remark @below {{nki-group-row-blocks: not grouped: an op in the loop may write the loaded tensor}}
+    // expected-remark @below {{Category:nki-group-row-blocks | Remark="not grouped: an op in the loop may write the loaded tensor}}
     nki.dma_copy %src to %slab : memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>> to memref<128x4x16xf32, #nki.mem<sbuf>>
     nki.dma_copy %slab to %src : memref<128x4x16xf32, #nki.mem<sbuf>> to memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>>
   } {nki.affine_range}
@@ -121,7 +121,7 @@ func.func @sequential(%x: memref<128x11x16xf32>, %out: memref<128x4x16xf32, #nki
     %slab = memref.alloc() : memref<128x4x16xf32, #nki.mem<sbuf>>
     %src = memref.subview %x[0, %sp, 0] [128, 4, 16] [1, 1, 1]
         : memref<128x11x16xf32> to memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>>
-    // expected-remark @below {{nki-group-row-blocks: not grouped: the loop is not an nki.affine_range (sequential loops are never reordered)}}
+    // expected-remark @below {{Category:nki-group-row-blocks | Remark="not grouped: the loop is not an nki.affine_range (sequential loops are never reordered)}}
     nki.dma_copy %src to %slab : memref<128x4x16xf32, strided<[176, 16, 1], offset: ?>> to memref<128x4x16xf32, #nki.mem<sbuf>>
     nki.tensor_copy %slab to %out : memref<128x4x16xf32, #nki.mem<sbuf>> to memref<128x4x16xf32, #nki.mem<sbuf>>
   }
@@ -190,7 +190,7 @@ func.func @written_in_place(%x: memref<1x256x11x16xf32>, %bias: memref<128x1xf32
   %c7 = arith.constant 7 : index
   %c128 = arith.constant 128 : index
   scf.for %sp = %c0 to %c5 step %c1 {
-    // expected-remark @+1 {{nki-group-row-blocks: not grouped: the slab is written after it is loaded}}
+    // expected-remark @+1 {{Category:nki-group-row-blocks | Remark="not grouped: the slab is written after it is loaded}}
     %slab = memref.alloc() : !slab
     %twice = arith.muli %sp, %c2 : index
     %row = arith.minsi %twice, %c7 : index

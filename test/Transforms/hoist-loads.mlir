@@ -1,5 +1,5 @@
-// RUN: nki-opt %s -nki-hoist-loads -split-input-file -verify-diagnostics | FileCheck %s
-// RUN: nki-opt %s -nki-hoist-loads=sbuf-budget=1024 -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SMALL
+// RUN: nki-opt %s -nki-hoist-loads --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-hoist-loads=sbuf-budget=1024 --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SMALL
 
 // A per-channel-tile bias load inside (oc, sp) depends on oc only: loaded
 // once per oc tile, before the sp loop; the add reads it.
@@ -84,7 +84,7 @@ func.func @blocked(%x: memref<128x512xf32>, %y: memref<128x64xf32, #nki.mem<sbuf
   scf.for %sp = %c0 to %c8 step %c1 {
     %t = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
     %src = memref.subview %x[0, 0] [128, 64] [1, 1] : memref<128x512xf32> to memref<128x64xf32, strided<[512, 1]>>
-    // expected-remark @+1 {{nki-hoist-loads: not hoisted: an op in the loops may write the loaded tensor}}
+    // expected-remark @+1 {{Category:nki-hoist-loads | Remark="not hoisted: an op in the loops may write the loaded tensor}}
     nki.dma_copy %src to %t : memref<128x64xf32, strided<[512, 1]>> to memref<128x64xf32, #nki.mem<sbuf>>
     nki.tensor_copy %t to %y : memref<128x64xf32, #nki.mem<sbuf>> to memref<128x64xf32, #nki.mem<sbuf>>
     %dst = memref.subview %x[0, 64] [128, 64] [1, 1] : memref<128x512xf32> to memref<128x64xf32, strided<[512, 1], offset: 64>>

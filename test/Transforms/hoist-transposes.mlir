@@ -1,5 +1,5 @@
-// RUN: nki-opt %s -nki-hoist-transposes -split-input-file -verify-diagnostics | FileCheck %s
-// RUN: nki-opt %s -nki-hoist-transposes=sbuf-budget=4096 -split-input-file -verify-diagnostics=only-expected | FileCheck %s --check-prefix=BUDGET
+// RUN: nki-opt %s -nki-hoist-transposes --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-hoist-transposes=sbuf-budget=4096 --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics=only-expected | FileCheck %s --check-prefix=BUDGET
 
 // The naive conv pattern: b -> oc -> sp -> ic -> tap; the weight chain
 // depends on (oc, ic, tap), not on b or sp. It is computed once per kernel
@@ -123,7 +123,7 @@ func.func @blocked(%W: memref<256x128xf32>, %x: memref<128x512xf32, #nki.mem<sbu
     %src = memref.subview %W[%i0, 0] [128, 128] [1, 1] : memref<256x128xf32> to memref<128x128xf32, strided<[128, 1], offset: ?>>
     nki.dma_copy %src to %w : memref<128x128xf32, strided<[128, 1], offset: ?>> to memref<128x128xf32, #nki.mem<sbuf>>
     %p = memref.alloc() : memref<128x128xf32, #nki.mem<psum>>
-    // expected-remark @+1 {{nki-hoist-transposes: not hoisted: the tile depends on every enclosing loop}}
+    // expected-remark @+1 {{Category:nki-hoist-transposes | Remark="not hoisted: the tile depends on every enclosing loop}}
     nki.transpose %w into %p : memref<128x128xf32, #nki.mem<sbuf>> into memref<128x128xf32, #nki.mem<psum>>
     %wt = memref.alloc() : memref<128x128xf32, #nki.mem<sbuf>>
     nki.tensor_copy %p to %wt : memref<128x128xf32, #nki.mem<psum>> to memref<128x128xf32, #nki.mem<sbuf>>
@@ -135,7 +135,7 @@ func.func @blocked(%W: memref<256x128xf32>, %x: memref<128x512xf32, #nki.mem<sbu
     %src = memref.subview %W[0, 0] [128, 128] [1, 1] : memref<256x128xf32> to memref<128x128xf32, strided<[128, 1]>>
     nki.dma_copy %src to %w : memref<128x128xf32, strided<[128, 1]>> to memref<128x128xf32, #nki.mem<sbuf>>
     %p = memref.alloc() : memref<128x128xf32, #nki.mem<psum>>
-    // expected-remark @+1 {{nki-hoist-transposes: not hoisted: an op in the loops may write the loaded tensor}}
+    // expected-remark @+1 {{Category:nki-hoist-transposes | Remark="not hoisted: an op in the loops may write the loaded tensor}}
     nki.transpose %w into %p : memref<128x128xf32, #nki.mem<sbuf>> into memref<128x128xf32, #nki.mem<psum>>
     %wt = memref.alloc() : memref<128x128xf32, #nki.mem<sbuf>>
     nki.tensor_copy %p to %wt : memref<128x128xf32, #nki.mem<psum>> to memref<128x128xf32, #nki.mem<sbuf>>
@@ -146,7 +146,7 @@ func.func @blocked(%W: memref<256x128xf32>, %x: memref<128x512xf32, #nki.mem<sbu
     %src = memref.subview %W[0, 0] [128, 128] [1, 1] : memref<256x128xf32> to memref<128x128xf32, strided<[128, 1]>>
     nki.dma_copy %src to %w : memref<128x128xf32, strided<[128, 1]>> to memref<128x128xf32, #nki.mem<sbuf>>
     %p = memref.alloc() : memref<128x128xf32, #nki.mem<psum>>
-    // expected-remark @+1 {{nki-hoist-transposes: not hoisted: an op in the loops may write the loaded tensor}}
+    // expected-remark @+1 {{Category:nki-hoist-transposes | Remark="not hoisted: an op in the loops may write the loaded tensor}}
     nki.transpose %w into %p : memref<128x128xf32, #nki.mem<sbuf>> into memref<128x128xf32, #nki.mem<psum>>
     %wt = memref.alloc() : memref<128x128xf32, #nki.mem<sbuf>>
     nki.tensor_copy %p to %wt : memref<128x128xf32, #nki.mem<psum>> to memref<128x128xf32, #nki.mem<sbuf>>
@@ -159,7 +159,7 @@ func.func @blocked(%W: memref<256x128xf32>, %x: memref<128x512xf32, #nki.mem<sbu
     %src = memref.subview %W[0, 0] [128, 128] [1, 1] : memref<256x128xf32> to memref<128x128xf32, strided<[128, 1]>>
     nki.dma_copy %src to %w : memref<128x128xf32, strided<[128, 1]>> to memref<128x128xf32, #nki.mem<sbuf>>
     %p = memref.alloc() : memref<128x128xf32, #nki.mem<psum>>
-    // expected-remark @+1 {{nki-hoist-transposes: not hoisted: the tile has other uses than its load and the transpose}}
+    // expected-remark @+1 {{Category:nki-hoist-transposes | Remark="not hoisted: the tile has other uses than its load and the transpose}}
     nki.transpose %w into %p : memref<128x128xf32, #nki.mem<sbuf>> into memref<128x128xf32, #nki.mem<psum>>
     nki.tensor_copy %w to %y : memref<128x128xf32, #nki.mem<sbuf>> to memref<128x128xf32, #nki.mem<sbuf>>
     %wt = memref.alloc() : memref<128x128xf32, #nki.mem<sbuf>>

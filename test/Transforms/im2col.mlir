@@ -1,5 +1,5 @@
-// RUN: nki-opt %s -nki-im2col -split-input-file -verify-diagnostics | FileCheck %s
-// RUN: nki-opt %s -nki-im2col=sbuf-budget=4096 -split-input-file 2>&1 >/dev/null | FileCheck %s --check-prefix=BUDGET
+// RUN: nki-opt %s -nki-im2col --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-im2col=sbuf-budget=4096 --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file 2>&1 >/dev/null | FileCheck %s --check-prefix=BUDGET
 
 !slab = memref<128x2x4x16xf32, #nki.mem<sbuf>>
 !w = memref<128x2x2x3x128xf32, #nki.mem<sbuf>>
@@ -51,7 +51,7 @@ func.func @taps(%slab: !slab, %w: !w, %acc: !acc) {
   } {nki.affine_range}
   return
 }
-// BUDGET: remark: nki-im2col: not hoisted: the cache of tiles needs 12288 bytes per partition, more than the budget of 4096
+// BUDGET: remark: [Missed] not-rewritten | Category:nki-im2col | Remark="not hoisted: the cache of tiles needs 12288 bytes per partition, more than the budget of 4096
 
 // -----
 
@@ -79,7 +79,7 @@ func.func @slab_written_in_loop(%x: memref<2x128x4x16xf32>, %slab: !slab, %w: !w
       %win = memref.subview %slab[0, %t, 0] [128, 2, 16] [1, 1, 1]
           : !slab to memref<128x2x16xf32, strided<[64, 16, 1], offset: ?>, #nki.mem<sbuf>>
       %moving = memref.alloc() : memref<128x2x16xf32, #nki.mem<sbuf>>
-      // expected-remark @below {{nki-im2col: not hoisted: an op in the loops may write the loaded tensor}}
+      // expected-remark @below {{Category:nki-im2col | Remark="not hoisted: an op in the loops may write the loaded tensor}}
       nki.tensor_copy %win to %moving
           : memref<128x2x16xf32, strided<[64, 16, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x2x16xf32, #nki.mem<sbuf>>
       %wt = memref.subview %w[0, %oc, %t, 0] [128, 1, 1, 128] [1, 1, 1, 1]
@@ -116,7 +116,7 @@ func.func @single_use(%slab: !slab, %w: !w, %acc: !acc, %other: memref<128x2x16x
     %win = memref.subview %slab[0, %t, 0] [128, 2, 16] [1, 1, 1]
         : !slab to memref<128x2x16xf32, strided<[64, 16, 1], offset: ?>, #nki.mem<sbuf>>
     %moving = memref.alloc() : memref<128x2x16xf32, #nki.mem<sbuf>>
-    // expected-remark @below {{nki-im2col: not hoisted: the tile depends on every enclosing loop}}
+    // expected-remark @below {{Category:nki-im2col | Remark="not hoisted: the tile depends on every enclosing loop}}
     nki.tensor_copy %win to %moving
         : memref<128x2x16xf32, strided<[64, 16, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x2x16xf32, #nki.mem<sbuf>>
     %wt = memref.subview %w[0, %t, 0] [128, 1, 128] [1, 1, 1]

@@ -1,4 +1,4 @@
-// RUN: nki-opt %s -nki-load-slices -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-load-slices --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
 
 // The naive kernel after copy-loop folding: positions [start, start + n) of
 // a 30x14 plane are read, so only rows [start / 14, ceil((start + n) / 14))
@@ -73,7 +73,7 @@ func.func @whole_buffer(%w: memref<128x128xf32>, %wt: memref<128x128xf32, #nki.m
 // write), or read before it.
 func.func @written_again(%x: memref<64x16x8xf32>, %y: memref<64x16x8xf32, #nki.mem<sbuf>>, %out: memref<64x4x8xf32, #nki.mem<sbuf>>) {
   %t = memref.alloc() : memref<64x16x8xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-load-slices: not narrowed: the buffer is written again after the load}}
+  // expected-remark @+1 {{Category:nki-load-slices | Remark="not narrowed: the buffer is written again after the load}}
   nki.dma_copy %x to %t : memref<64x16x8xf32> to memref<64x16x8xf32, #nki.mem<sbuf>>
   nki.tensor_copy %y to %t : memref<64x16x8xf32, #nki.mem<sbuf>> to memref<64x16x8xf32, #nki.mem<sbuf>>
   %a = memref.subview %t[0, 4, 0] [64, 4, 8] [1, 1, 1] : memref<64x16x8xf32, #nki.mem<sbuf>> to memref<64x4x8xf32, strided<[128, 8, 1], offset: 32>, #nki.mem<sbuf>>
@@ -87,7 +87,7 @@ func.func @read_before(%x: memref<64x16x8xf32>, %out: memref<64x4x8xf32, #nki.me
   %t = memref.alloc() : memref<64x16x8xf32, #nki.mem<sbuf>>
   %a = memref.subview %t[0, 4, 0] [64, 4, 8] [1, 1, 1] : memref<64x16x8xf32, #nki.mem<sbuf>> to memref<64x4x8xf32, strided<[128, 8, 1], offset: 32>, #nki.mem<sbuf>>
   nki.tensor_copy %a to %out : memref<64x4x8xf32, strided<[128, 8, 1], offset: 32>, #nki.mem<sbuf>> to memref<64x4x8xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-load-slices: not narrowed: the buffer is used before the load}}
+  // expected-remark @+1 {{Category:nki-load-slices | Remark="not narrowed: the buffer is used before the load}}
   nki.dma_copy %x to %t : memref<64x16x8xf32> to memref<64x16x8xf32, #nki.mem<sbuf>>
   return
 }
@@ -103,16 +103,16 @@ func.func @blocked(%x: memref<64x16x8xf32>, %out: memref<64x1x8xf32, #nki.mem<sb
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
   %t = memref.alloc() : memref<64x16x8xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-load-slices: not narrowed: an op other than an NKI read uses the buffer}}
+  // expected-remark @+1 {{Category:nki-load-slices | Remark="not narrowed: an op other than an NKI read uses the buffer}}
   nki.dma_copy %x to %t : memref<64x16x8xf32> to memref<64x16x8xf32, #nki.mem<sbuf>>
   func.call @opaque(%t) : (memref<64x16x8xf32, #nki.mem<sbuf>>) -> ()
   %u = memref.alloc() : memref<64x16x8xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-load-slices: not narrowed: a read's range is not known}}
+  // expected-remark @+1 {{Category:nki-load-slices | Remark="not narrowed: a read's range is not known}}
   nki.dma_copy %x to %u : memref<64x16x8xf32> to memref<64x16x8xf32, #nki.mem<sbuf>>
   %r = memref.reinterpret_cast %u to offset: [8], sizes: [64, 1, 8], strides: [128, 8, 1] : memref<64x16x8xf32, #nki.mem<sbuf>> to memref<64x1x8xf32, strided<[128, 8, 1], offset: 8>, #nki.mem<sbuf>>
   nki.tensor_copy %r to %out : memref<64x1x8xf32, strided<[128, 8, 1], offset: 8>, #nki.mem<sbuf>> to memref<64x1x8xf32, #nki.mem<sbuf>>
   %v = memref.alloc() : memref<64x16x8xf32, #nki.mem<sbuf>>
-  // expected-remark @+1 {{nki-load-slices: not narrowed: a read's range is computed after the load}}
+  // expected-remark @+1 {{Category:nki-load-slices | Remark="not narrowed: a read's range is computed after the load}}
   nki.dma_copy %x to %v : memref<64x16x8xf32> to memref<64x16x8xf32, #nki.mem<sbuf>>
   scf.for %i = %c0 to %c4 step %c1 {
     %row = memref.subview %v[0, %i, 0] [64, 1, 8] [1, 1, 1] : memref<64x16x8xf32, #nki.mem<sbuf>> to memref<64x1x8xf32, strided<[128, 8, 1], offset: ?>, #nki.mem<sbuf>>

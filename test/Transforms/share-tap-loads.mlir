@@ -1,6 +1,6 @@
-// RUN: nki-opt %s -nki-share-tap-loads -split-input-file -verify-diagnostics | FileCheck %s
-// RUN: nki-opt %s -nki-share-tap-loads=sbuf-budget=256 -split-input-file 2>&1 | FileCheck %s --check-prefix=BUDGET
-// BUDGET: remark: nki-share-tap-loads: not shared: the slab needs 432 bytes per partition, more than the budget of 256
+// RUN: nki-opt %s -nki-share-tap-loads --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: nki-opt %s -nki-share-tap-loads=sbuf-budget=256 --remarks-filter-missed='nki-.*' --remark-format=emitRemark -split-input-file 2>&1 | FileCheck %s --check-prefix=BUDGET
+// BUDGET: remark: [Missed] not-rewritten | Category:nki-share-tap-loads | Remark="not shared: the slab needs 432 bytes per partition, more than the budget of 256
 
 // Each of 3x3 taps loads a 4x16 window of a 34x18 plane shifted by
 // (fh, fw) from row r0: one 6x18 slab load before the taps instead.
@@ -42,13 +42,13 @@ func.func @blocked(%x: memref<128x34x18xf32>, %w: memref<128x128x3x3xf32>, %y: m
   scf.for %fh = %c0 to %c3 step %c1 {
     %t = memref.alloc() : memref<128x4x16xf32, #nki.mem<sbuf>>
     %rows = memref.subview %x[0, %fh, 0] [128, 4, 16] [1, 1, 1] : memref<128x34x18xf32> to memref<128x4x16xf32, strided<[612, 18, 1], offset: ?>>
-    // expected-remark @+1 {{nki-share-tap-loads: not shared: a loop of the band is not an nki.affine_range (sequential loops are never reordered)}}
+    // expected-remark @+1 {{Category:nki-share-tap-loads | Remark="not shared: a loop of the band is not an nki.affine_range (sequential loops are never reordered)}}
     nki.dma_copy %rows to %t : memref<128x4x16xf32, strided<[612, 18, 1], offset: ?>> to memref<128x4x16xf32, #nki.mem<sbuf>>
   }
   scf.for %fh = %c0 to %c3 step %c1 {
     %t = memref.alloc() : memref<128x4x16xf32, #nki.mem<sbuf>>
     %rows = memref.subview %x[0, %fh, 0] [128, 4, 16] [1, 1, 1] : memref<128x34x18xf32> to memref<128x4x16xf32, strided<[612, 18, 1], offset: ?>>
-    // expected-remark @+1 {{nki-share-tap-loads: not shared: an op in the loops may write the loaded tensor}}
+    // expected-remark @+1 {{Category:nki-share-tap-loads | Remark="not shared: an op in the loops may write the loaded tensor}}
     nki.dma_copy %rows to %t : memref<128x4x16xf32, strided<[612, 18, 1], offset: ?>> to memref<128x4x16xf32, #nki.mem<sbuf>>
     %dst = memref.subview %x[0, 20, 0] [128, 4, 16] [1, 1, 1] : memref<128x34x18xf32> to memref<128x4x16xf32, strided<[612, 18, 1], offset: 360>>
     nki.dma_copy %y to %dst : memref<128x4x16xf32, #nki.mem<sbuf>> to memref<128x4x16xf32, strided<[612, 18, 1], offset: 360>>
@@ -56,7 +56,7 @@ func.func @blocked(%x: memref<128x34x18xf32>, %w: memref<128x128x3x3xf32>, %y: m
   scf.for %fh = %c0 to %c3 step %c1 {
     %t = memref.alloc() : memref<128x128xf32, #nki.mem<sbuf>>
     %tap = memref.subview %w[0, 0, %fh, 0] [128, 128, 1, 1] [1, 1, 1, 1] : memref<128x128x3x3xf32> to memref<128x128xf32, strided<[1152, 9], offset: ?>>
-    // expected-remark @+1 {{nki-share-tap-loads: not shared: a moving dim is dropped or is the partition dim}}
+    // expected-remark @+1 {{Category:nki-share-tap-loads | Remark="not shared: a moving dim is dropped or is the partition dim}}
     nki.dma_copy %tap to %t : memref<128x128xf32, strided<[1152, 9], offset: ?>> to memref<128x128xf32, #nki.mem<sbuf>>
   } {nki.affine_range}
   return

@@ -1,5 +1,6 @@
 //===- AlignPartitions.cpp - Partitions of whole rows -----------*- C++ -*-===//
 
+#include "Remarks.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
@@ -146,7 +147,7 @@ void align(scf::ForOp loop) {
   if (!size)
     return;
   auto decline = [&](const Twine &reason) {
-    loop.emitRemark() << "nki-align-partitions: not aligned: " << reason;
+    reportMissed(loop, "nki-align-partitions", "not aligned: " + reason);
   };
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
   std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
@@ -169,12 +170,12 @@ void align(scf::ForOp loop) {
   if (aligned == start->size)
     return; // already whole rows
   if (Operation *user = findOtherUseOfP(loop, *start, size)) {
-    user->emitRemark() << "nki-align-partitions: not aligned: this op uses "
-                          "the partition size "
-                       << start->size
-                       << " itself, not the partition's size (it would "
-                          "still assume "
-                       << start->size << " positions)";
+    reportMissed(user, "nki-align-partitions",
+                 "not aligned: this op uses the partition size " +
+                     Twine(start->size) +
+                     " itself, not the partition's size (it would still "
+                     "assume " +
+                     Twine(start->size) + " positions)");
     return;
   }
   OpBuilder b(loop);

@@ -1,5 +1,6 @@
 //===- CopyLoopFolding.cpp - Fold per-element copy loops --------*- C++ -*-===//
 
+#include "Remarks.h"
 #include "CopyLoopFolding.h"
 
 #include "nki/Analysis/Legality.h"
@@ -254,7 +255,7 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
                       !from->delinearized && !to->delinearized;
 
   auto decline = [&](const Twine &reason) {
-    loop.emitRemark() << passName << ": not folded: " << reason;
+    reportMissed(loop, passName, "not folded: " + reason);
     return FoldResult::Declined;
   };
   if (failed(from))

@@ -1,5 +1,6 @@
 //===- ForwardCopies.cpp - Copy straight to where a tile goes ---*- C++ -*-===//
 
+#include "Remarks.h"
 #include "Views.h"
 
 #include "nki/Analysis/Legality.h"
@@ -45,7 +46,7 @@ FailureOr<Forwarding> match(Operation *copy) {
     return failure();
   Operation *reader = read->getOwner();
   auto decline = [&](const Twine &reason) {
-    copy->emitRemark() << "nki-forward-copies: not forwarded: " << reason;
+    reportMissed(copy, "nki-forward-copies", "not forwarded: " + reason);
     return failure();
   };
   if (!isa<TensorCopyOp, MatmulOp>(reader) || reader->getBlock() != copy->getBlock() ||
@@ -76,8 +77,8 @@ LogicalResult forwardIntoCopy(Forwarding f,
       llvm::any_of(*chain, llvm::IsaPred<memref::SubViewOp>))
     return failure();
   if (!areDisjointBuffers(source, destination)) {
-    f.copy->emitRemark() << "nki-forward-copies: not forwarded: the copied "
-                            "data may overlap the destination";
+    reportMissed(f.copy, "nki-forward-copies",
+                 "not forwarded: the copied data may overlap the destination");
     return failure();
   }
   // The destination viewed with the tile's shape.
@@ -141,8 +142,9 @@ LogicalResult forwardIntoMatmul(Forwarding f) {
   FailureOr<Value> target = failure();
   if (read->empty()) {
     if (!keepsPartitionDim(*written)) {
-      f.copy->emitRemark() << "nki-forward-copies: not forwarded: the copy "
-                              "fills only some partitions of the moving tile";
+      reportMissed(f.copy, "nki-forward-copies",
+                   "not forwarded: the copy fills only some partitions of "
+                   "the moving tile");
       return failure();
     }
     target = replayViewChain(b, loc, *written, matmul.getTarget());

@@ -1,5 +1,6 @@
 //===- FuseEviction.cpp - Elementwise ops at eviction -----------*- C++ -*-===//
 
+#include "Remarks.h"
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
@@ -52,9 +53,9 @@ void fuse(TensorCopyOp copy) {
     Value target = op->getOperand(op->getNumOperands() - 1);
     OpOperand *read = singleRead(op, tile);
     if (target != tile || !read) {
-      op->emitRemark() << "nki-fuse-eviction: not fused: the op does not "
-                          "transform the evicted tile in place through "
-                          "exactly one operand";
+      reportMissed(op, "nki-fuse-eviction",
+                   "not fused: the op does not transform the evicted tile in "
+                   "place through exactly one operand");
       return;
     }
     // Reading the copy's source directly; the op writes the whole tile.

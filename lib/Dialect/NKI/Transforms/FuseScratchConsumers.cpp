@@ -1,5 +1,6 @@
 //===- FuseScratchConsumers.cpp - Consume a tile where it is made -*- C++ -*-===//
 
+#include "Remarks.h"
 #include "Views.h"
 
 #include "nki/Analysis/Legality.h"
@@ -130,7 +131,7 @@ void Fuser::run(memref::AllocOp scratch) {
   if (!store || !load)
     return;
   auto decline = [&](const Twine &reason) {
-    load->emitRemark() << "nki-fuse-scratch-consumers: not fused: " << reason;
+    reportMissed(load, "nki-fuse-scratch-consumers", "not fused: " + reason);
   };
   Block *block = scratch->getBlock();
   Operation *producer = block->findAncestorOpInBlock(*store);

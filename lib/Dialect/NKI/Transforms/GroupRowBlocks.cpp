@@ -1,5 +1,6 @@
 //===- GroupRowBlocks.cpp - One slab for several row blocks -----*- C++ -*-===//
 
+#include "Remarks.h"
 #include "Views.h"
 
 #include "nki/Analysis/Legality.h"
@@ -214,12 +215,12 @@ void Grouper::run(scf::ForOp loop) {
     FailureOr<Slab> found = findSlab(loop, alloc, reason);
     if (failed(found)) {
       if (!reason.empty())
-        alloc->emitRemark() << "nki-group-row-blocks: not grouped: " << reason;
+        reportMissed(alloc, "nki-group-row-blocks", "not grouped: " + reason);
       continue;
     }
     Slab &slab = *found;
     auto decline = [&](const Twine &why) {
-      slab.dma->emitRemark() << "nki-group-row-blocks: not grouped: " << why;
+      reportMissed(slab.dma, "nki-group-row-blocks", "not grouped: " + why);
     };
     if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
       return decline("the loop is not an nki.affine_range (sequential loops "

@@ -1,5 +1,6 @@
 //===- HoistTransposes.cpp - Transpose invariant tiles once -----*- C++ -*-===//
 
+#include "Remarks.h"
 #include "TileHoisting.h"
 
 #include "nki/Dialect/NKI/Transforms/Passes.h"
@@ -27,7 +28,7 @@ struct HoistTransposesPass
       std::string reason;
       FailureOr<Chain> chain = Hoister::findTransposeChain(transpose, reason);
       if (failed(chain)) {
-        transpose.emitRemark() << getArgument() << ": not hoisted: " << reason;
+        reportMissed(transpose, getArgument(), "not hoisted: " + reason);
         continue;
       }
       hoister.run(*chain, /*quiet=*/false);

@@ -1,5 +1,6 @@
 //===- Im2col.cpp - Gather moving tiles once, into a matrix -----*- C++ -*-===//
 
+#include "Remarks.h"
 #include "TileHoisting.h"
 #include "Views.h"
 
@@ -34,7 +35,7 @@ struct Im2colPass : public nki::impl::NKIIm2colBase<Im2colPass> {
       std::string reason;
       FailureOr<Chain> chain = Hoister::findGatherChain(copy, reason);
       if (failed(chain)) {
-        copy->emitRemark() << getArgument() << ": not gathered: " << reason;
+        reportMissed(copy, getArgument(), "not gathered: " + reason);
         continue;
       }
       hoister.run(*chain, /*quiet=*/false);

@@ -1,5 +1,6 @@
 //===- LoadSlices.cpp - Load only the rows later reads touch ----*- C++ -*-===//
 
+#include "Remarks.h"
 #include "Recompute.h"
 
 #include "nki/Analysis/Legality.h"
@@ -161,7 +162,7 @@ public:
 
 private:
   void decline(DmaCopyOp dma, const Twine &reason) {
-    dma.emitRemark() << "nki-load-slices: not narrowed: " << reason;
+    reportMissed(dma, "nki-load-slices", "not narrowed: " + reason);
   }
 
   DominanceInfo &dominance;

@@ -1,5 +1,6 @@
 //===- ShareTapLoads.cpp - Load shifted windows' union once -----*- C++ -*-===//
 
+#include "Remarks.h"
 #include "Recompute.h"
 #include "TileHoisting.h"
 
@@ -120,7 +121,7 @@ void Sharer::run(DmaCopyOp dma) {
   if (band.empty())
     return;
   auto decline = [&](const Twine &reason) {
-    dma.emitRemark() << "nki-share-tap-loads: not shared: " << reason;
+    reportMissed(dma, "nki-share-tap-loads", "not shared: " + reason);
   };
   scf::ForOp outer = band.back();
   if (dma->getParentOp() != band.front().getOperation())
@@ -197,8 +198,17 @@ void Sharer::run(DmaCopyOp dma) {
     return decline("the slab needs " + Twine(slabBytes) +
                    " bytes per partition, more than the budget of " +
                    Twine(budget));
-  if (failed(verifyOnChipBuffer(slabType, [&] { return dma.emitRemark(); })))
-    return;
+  // The hardware rules' message becomes the remark's reason.
+  std::string invalid;
+  {
+    ScopedDiagnosticHandler capture(dma.getContext(), [&](Diagnostic &diag) {
+      invalid = diag.str();
+      return success();
+    });
+    (void)verifyOnChipBuffer(slabType, [&] { return dma.emitRemark(); });
+  }
+  if (!invalid.empty())
+    return decline(invalid);
 
   // Before the band: the slab and its one DMA.
   OpBuilder b(outer);

@@ -1,5 +1,6 @@
 //===- TileHoisting.cpp - Compute loop-invariant tiles once -----*- C++ -*-===//
 
+#include "Remarks.h"
 #include "TileHoisting.h"
 #include "Views.h"
 
@@ -308,7 +309,7 @@ void Hoister::run(Chain chain, bool quiet) {
   if (!isa<scf::ForOp>(anchor->getParentOp()))
     return; // not in a loop: nothing to hoist
   auto decline = [&](const Twine &reason) {
-    anchor->emitRemark() << passName << ": not hoisted: " << reason;
+    reportMissed(anchor, passName, "not hoisted: " + reason);
   };
   std::string reason;
 
