@@ -54,44 +54,47 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+// The only options --help lists: LLVM's backend flags are hidden.
+static cl::OptionCategory runCategory("nki-run options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
-                                      cl::desc("<kernel.mlir>"));
+                                      cl::desc("<kernel.mlir>"), cl::cat(runCategory));
 static cl::opt<std::string> entryName("entry", cl::desc("Kernel function"),
-                                      cl::value_desc("NAME"));
+                                      cl::value_desc("NAME"), cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed", cl::init(0),
-                              cl::desc("Seed of the uniform [0, 1) inputs"));
+                              cl::desc("Seed of the uniform [0, 1) inputs"), cl::cat(runCategory));
 static cl::list<std::string> inputFiles("inputs", cl::CommaSeparated,
                                         cl::desc("Input .npy files, in order"),
-                                        cl::value_desc("a.npy,b.npy,..."));
+                                        cl::value_desc("a.npy,b.npy,..."), cl::cat(runCategory));
 static cl::opt<std::string> outputFile("output",
                                        cl::desc("Write the output as .npy"),
-                                       cl::value_desc("FILE"));
+                                       cl::value_desc("FILE"), cl::cat(runCategory));
 static cl::opt<double> relTolerance("rtol", cl::init(1e-5),
-                            cl::desc("Relative tolerance (numpy allclose)"));
+                            cl::desc("Relative tolerance (numpy allclose)"), cl::cat(runCategory));
 static cl::opt<double> absTolerance("atol", cl::init(1e-8),
-                            cl::desc("Absolute tolerance (numpy allclose)"));
+                            cl::desc("Absolute tolerance (numpy allclose)"), cl::cat(runCategory));
 static cl::opt<unsigned> repeat("repeat", cl::init(0),
-                                cl::desc("Time N more runs of the kernel"));
+                                cl::desc("Time N more runs of the kernel"), cl::cat(runCategory));
 static cl::opt<bool>
     countEvents("count",
                 cl::desc("Count the DMAs (and bytes per direction), matmuls "
-                         "and transposes one run of the kernel issues"));
+                         "and transposes one run of the kernel issues"), cl::cat(runCategory));
 static cl::opt<unsigned>
     threads("num-threads", cl::init(0),
             cl::desc("Run the kernel's independent loops on N threads "
-                     "(OpenMP; default: all cores; 1: no parallel loops)"));
+                     "(OpenMP; default: all cores; 1: no parallel loops)"), cl::cat(runCategory));
 static cl::opt<bool>
     useAMX("amx", cl::init(true),
            cl::desc("Run bf16 matmuls on the AMX tile units when this CPU "
-                    "has AMX-BF16 (default: on; --amx=false: vector kernel)"));
+                    "has AMX-BF16 (default: on; --amx=false: vector kernel)"), cl::cat(runCategory));
 static cl::opt<bool> timeReference(
     "time-reference",
     cl::desc("Also time the reference (upstream linalg lowered to loops), "
-             "--repeat runs"));
+             "--repeat runs"), cl::cat(runCategory));
 static cl::opt<std::string>
     referenceFile("reference", cl::value_desc("FILE"),
                   cl::desc("Reference function (same signature); default: "
-                           "derived from the kernel's nki.conv2d"));
+                           "derived from the kernel's nki.conv2d"), cl::cat(runCategory));
 
 namespace {
 
@@ -637,6 +640,7 @@ LogicalResult runMain(MLIRContext &context) {
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   nki::setNKICrashReportMessage();
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "nki-run: JIT-run an NKI kernel and check it\n");
   llvm::InitializeNativeTarget();
