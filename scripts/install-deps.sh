@@ -9,7 +9,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  clang-22 lld-22 libomp-22-dev
+  clang-22 lld-22 libomp-22-dev clang-format-22
   python3 python3-numpy
   "$@"
 )

@@ -1,4 +1,5 @@
-//===- IndexEvaluation.cpp - Index arithmetic for given loop indices -------===//
+//===- IndexEvaluation.cpp - Index arithmetic for given loop indices
+//-------===//
 
 #include "nki/Analysis/IndexEvaluation.h"
 
@@ -73,8 +74,7 @@ static FailureOr<int64_t> foldAffineOp(Operation *op,
   return *result;
 }
 
-FailureOr<int64_t> nki::foldIndexOp(Operation *op,
-                                     ArrayRef<int64_t> operands) {
+FailureOr<int64_t> nki::foldIndexOp(Operation *op, ArrayRef<int64_t> operands) {
   if (op->getNumResults() != 1 || operands.size() != op->getNumOperands())
     return failure();
   Type type = op->getResult(0).getType();
@@ -105,18 +105,15 @@ FailureOr<int64_t> nki::foldIndexOp(Operation *op,
       llvm::TypeSwitch<Operation *, std::optional<int64_t>>(op)
           .Case([&](arith::AddIOp) -> std::optional<int64_t> {
             int64_t r;
-            return llvm::AddOverflow(a, b, r) ? std::nullopt
-                                              : std::optional(r);
+            return llvm::AddOverflow(a, b, r) ? std::nullopt : std::optional(r);
           })
           .Case([&](arith::SubIOp) -> std::optional<int64_t> {
             int64_t r;
-            return llvm::SubOverflow(a, b, r) ? std::nullopt
-                                              : std::optional(r);
+            return llvm::SubOverflow(a, b, r) ? std::nullopt : std::optional(r);
           })
           .Case([&](arith::MulIOp) -> std::optional<int64_t> {
             int64_t r;
-            return llvm::MulOverflow(a, b, r) ? std::nullopt
-                                              : std::optional(r);
+            return llvm::MulOverflow(a, b, r) ? std::nullopt : std::optional(r);
           })
           // C++ division and remainder truncate, as divsi/remsi do.
           .Case<arith::DivUIOp, arith::DivSIOp>([&](auto) { return a / b; })
@@ -134,16 +131,26 @@ FailureOr<int64_t> nki::foldIndexOp(Operation *op,
             using P = arith::CmpIPredicate;
             auto ua = static_cast<uint64_t>(a), ub = static_cast<uint64_t>(b);
             switch (cmp.getPredicate()) {
-            case P::eq: return a == b;
-            case P::ne: return a != b;
-            case P::slt: return a < b;
-            case P::sle: return a <= b;
-            case P::sgt: return a > b;
-            case P::sge: return a >= b;
-            case P::ult: return ua < ub;
-            case P::ule: return ua <= ub;
-            case P::ugt: return ua > ub;
-            case P::uge: return ua >= ub;
+            case P::eq:
+              return a == b;
+            case P::ne:
+              return a != b;
+            case P::slt:
+              return a < b;
+            case P::sle:
+              return a <= b;
+            case P::sgt:
+              return a > b;
+            case P::sge:
+              return a >= b;
+            case P::ult:
+              return ua < ub;
+            case P::ule:
+              return ua <= ub;
+            case P::ugt:
+              return ua > ub;
+            case P::uge:
+              return ua >= ub;
             }
             return std::nullopt;
           })
@@ -181,8 +188,7 @@ FailureOr<int64_t> nki::evaluateIndex(Value value, const IndexEnv &env) {
   return evaluate(value, env, 0);
 }
 
-FailureOr<int64_t> nki::evaluateIndex(OpFoldResult index,
-                                      const IndexEnv &env) {
+FailureOr<int64_t> nki::evaluateIndex(OpFoldResult index, const IndexEnv &env) {
   if (std::optional<int64_t> constant = getConstantIntValue(index))
     return *constant;
   return evaluate(cast<Value>(index), env, 0);

@@ -49,10 +49,11 @@ bool nki::mayBeAccessedIn(Operation *region, Value buffer, Operation *except,
     SmallVector<MemoryEffects::EffectInstance> all;
     effects.getEffects(all);
     for (MemoryEffects::EffectInstance &effect : all) {
-      bool counts = isa<MemoryEffects::Write>(effect.getEffect()) ||
-                    (includeReads && isa<MemoryEffects::Read>(effect.getEffect()));
-      if (counts &&
-          (!effect.getValue() || !areDisjointBuffers(effect.getValue(), buffer)))
+      bool counts =
+          isa<MemoryEffects::Write>(effect.getEffect()) ||
+          (includeReads && isa<MemoryEffects::Read>(effect.getEffect()));
+      if (counts && (!effect.getValue() ||
+                     !areDisjointBuffers(effect.getValue(), buffer)))
         return WalkResult::interrupt();
     }
     return WalkResult::advance();
@@ -76,8 +77,7 @@ bool nki::mayWriteThrough(OpOperand &operand) {
   });
 }
 
-SmallVector<OpOperand *> nki::getAliasingOperands(Operation *op,
-                                                  Value buffer) {
+SmallVector<OpOperand *> nki::getAliasingOperands(Operation *op, Value buffer) {
   SmallVector<OpOperand *> aliasing;
   for (OpOperand &operand : op->getOpOperands())
     if (!areDisjointBuffers(operand.get(), buffer))

@@ -20,9 +20,9 @@ namespace {
 
 // trn2 (NeuronCore-v3) cost numbers, from the NKI documentation's summary in
 // shared/docs/nki-reference.md.
-constexpr double kDmaFixedSeconds = 1.3e-6;    // per DMA
-constexpr int kDmaQueues = 16;                 // DMAs in flight per core
-constexpr double kDmaBytesPerSecond = 368e9;   // 16 queues x 23 B/ns
+constexpr double kDmaFixedSeconds = 1.3e-6;  // per DMA
+constexpr int kDmaQueues = 16;               // DMAs in flight per core
+constexpr double kDmaBytesPerSecond = 368e9; // 16 queues x 23 B/ns
 constexpr double kTensorEngineHz = 2.4e9;
 constexpr double kVectorEngineHz = 0.96e9;
 // Evaluation steps (ops visited plus on-chip elements marked loaded or read)
@@ -192,8 +192,7 @@ FailureOr<SmallVector<int64_t>> Evaluator::shape(Value memref,
   auto it = shapes.find(memref);
   if (it != shapes.end())
     return it->second;
-  return user->emitError() << "nki traffic analysis: unknown shape of "
-                           << type;
+  return user->emitError() << "nki traffic analysis: unknown shape of " << type;
 }
 
 FailureOr<int64_t> Evaluator::numElements(Value memref, Operation *user) {
@@ -210,29 +209,33 @@ LogicalResult Evaluator::countDma(DmaCopyOp dma) {
   Value source = dma.getSource(), target = dma.getTarget();
   bool fromHbm = getSpace(cast<MemRefType>(source.getType())) == Space::HBM;
   bool toHbm = getSpace(cast<MemRefType>(target.getType())) == Space::HBM;
-  DmaDirection direction = fromHbm ? (toHbm ? DmaDirection::HbmToHbm
-                                            : DmaDirection::HbmToSbuf)
-                                   : (toHbm ? DmaDirection::SbufToHbm
-                                            : DmaDirection::SbufToSbuf);
+  DmaDirection direction =
+      fromHbm ? (toHbm ? DmaDirection::HbmToHbm : DmaDirection::HbmToSbuf)
+              : (toHbm ? DmaDirection::SbufToHbm : DmaDirection::SbufToSbuf);
   Value counted = direction == DmaDirection::SbufToHbm ? target : source;
   FailureOr<int64_t> elements = numElements(counted, dma);
   FailureOr<SmallVector<int64_t>> dims = shape(counted, dma);
   if (failed(elements) || failed(dims))
     return failure();
   int64_t bytes =
-      *elements * (cast<MemRefType>(counted.getType()).getElementTypeBitWidth() / 8);
+      *elements *
+      (cast<MemRefType>(counted.getType()).getElementTypeBitWidth() / 8);
   auto &dmas = traffic.dmas[static_cast<int>(direction)];
   ++dmas.count;
   dmas.bytes += bytes;
-  traffic.dmaSeconds += kDmaFixedSeconds / kDmaQueues + bytes / kDmaBytesPerSecond;
+  traffic.dmaSeconds +=
+      kDmaFixedSeconds / kDmaQueues + bytes / kDmaBytesPerSecond;
   // Bytes per partition: the partition dim is dim 0 of the on-chip side.
   Value onChip = fromHbm ? target : source;
   FailureOr<SmallVector<int64_t>> chipDims = shape(onChip, dma);
   if (failed(chipDims))
     return failure();
-  int64_t partitions = chipDims->empty() ? 1 : std::max<int64_t>(1, (*chipDims)[0]);
+  int64_t partitions =
+      chipDims->empty() ? 1 : std::max<int64_t>(1, (*chipDims)[0]);
   int64_t perPartition = bytes / partitions;
-  ++traffic.dmaSizeBuckets[perPartition < 256 ? 0 : perPartition < 2048 ? 1 : 2];
+  ++traffic.dmaSizeBuckets[perPartition < 256    ? 0
+                           : perPartition < 2048 ? 1
+                                                 : 2];
   auto recordTensor = [&](Value value, SmallVector<int64_t> &perArgument,
                           int64_t &scratch) {
     Value root = getRootBuffer(value);
@@ -345,8 +348,8 @@ LogicalResult Evaluator::visit(Operation *op) {
       for (int64_t d : ArrayRef(dims).drop_front())
         perPartition *= d;
       int64_t &live = space == Space::SBUF ? liveSbufBytes : livePsumBytes;
-      int64_t &peak = space == Space::SBUF ? traffic.peakSbufBytes
-                                           : traffic.peakPsumBytes;
+      int64_t &peak =
+          space == Space::SBUF ? traffic.peakSbufBytes : traffic.peakPsumBytes;
       live += perPartition;
       peak = std::max(peak, live);
     }
@@ -484,9 +487,8 @@ LogicalResult Evaluator::visit(Operation *op) {
     int64_t m = k ? *stationary / k : 0;
     traffic.matmulMacs += *stationary * n;
     // About max(min(64, M), N) cycles (x4 for fp32) plus 64 to start.
-    bool fp32 = cast<MemRefType>(matmul.getMoving().getType())
-                    .getElementType()
-                    .isF32();
+    bool fp32 =
+        cast<MemRefType>(matmul.getMoving().getType()).getElementType().isF32();
     traffic.tensorEngineSeconds +=
         (std::max(std::min<int64_t>(64, m), n) * (fp32 ? 4 : 1) + 64) /
         kTensorEngineHz;

@@ -24,7 +24,7 @@ FailureOr<SmallVector<Operation *>> nki::getViewChain(Value base, Value view) {
 }
 
 FailureOr<nki::ViewedRange> nki::getViewedRange(Value buffer, int64_t dim,
-                                               Value view) {
+                                                Value view) {
   FailureOr<SmallVector<Operation *>> chain = getViewChain(buffer, view);
   if (failed(chain))
     return failure();

@@ -1,8 +1,8 @@
 //===- InitNKI.cpp - Register the NKI dialect and passes --------*- C++ -*-===//
 
 #include "nki/InitNKI.h"
-#include "nki/Dialect/NKI/IR/NKIDialect.h"
 #include "nki/Conversion/Passes.h"
+#include "nki/Dialect/NKI/IR/NKIDialect.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 #include "nki/Pipelines/Pipelines.h"
 
@@ -23,11 +23,11 @@
 #include "llvm/Support/PrettyStackTrace.h"
 
 void mlir::nki::registerNKIDialects(DialectRegistry &registry) {
-  registry.insert<NKIDialect, affine::AffineDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, func::FuncDialect,
-                  linalg::LinalgDialect, math::MathDialect,
-                  memref::MemRefDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
+  registry
+      .insert<NKIDialect, affine::AffineDialect, arith::ArithDialect,
+              bufferization::BufferizationDialect, func::FuncDialect,
+              linalg::LinalgDialect, math::MathDialect, memref::MemRefDialect,
+              scf::SCFDialect, tensor::TensorDialect>();
   // Front ends hand us linalg on tensors; importing bufferizes it.
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(

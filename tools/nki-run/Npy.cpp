@@ -14,8 +14,7 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 
 Error error(StringRef path, const Twine &message) {
-  return createStringError(inconvertibleErrorCode(),
-                           path + ": " + message);
+  return createStringError(inconvertibleErrorCode(), path + ": " + message);
 }
 
 /// The value of `'key': value` in the header dict, up to the next `,` at
@@ -59,7 +58,8 @@ Expected<npy::Array> npy::read(StringRef path) {
     if (bytes.size() < 12)
       return error(path, "truncated header");
     headerSize = uint8_t(bytes[8]) | (uint8_t(bytes[9]) << 8) |
-                 (uint8_t(bytes[10]) << 16) | (uint32_t(uint8_t(bytes[11])) << 24);
+                 (uint8_t(bytes[10]) << 16) |
+                 (uint32_t(uint8_t(bytes[11])) << 24);
     headerStart = 12;
   }
   if (bytes.size() < headerStart + headerSize)
@@ -81,8 +81,9 @@ Expected<npy::Array> npy::read(StringRef path) {
   else if (type == "<f2")
     elementSize = 2;
   else
-    return error(path, "dtype " + type + " is not supported; use float32, "
-                                          "float64 or float16");
+    return error(path, "dtype " + type +
+                           " is not supported; use float32, "
+                           "float64 or float16");
   Array array;
   int64_t count = 1;
   SmallVector<StringRef> dims;
@@ -96,8 +97,10 @@ Expected<npy::Array> npy::read(StringRef path) {
   }
   StringRef payload = bytes.drop_front(headerStart + headerSize);
   if (payload.size() != count * elementSize)
-    return error(path, "holds " + Twine(payload.size()) + " data bytes, its "
-                       "shape needs " + Twine(count * elementSize));
+    return error(path, "holds " + Twine(payload.size()) +
+                           " data bytes, its "
+                           "shape needs " +
+                           Twine(count * elementSize));
   array.data.resize(count);
   for (int64_t i = 0; i < count; ++i) {
     const char *at = payload.data() + i * elementSize;
@@ -117,7 +120,7 @@ Expected<npy::Array> npy::read(StringRef path) {
 }
 
 Error npy::write(StringRef path, ArrayRef<int64_t> shape,
-                      ArrayRef<float> data) {
+                 ArrayRef<float> data) {
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (";
   for (auto [i, dim] : llvm::enumerate(shape))
     header += (i ? ", " : "") + std::to_string(dim);

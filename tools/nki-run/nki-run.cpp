@@ -16,10 +16,10 @@
 #include "Npy.h"
 
 #include "nki/Analysis/TrafficAnalysis.h"
-#include "nki/Dialect/NKI/IR/Conv2dShape.h"
-#include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Conversion/NKIToLinalg/NKIToLinalg.h"
 #include "nki/Conversion/Passes.h"
+#include "nki/Dialect/NKI/IR/Conv2dShape.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/InitNKI.h"
 #include "nki/Pipelines/Pipelines.h"
 
@@ -58,43 +58,58 @@ namespace cl = llvm::cl;
 static cl::OptionCategory runCategory("nki-run options");
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
-                                      cl::desc("<kernel.mlir>"), cl::cat(runCategory));
+                                      cl::desc("<kernel.mlir>"),
+                                      cl::cat(runCategory));
 static cl::opt<std::string> entryName("entry", cl::desc("Kernel function"),
-                                      cl::value_desc("NAME"), cl::cat(runCategory));
+                                      cl::value_desc("NAME"),
+                                      cl::cat(runCategory));
 static cl::opt<uint64_t> seed("seed", cl::init(0),
-                              cl::desc("Seed of the uniform [0, 1) inputs"), cl::cat(runCategory));
+                              cl::desc("Seed of the uniform [0, 1) inputs"),
+                              cl::cat(runCategory));
 static cl::list<std::string> inputFiles("inputs", cl::CommaSeparated,
                                         cl::desc("Input .npy files, in order"),
-                                        cl::value_desc("a.npy,b.npy,..."), cl::cat(runCategory));
+                                        cl::value_desc("a.npy,b.npy,..."),
+                                        cl::cat(runCategory));
 static cl::opt<std::string> outputFile("output",
                                        cl::desc("Write the output as .npy"),
-                                       cl::value_desc("FILE"), cl::cat(runCategory));
-static cl::opt<double> relTolerance("rtol", cl::init(1e-5),
-                            cl::desc("Relative tolerance (numpy allclose)"), cl::cat(runCategory));
-static cl::opt<double> absTolerance("atol", cl::init(1e-8),
-                            cl::desc("Absolute tolerance (numpy allclose)"), cl::cat(runCategory));
+                                       cl::value_desc("FILE"),
+                                       cl::cat(runCategory));
+static cl::opt<double>
+    relTolerance("rtol", cl::init(1e-5),
+                 cl::desc("Relative tolerance (numpy allclose)"),
+                 cl::cat(runCategory));
+static cl::opt<double>
+    absTolerance("atol", cl::init(1e-8),
+                 cl::desc("Absolute tolerance (numpy allclose)"),
+                 cl::cat(runCategory));
 static cl::opt<unsigned> repeat("repeat", cl::init(0),
-                                cl::desc("Time N more runs of the kernel"), cl::cat(runCategory));
+                                cl::desc("Time N more runs of the kernel"),
+                                cl::cat(runCategory));
 static cl::opt<bool>
     countEvents("count",
                 cl::desc("Count the DMAs (and bytes per direction), matmuls "
-                         "and transposes one run of the kernel issues"), cl::cat(runCategory));
+                         "and transposes one run of the kernel issues"),
+                cl::cat(runCategory));
 static cl::opt<unsigned>
     threads("num-threads", cl::init(0),
             cl::desc("Run the kernel's independent loops on N threads "
-                     "(OpenMP; default: all cores; 1: no parallel loops)"), cl::cat(runCategory));
+                     "(OpenMP; default: all cores; 1: no parallel loops)"),
+            cl::cat(runCategory));
 static cl::opt<bool>
     useAMX("amx", cl::init(true),
            cl::desc("Run bf16 matmuls on the AMX tile units when this CPU "
-                    "has AMX-BF16 (default: on; --amx=false: vector kernel)"), cl::cat(runCategory));
+                    "has AMX-BF16 (default: on; --amx=false: vector kernel)"),
+           cl::cat(runCategory));
 static cl::opt<bool> timeReference(
     "time-reference",
     cl::desc("Also time the reference (upstream linalg lowered to loops), "
-             "--repeat runs"), cl::cat(runCategory));
+             "--repeat runs"),
+    cl::cat(runCategory));
 static cl::opt<std::string>
     referenceFile("reference", cl::value_desc("FILE"),
                   cl::desc("Reference function (same signature); default: "
-                           "derived from the kernel's nki.conv2d"), cl::cat(runCategory));
+                           "derived from the kernel's nki.conv2d"),
+                  cl::cat(runCategory));
 
 namespace {
 
@@ -124,10 +139,12 @@ extern "C" void nkiCountEvent(int64_t kind, int64_t amount) {
 }
 
 // nki::CountedEvent numbers the DMA directions as nki::DmaDirection does.
-static_assert(int(nki::CountedEvent::DmaHbmToSbuf) == int(nki::DmaDirection::HbmToSbuf) &&
-              int(nki::CountedEvent::DmaSbufToHbm) == int(nki::DmaDirection::SbufToHbm) &&
-              int(nki::CountedEvent::DmaSbufToSbuf) == int(nki::DmaDirection::SbufToSbuf) &&
-              int(nki::CountedEvent::DmaHbmToHbm) == int(nki::DmaDirection::HbmToHbm));
+static_assert(
+    int(nki::CountedEvent::DmaHbmToSbuf) == int(nki::DmaDirection::HbmToSbuf) &&
+    int(nki::CountedEvent::DmaSbufToHbm) == int(nki::DmaDirection::SbufToHbm) &&
+    int(nki::CountedEvent::DmaSbufToSbuf) ==
+        int(nki::DmaDirection::SbufToSbuf) &&
+    int(nki::CountedEvent::DmaHbmToHbm) == int(nki::DmaDirection::HbmToHbm));
 
 void printEventCounts(llvm::raw_ostream &os) {
   nki::KernelTraffic traffic;
@@ -276,11 +293,10 @@ FailureOr<SmallVector<MemRefType>> memrefSignature(func::FuncOp func) {
     if (!shaped || !isa<MemRefType, RankedTensorType>(shaped) ||
         !shaped.hasStaticShape() ||
         !nki::isSupportedElementType(shaped.getElementType()))
-      return fail("@" + func.getName() + ": argument type " +
-                  str(type) +
+      return fail("@" + func.getName() + ": argument type " + str(type) +
                   " is not a static memref or tensor of f32, bf16 or f16");
-    types.push_back(MemRefType::get(shaped.getShape(),
-                                    shaped.getElementType()));
+    types.push_back(
+        MemRefType::get(shaped.getShape(), shaped.getElementType()));
   }
   if (types.size() < 2)
     return fail("@" + func.getName() +
@@ -333,8 +349,8 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
   if (auto builder = llvm::orc::JITTargetMachineBuilder::detectHost())
     if (auto machine = builder->createTargetMachine())
       host = std::move(*machine);
-  auto optimize = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                            host.get());
+  auto optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, host.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // Parallel loops call the OpenMP runtime.
@@ -344,8 +360,8 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
   options.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
-    return fail("JIT compilation of @" + compiled.name + " failed: " +
-                llvm::toString(engine.takeError()));
+    return fail("JIT compilation of @" + compiled.name +
+                " failed: " + llvm::toString(engine.takeError()));
   compiled.engine = std::move(*engine);
   compiled.engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
@@ -358,11 +374,11 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
   if (auto entry =
           compiled.engine->lookupPacked("_mlir_ciface_" + compiled.name);
       !entry)
-    return fail("JIT compilation of @" + compiled.name + " failed: " +
-                llvm::toString(entry.takeError()));
-  compiled.compileSeconds = std::chrono::duration<double>(
-                                std::chrono::steady_clock::now() - start)
-                                .count();
+    return fail("JIT compilation of @" + compiled.name +
+                " failed: " + llvm::toString(entry.takeError()));
+  compiled.compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return compiled;
 }
 
@@ -397,8 +413,7 @@ std::string convReferenceSource(const nki::Conv2dShape &s) {
      << conv << "\n"
      << "  %conv = linalg.conv_2d_nchw_fchw {dilations = dense<1> : "
         "tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : "
-     << x << ", " << w << ") outs(%bias : " << conv << ") -> " << conv
-     << "\n";
+     << x << ", " << w << ") outs(%bias : " << conv << ") -> " << conv << "\n";
   if (p == 1) {
     os << "  return %conv : " << conv << "\n}\n";
     return text;
@@ -496,10 +511,9 @@ LogicalResult runMain(MLIRContext &context) {
         getElementTypeOrSelf(matmul.getMoving().getType()).isBF16();
   });
   lowering.amx = useAMX && hasBF16Matmul && nki::requestHostAMX();
-  FailureOr<Compiled> kernel =
-      compile(*module, *entry, [&](OpPassManager &pm) {
-        nki::buildNKIToLLVMPipeline(pm, lowering);
-      });
+  FailureOr<Compiled> kernel = compile(*module, *entry, [&](OpPassManager &pm) {
+    nki::buildNKIToLLVMPipeline(pm, lowering);
+  });
   if (failed(kernel))
     return failure();
   size_t numInputs = kernel->argTypes.size() - 1;
@@ -572,14 +586,13 @@ LogicalResult runMain(MLIRContext &context) {
   if (repeat > 0)
     time(*kernel, "time");
   if (!outputFile.empty())
-    if (llvm::Error error = npy::write(
-            outputFile, kernel->argTypes.back().getShape(), output))
+    if (llvm::Error error =
+            npy::write(outputFile, kernel->argTypes.back().getShape(), output))
       return fail(llvm::toString(std::move(error)));
 
   // The independent reference.
   llvm::SourceMgr referenceSourceMgr;
-  SourceMgrDiagnosticHandler referenceDiagnostics(referenceSourceMgr,
-                                                  &context);
+  SourceMgrDiagnosticHandler referenceDiagnostics(referenceSourceMgr, &context);
   OwningOpRef<ModuleOp> reference;
   std::string referenceName = "reference";
   if (!referenceFile.empty()) {
@@ -624,7 +637,8 @@ LogicalResult runMain(MLIRContext &context) {
       "%s: %lld of %zu elements differ beyond rtol %g, atol %g; max abs "
       "error %.3g, max rel error %.3g\n",
       result.mismatches ? "FAIL" : "PASS", (long long)result.mismatches,
-      output.size(), double(relTolerance), double(absTolerance), result.maxAbs, result.maxRel);
+      output.size(), double(relTolerance), double(absTolerance), result.maxAbs,
+      result.maxRel);
   if (result.mismatches) {
     int64_t i = result.firstMismatch;
     llvm::outs() << llvm::format("first mismatch at flat index %lld: got %g, "

@@ -1,4 +1,5 @@
-//===- IndexEvaluation.h - Index arithmetic for given loop indices -*- C++ -*-===//
+//===- IndexEvaluation.h - Index arithmetic for given loop indices -*- C++
+//-*-===//
 //
 // Kernels have constant trip counts, so facts about index arithmetic can be
 // checked by evaluating it for every iteration instead of reasoning about it
@@ -49,10 +50,9 @@ FailureOr<SmallVector<scf::ForOp>> getLoopNest(Operation *op,
 /// each loop's bounds are evaluated under the indices around it. Fails when
 /// a bound is not evaluable, `body` fails, or the nest has more than
 /// `maxIterations` iterations at all its levels together.
-LogicalResult
-forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
-                 function_ref<LogicalResult()> body,
-                 int64_t maxIterations = kMaxEvaluatedIterations);
+LogicalResult forEachIteration(ArrayRef<scf::ForOp> nest, IndexEnv &env,
+                               function_ref<LogicalResult()> body,
+                               int64_t maxIterations = kMaxEvaluatedIterations);
 
 } // namespace mlir::nki
 

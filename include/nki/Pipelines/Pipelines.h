@@ -46,8 +46,7 @@ struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
 /// to linalg (matmuls to vector kernels), linalg to loops, every allocation
 /// freed at the end of its scope, parallel loops to OpenMP, then the standard
 /// conversions to LLVM.
-void buildNKIToLLVMPipeline(OpPassManager &pm,
-                            const NKIToLLVMOptions &options);
+void buildNKIToLLVMPipeline(OpPassManager &pm, const NKIToLLVMOptions &options);
 void buildNKIToLLVMPipeline(OpPassManager &pm);
 
 /// How `nki-optimize` feeds a convolution's taps to the Tensor Engine.

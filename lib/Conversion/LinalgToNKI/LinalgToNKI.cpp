@@ -33,14 +33,11 @@ bool allOnes(DenseIntElementsAttr attr) {
                       [](int64_t v) { return v == 1; });
 }
 
-BlockArgument asArgument(Value value) {
-  return dyn_cast<BlockArgument>(value);
-}
+BlockArgument asArgument(Value value) { return dyn_cast<BlockArgument>(value); }
 
 bool isFloatConstant(Value value, bool (*predicate)(const APFloat &)) {
   APFloat constant(0.0);
-  return matchPattern(value, m_ConstantFloat(&constant)) &&
-         predicate(constant);
+  return matchPattern(value, m_ConstantFloat(&constant)) && predicate(constant);
 }
 
 /// The single-input linalg.generic `out[n, c, h, w] = in[c]` (with casts).
@@ -211,9 +208,8 @@ FailureOr<std::optional<ConvFunction>> matchConvFunction(func::FuncOp func) {
                           "written to a function argument");
 
   for (Operation &op : func.front()) {
-    if (accounted.contains(&op) ||
-        isa<memref::AllocOp, memref::DeallocOp, arith::ConstantOp,
-            func::ReturnOp>(op))
+    if (accounted.contains(&op) || isa<memref::AllocOp, memref::DeallocOp,
+                                       arith::ConstantOp, func::ReturnOp>(op))
       continue;
     return op.emitError("convert-linalg-to-nki: unsupported op '")
            << op.getName() << "' in a conv2d + bias + max-pool function";
@@ -267,8 +263,7 @@ struct ConvertLinalgToNKIPass
     SmallVector<Type> args = {match.x.getType(), match.w.getType(),
                               match.bias.getType(), match.out.getType()};
     Type element = cast<MemRefType>(args[0]).getElementType();
-    if (!isSupportedElementType(element) ||
-        llvm::any_of(args, [&](Type type) {
+    if (!isSupportedElementType(element) || llvm::any_of(args, [&](Type type) {
           return cast<MemRefType>(type).getElementType() != element;
         }))
       return func.emitError("convert-linalg-to-nki: X, W, bias and out must "

@@ -166,7 +166,8 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
     {
       OpBuilder::InsertionGuard copyLoop(b);
       auto [i, position] = guardedPositionLoop(start, size);
-      nki::TensorCopyOp::create(b, loc, view(flat, {zero, position}, {full, one}),
+      nki::TensorCopyOp::create(b, loc,
+                                view(flat, {zero, position}, {full, one}),
                                 view(xTile, {zero, i}, {full, one}));
     }
 
@@ -233,10 +234,11 @@ void NaiveConvBuilder::poolPlane(Value conv, Value out) {
   Value pooled = alloc({kPartitions, shape.outWidth()}, MemorySpace::sbuf);
   OpFoldResult outWidth = b.getIndexAttr(shape.outWidth());
   OpFoldResult poolAttr = b.getIndexAttr(pool);
-  nki::TensorReduceOp::create(
-      b, loc, AluOp::max,
-      view(windows, {zero, zero, zero, zero}, {ocs, poolAttr, outWidth, poolAttr}),
-      view(pooled, {zero, zero}, {ocs, outWidth}), b.getDenseI64ArrayAttr({1, 3}));
+  nki::TensorReduceOp::create(b, loc, AluOp::max,
+                              view(windows, {zero, zero, zero, zero},
+                                   {ocs, poolAttr, outWidth, poolAttr}),
+                              view(pooled, {zero, zero}, {ocs, outWidth}),
+                              b.getDenseI64ArrayAttr({1, 3}));
   nki::DmaCopyOp::create(
       b, loc, view(pooled, {zero, zero}, {ocs, outWidth}),
       view(out, {batch, oc0, ph, zero}, {one, ocs, one, outWidth}, {0, 2}));
@@ -247,15 +249,15 @@ func::FuncOp nki::buildNaiveConv2dKernel(OpBuilder &builder, Location loc,
                                          const Conv2dShape &shape) {
   Type type = shape.elementType;
   SmallVector<Type> args = {
-      MemRefType::get({shape.batch, shape.inChannels, shape.height, shape.width},
-                      type),
-      MemRefType::get({shape.outChannels, shape.inChannels,
-                       shape.filterHeight, shape.filterWidth},
+      MemRefType::get(
+          {shape.batch, shape.inChannels, shape.height, shape.width}, type),
+      MemRefType::get({shape.outChannels, shape.inChannels, shape.filterHeight,
+                       shape.filterWidth},
                       type),
       MemRefType::get({shape.outChannels}, type),
-      MemRefType::get({shape.batch, shape.outChannels, shape.outHeight(),
-                       shape.outWidth()},
-                      type)};
+      MemRefType::get(
+          {shape.batch, shape.outChannels, shape.outHeight(), shape.outWidth()},
+          type)};
   auto func = func::FuncOp::create(builder, loc, name,
                                    builder.getFunctionType(args, {}));
   func->setAttr(NKIDialect::getConv2dAttrName(),

@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "nki/Analysis/Legality.h"
 #include "nki/Analysis/IndexEvaluation.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
@@ -53,8 +53,8 @@ FailureOr<int64_t> elementOffset(Value view, const IndexEnv &env) {
   FailureOr<int64_t> base = elementOffset(subview.getSource(), env);
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(base) || failed(subview.getSourceType().getStridesAndOffset(
-                          strides, offset)))
+  if (failed(base) ||
+      failed(subview.getSourceType().getStridesAndOffset(strides, offset)))
     return failure();
   int64_t result = *base;
   for (auto [ofr, stride] : llvm::zip(subview.getMixedOffsets(), strides)) {
@@ -94,8 +94,8 @@ LogicalResult elementRuns(Value view, const IndexEnv &env,
       sizes.push_back(type.getDimSize(d));
       continue;
     }
-    FailureOr<int64_t> size =
-        subview ? evaluateIndex(keptSizes[d], env) : FailureOr<int64_t>(failure());
+    FailureOr<int64_t> size = subview ? evaluateIndex(keptSizes[d], env)
+                                      : FailureOr<int64_t>(failure());
     if (failed(size))
       return failure();
     sizes.push_back(*size);
@@ -149,8 +149,8 @@ LogicalResult collectWindows(scf::ForOp loop, Operation *store, Value view,
       return failure();
     }
     SmallVector<std::pair<int64_t, int64_t>> runs;
-    if (failed(elementRuns(view, env, runs,
-                           kMaxEvaluations - windows.size()))) {
+    if (failed(
+            elementRuns(view, env, runs, kMaxEvaluations - windows.size()))) {
       reason = "a write window of a kernel argument is not evaluable";
       return failure();
     }
@@ -277,10 +277,9 @@ void convertToParallel(scf::ForOp loop) {
       ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()});
   Block *body = parallel.getBody();
   loop.getInductionVar().replaceAllUsesWith(body->getArgument(0));
-  body->getOperations().splice(Block::iterator(body->getTerminator()),
-                               loop.getBody()->getOperations(),
-                               loop.getBody()->begin(),
-                               std::prev(loop.getBody()->end()));
+  body->getOperations().splice(
+      Block::iterator(body->getTerminator()), loop.getBody()->getOperations(),
+      loop.getBody()->begin(), std::prev(loop.getBody()->end()));
   loop.erase();
 }
 
@@ -303,9 +302,8 @@ struct HostParallelPass
             visit(nested);
         }
     };
-    getOperation()->walk([&](FunctionOpInterface func) {
-      visit(func.getFunctionBody());
-    });
+    getOperation()->walk(
+        [&](FunctionOpInterface func) { visit(func.getFunctionBody()); });
     for (scf::ForOp loop : chosen)
       convertToParallel(loop);
   }

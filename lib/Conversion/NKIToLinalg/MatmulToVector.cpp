@@ -1,4 +1,5 @@
-//===- MatmulToVector.cpp - nki.matmul as a register-tiled kernel -*- C++ -*-===//
+//===- MatmulToVector.cpp - nki.matmul as a register-tiled kernel -*- C++
+//-*-===//
 //
 // The host lowering of the Tensor-Engine matmul when speed matters: an 8 x 32
 // (or 8 x 16 for short rows) tile of the PSUM target stays in eight f32
@@ -15,8 +16,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -51,7 +52,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
 
     Location loc = op.getLoc();
     int64_t rowLength = movingType.getShape().back();
-    bool narrow = !ShapedType::isDynamic(rowLength) && rowLength <= kNarrowLanes;
+    bool narrow =
+        !ShapedType::isDynamic(rowLength) && rowLength <= kNarrowLanes;
     const int64_t kTileLanes = narrow ? kNarrowLanes : kWideLanes;
     // 16 one-register rows for short rows, 8 two-register rows otherwise:
     // 16 accumulators either way.
@@ -97,9 +99,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
           [&](OpBuilder &b, Location nested, Value k, ValueRange) {
             for (int64_t m = 0; m < rows; m += kChunk) {
               Value at = arith::ConstantIndexOp::create(b, nested, m);
-              Value chunk = vector::LoadOp::create(b, nested, chunkType,
-                                                   stationary,
-                                                   ValueRange{k, at});
+              Value chunk = vector::LoadOp::create(
+                  b, nested, chunkType, stationary, ValueRange{k, at});
               chunk =
                   castFloat(b, nested, chunk, VectorType::get({kChunk}, f32));
               vector::StoreOp::create(b, nested, chunk, weights,
@@ -128,8 +129,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     Value left = arith::SubIOp::create(rewriter, loc, lanes, lane0);
     Value width = arith::MinSIOp::create(
         rewriter, loc, left, constantIndex(rewriter, loc, kTileLanes));
-    Value mask =
-        vector::CreateMaskOp::create(rewriter, loc, maskType, ValueRange{width});
+    Value mask = vector::CreateMaskOp::create(rewriter, loc, maskType,
+                                              ValueRange{width});
     scf::ForOp::create(
         rewriter, loc, c0, contraction, c1, ValueRange{},
         [&](OpBuilder &b, Location nested, Value k, ValueRange) {
@@ -172,10 +173,11 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                                              ValueRange{k, c0});
           SmallVector<Value> next;
           for (int64_t i = 0; i < kTileRows; ++i) {
-            Value weight = toF32(
-                b, memref::LoadOp::create(b, nested, weights,
-                                          ValueRange{k, rowIndex[i]}));
-            Value splat = vector::BroadcastOp::create(b, nested, accType, weight);
+            Value weight =
+                toF32(b, memref::LoadOp::create(b, nested, weights,
+                                                ValueRange{k, rowIndex[i]}));
+            Value splat =
+                vector::BroadcastOp::create(b, nested, accType, weight);
             next.push_back(
                 vector::FMAOp::create(b, nested, splat, row, iterAccs[i]));
           }

@@ -96,8 +96,7 @@ void copyWithCast(OpBuilder &b, Location loc, Value source, Value target) {
 }
 
 /// DMAs and engine copies both become an elementwise copy with cast.
-template <typename CopyOp>
-struct CopyLowering : OpRewritePattern<CopyOp> {
+template <typename CopyOp> struct CopyLowering : OpRewritePattern<CopyOp> {
   using OpRewritePattern<CopyOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(CopyOp op,
                                 PatternRewriter &rewriter) const override {
@@ -377,8 +376,8 @@ void mlir::nki::insertEventCounters(ModuleOp module) {
     }
     if (!event)
       return;
-    Value kind = arith::ConstantIntOp::create(
-        b, loc, static_cast<int64_t>(*event), 64);
+    Value kind =
+        arith::ConstantIntOp::create(b, loc, static_cast<int64_t>(*event), 64);
     func::CallOp::create(b, loc, kCountEventFunction, TypeRange{},
                          ValueRange{kind, amount});
   });

@@ -13,8 +13,8 @@
 using namespace mlir;
 using namespace mlir::nki;
 
-#include "nki/Dialect/NKI/IR/NKIOpsDialect.cpp.inc"
 #include "nki/Dialect/NKI/IR/NKIEnums.cpp.inc"
+#include "nki/Dialect/NKI/IR/NKIOpsDialect.cpp.inc"
 #define GET_ATTRDEF_CLASSES
 #include "nki/Dialect/NKI/IR/NKIAttrs.cpp.inc"
 
@@ -41,8 +41,7 @@ Conv2dShape::fromSignature(TypeRange args, int64_t poolSize,
   Type elementType;
   for (auto [index, type] : llvm::enumerate(args)) {
     auto shaped = dyn_cast<ShapedType>(type);
-    if (!shaped || !shaped.hasStaticShape() ||
-        shaped.getRank() != ranks[index])
+    if (!shaped || !shaped.hasStaticShape() || shaped.getRank() != ranks[index])
       return emitError() << "conv2d argument " << names[index]
                          << " must be a static rank-" << ranks[index]
                          << " memref or tensor, got " << type;

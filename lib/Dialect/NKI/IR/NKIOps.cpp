@@ -109,8 +109,7 @@ nki::verifyOnChipBuffer(MemRefType type,
 
 LogicalResult nki::verifyOnChipBuffers(Operation *root) {
   bool failed = false;
-  auto check = [&](Value value,
-                   function_ref<InFlightDiagnostic()> emitError) {
+  auto check = [&](Value value, function_ref<InFlightDiagnostic()> emitError) {
     auto type = dyn_cast<MemRefType>(value.getType());
     if (type)
       failed |= mlir::failed(verifyOnChipBuffer(type, emitError));
@@ -174,16 +173,15 @@ static LogicalResult verifyOperand(Operation *op, Value value, StringRef role,
   auto type = cast<MemRefType>(value.getType());
   Space space = getSpace(type);
   if (!(maskOf(space) & allowed))
-    return op->emitOpError() << role << " must be in " << describeMask(allowed)
-                             << ", but " << type << " is in "
-                             << stringifySpace(space);
+    return op->emitOpError()
+           << role << " must be in " << describeMask(allowed) << ", but "
+           << type << " is in " << stringifySpace(space);
   if (!isSupportedElementType(type.getElementType()))
     return op->emitOpError()
            << role << " element type " << type.getElementType()
            << " is not supported; expected f32, bf16 or f16";
-  return verifyOnChipBuffer(type, [&] {
-    return op->emitOpError() << role << ": ";
-  });
+  return verifyOnChipBuffer(type,
+                            [&] { return op->emitOpError() << role << ": "; });
 }
 
 static MemRefType memrefType(Value value) {
@@ -210,8 +208,9 @@ static std::string formatShape(ArrayRef<int64_t> shape) {
 }
 
 /// Checks that `lhs` and `rhs` have the same shape (dynamic dims match any).
-static LogicalResult verifySameShape(Operation *op, Value lhs, StringRef lhsRole,
-                                     Value rhs, StringRef rhsRole) {
+static LogicalResult verifySameShape(Operation *op, Value lhs,
+                                     StringRef lhsRole, Value rhs,
+                                     StringRef rhsRole) {
   ArrayRef<int64_t> lhsShape = memrefType(lhs).getShape();
   ArrayRef<int64_t> rhsShape = memrefType(rhs).getShape();
   if (sameShape(lhsShape, rhsShape))
@@ -354,7 +353,8 @@ LogicalResult TransposeOp::verify() {
   int64_t free = source.getDimSize(1);
   if (!ShapedType::isDynamic(free) && free > kTransposeMaxSize)
     return emitOpError() << "source free size " << free
-                         << " exceeds the Tensor Engine's " << kTransposeMaxSize;
+                         << " exceeds the Tensor Engine's "
+                         << kTransposeMaxSize;
   if (failed(verifyOperand(*this, getTarget(), "target", kPSUM)))
     return failure();
   SmallVector<int64_t> expected = {free, source.getDimSize(0)};
@@ -384,8 +384,7 @@ LogicalResult TensorCopyOp::verify() {
   return verifySameShape(*this, getSource(), "source", getTarget(), "target");
 }
 
-LogicalResult TensorCopyOp::fold(FoldAdaptor,
-                                 SmallVectorImpl<OpFoldResult> &) {
+LogicalResult TensorCopyOp::fold(FoldAdaptor, SmallVectorImpl<OpFoldResult> &) {
   return foldCasts(*this);
 }
 
@@ -419,8 +418,8 @@ LogicalResult TensorTensorOp::fold(FoldAdaptor,
 LogicalResult TensorScalarOp::verify() {
   if (failed(verifyOperand(*this, getSource(), "source", kSBUF | kPSUM)) ||
       failed(verifyOperand(*this, getTarget(), "target", kSBUF | kPSUM)) ||
-      failed(verifySameShape(*this, getSource(), "source", getTarget(),
-                             "target")))
+      failed(
+          verifySameShape(*this, getSource(), "source", getTarget(), "target")))
     return failure();
   auto vector = dyn_cast<MemRefType>(getScalar().getType());
   if (!vector)

@@ -70,7 +70,8 @@ SmallVector<int64_t> rowWidths(Value start) {
     auto subview = dyn_cast<memref::SubViewOp>(user);
     if (!subview)
       continue;
-    auto collapse = subview.getSource().getDefiningOp<memref::CollapseShapeOp>();
+    auto collapse =
+        subview.getSource().getDefiningOp<memref::CollapseShapeOp>();
     if (!collapse)
       continue;
     for (auto [dim, offset] : llvm::enumerate(subview.getMixedOffsets())) {
@@ -181,13 +182,13 @@ void align(scf::ForOp loop) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   Value newSize = arith::ConstantIndexOp::create(b, loc, aligned);
-  Value newTrips = arith::ConstantIndexOp::create(
-      b, loc, llvm::divideCeil(total, aligned));
+  Value newTrips =
+      arith::ConstantIndexOp::create(b, loc, llvm::divideCeil(total, aligned));
   loop.setUpperBound(newTrips);
-  start->mul->replaceUsesOfWith(
-      start->mul.getLhs() == loop.getInductionVar() ? start->mul.getRhs()
-                                                    : start->mul.getLhs(),
-      newSize);
+  start->mul->replaceUsesOfWith(start->mul.getLhs() == loop.getInductionVar()
+                                    ? start->mul.getRhs()
+                                    : start->mul.getLhs(),
+                                newSize);
   for (OpOperand &operand : size->getOpOperands())
     if (getConstantIntValue(operand.get()) == start->size)
       operand.set(newSize);

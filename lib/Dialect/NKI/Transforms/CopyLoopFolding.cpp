@@ -1,7 +1,7 @@
 //===- CopyLoopFolding.cpp - Fold per-element copy loops --------*- C++ -*-===//
 
-#include "Remarks.h"
 #include "CopyLoopFolding.h"
+#include "Remarks.h"
 
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
@@ -129,11 +129,11 @@ FailureOr<Value> matchGuard(scf::IfOp ifOp, scf::ForOp loop) {
     return failure();
   Value iv = loop.getInductionVar();
   using P = arith::CmpIPredicate;
-  if (cmp.getLhs() == iv && (cmp.getPredicate() == P::ult ||
-                             cmp.getPredicate() == P::slt))
+  if (cmp.getLhs() == iv &&
+      (cmp.getPredicate() == P::ult || cmp.getPredicate() == P::slt))
     return isInvariant(cmp.getRhs(), loop) ? cmp.getRhs() : FailureOr<Value>();
-  if (cmp.getRhs() == iv && (cmp.getPredicate() == P::ugt ||
-                             cmp.getPredicate() == P::sgt))
+  if (cmp.getRhs() == iv &&
+      (cmp.getPredicate() == P::ugt || cmp.getPredicate() == P::sgt))
     return isInvariant(cmp.getLhs(), loop) ? cmp.getLhs() : FailureOr<Value>();
   return failure();
 }
@@ -234,8 +234,8 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
     return FoldResult::NotACandidate;
   bool otherEffects = false;
   loop.getBody()->walk([&](Operation *op) {
-    if (op != copy && op != guard.getOperation() &&
-        !isa<scf::YieldOp>(op) && !isMemoryEffectFree(op))
+    if (op != copy && op != guard.getOperation() && !isa<scf::YieldOp>(op) &&
+        !isMemoryEffectFree(op))
       otherEffects = true;
   });
   Value source = copy->getOperand(0), target = copy->getOperand(1);
@@ -251,8 +251,8 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
                      getSpace(cast<MemRefType>(target.getType())) == Space::HBM;
   if ((kind == CopyLoopKind::Delinearized) != isWriteback)
     return FoldResult::NotACandidate;
-  bool isUnitStride = succeeded(from) && succeeded(to) &&
-                      !from->delinearized && !to->delinearized;
+  bool isUnitStride = succeeded(from) && succeeded(to) && !from->delinearized &&
+                      !to->delinearized;
 
   auto decline = [&](const Twine &reason) {
     reportMissed(loop, passName, "not folded: " + reason);
@@ -285,8 +285,7 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
   // count = max(0, min(ub, bound) - lb), static when the bounds are.
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
   std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
-  std::optional<int64_t> staticBound =
-      bound ? getConstantIntValue(bound) : ub;
+  std::optional<int64_t> staticBound = bound ? getConstantIntValue(bound) : ub;
   std::optional<int64_t> staticCount;
   if (lb && ub && staticBound)
     staticCount = std::max<int64_t>(0, std::min(*ub, *staticBound) - *lb);

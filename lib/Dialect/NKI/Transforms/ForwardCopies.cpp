@@ -49,13 +49,13 @@ FailureOr<Forwarding> match(Operation *copy) {
     reportMissed(copy, "nki-forward-copies", "not forwarded: " + reason);
     return failure();
   };
-  if (!isa<TensorCopyOp, MatmulOp>(reader) || reader->getBlock() != copy->getBlock() ||
-      !copy->isBeforeInBlock(reader))
+  if (!isa<TensorCopyOp, MatmulOp>(reader) ||
+      reader->getBlock() != copy->getBlock() || !copy->isBeforeInBlock(reader))
     return failure();
-  if (getElementTypeOrSelf(source.getType()) !=
-      tile.getType().getElementType())
+  if (getElementTypeOrSelf(source.getType()) != tile.getType().getElementType())
     return decline("the copy converts the element type");
-  for (Operation *op = copy->getNextNode(); op != reader; op = op->getNextNode())
+  for (Operation *op = copy->getNextNode(); op != reader;
+       op = op->getNextNode())
     if (mayBeWrittenIn(op, source, /*except=*/nullptr))
       return decline("an op between the copy and the read may write the "
                      "copied data");
@@ -158,10 +158,10 @@ LogicalResult forwardIntoMatmul(Forwarding f) {
     if (auto collapse = dyn_cast<memref::CollapseShapeOp>(read->front())) {
       if (succeeded(memref::ExpandShapeOp::computeExpandedType(
               targetType, shape, collapse.getReassociationIndices())))
-        target = memref::ExpandShapeOp::create(
-                     b, loc, shape, targetValue,
-                     collapse.getReassociationIndices())
-                     .getResult();
+        target =
+            memref::ExpandShapeOp::create(b, loc, shape, targetValue,
+                                          collapse.getReassociationIndices())
+                .getResult();
     } else if (auto expand = dyn_cast<memref::ExpandShapeOp>(read->front())) {
       if (memref::CollapseShapeOp::isGuaranteedCollapsible(
               targetType, expand.getReassociationIndices()))

@@ -5,7 +5,6 @@
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
-
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIFUSEEVICTION
 #include "nki/Dialect/NKI/Transforms/Passes.h.inc"

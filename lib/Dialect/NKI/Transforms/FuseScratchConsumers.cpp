@@ -1,10 +1,11 @@
-//===- FuseScratchConsumers.cpp - Consume a tile where it is made -*- C++ -*-===//
+//===- FuseScratchConsumers.cpp - Consume a tile where it is made -*- C++
+//-*-===//
 
 #include "Remarks.h"
 #include "Views.h"
 
-#include "nki/Analysis/Legality.h"
 #include "nki/Analysis/IndexEvaluation.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
@@ -89,7 +90,8 @@ struct StoreWindow {
   FailureOr<Box> box(ArrayRef<int64_t> shape, const IndexEnv &env) {
     Box result(shape.size());
     for (auto [g, group] : llvm::enumerate(groups)) {
-      FailureOr<int64_t> offset = evaluateIndex(subview.getMixedOffsets()[g], env);
+      FailureOr<int64_t> offset =
+          evaluateIndex(subview.getMixedOffsets()[g], env);
       FailureOr<int64_t> size = evaluateIndex(subview.getMixedSizes()[g], env);
       if (failed(offset) || failed(size))
         return failure();
@@ -232,8 +234,7 @@ void Fuser::run(memref::AllocOp scratch) {
   for (int64_t d = 0; d < rank; ++d) {
     std::optional<int64_t> size =
         getConstantIntValue(loadView.getMixedSizes()[d]);
-    FailureOr<int64_t> b =
-        evaluateIndex(loadView.getMixedOffsets()[d], zeros);
+    FailureOr<int64_t> b = evaluateIndex(loadView.getMixedOffsets()[d], zeros);
     if (!size || failed(b))
       return decline("the load's window is not evaluable");
     sizes[d] = *size;
@@ -241,8 +242,7 @@ void Fuser::run(memref::AllocOp scratch) {
     for (auto [j, loop] : llvm::enumerate(cLoops)) {
       IndexEnv one = zeros;
       one[loop.getInductionVar()] = 1;
-      FailureOr<int64_t> v =
-          evaluateIndex(loadView.getMixedOffsets()[d], one);
+      FailureOr<int64_t> v = evaluateIndex(loadView.getMixedOffsets()[d], one);
       if (failed(v))
         return decline("the load's window is not evaluable");
       if (*v == *b)
@@ -264,8 +264,7 @@ void Fuser::run(memref::AllocOp scratch) {
   auto loadBox = [&](const IndexEnv &env) -> FailureOr<Box> {
     Box box(rank);
     for (int64_t d = 0; d < rank; ++d) {
-      FailureOr<int64_t> o =
-          evaluateIndex(loadView.getMixedOffsets()[d], env);
+      FailureOr<int64_t> o = evaluateIndex(loadView.getMixedOffsets()[d], env);
       if (failed(o))
         return failure();
       box[d] = {*o, sizes[d]};
@@ -304,47 +303,49 @@ void Fuser::run(memref::AllocOp scratch) {
   int64_t pairs = 0;
   IndexEnv env;
   std::string why;
-  LogicalResult checked = forEachIteration(*pLoops, env, [&]() -> LogicalResult {
-    FailureOr<Box> box = window->box(shape, env);
-    if (failed(box)) {
-      why = "a store window is not evaluable or not whole rows";
-      return failure();
-    }
-    for (const Box &other : storeBoxes)
-      if (intersects(other, *box)) {
-        why = "two store windows overlap";
-        return failure();
-      }
-    storeBoxes.push_back(*box);
-    // The consumer iterations this store serves, in nest order.
-    SmallVector<std::pair<int64_t, int64_t>> ranges;
-    for (auto [j, loop] : llvm::enumerate(cLoops)) {
-      int64_t d = dimOfLoop[j];
-      ranges.push_back(range(offsets[d], d, (*box)[d],
-                             *getConstantIntValue(loop.getUpperBound())));
-    }
-    IndexEnv cEnv;
-    std::function<LogicalResult(size_t, int64_t)> visit =
-        [&](size_t j, int64_t linear) -> LogicalResult {
-      if (j == cLoops.size()) {
-        FailureOr<Box> lb = loadBox(cEnv);
-        if (++pairs > kMaxPairs || failed(lb) || !contains(*box, *lb)) {
-          why = "a consumer window is not inside the store window serving it";
+  LogicalResult checked =
+      forEachIteration(*pLoops, env, [&]() -> LogicalResult {
+        FailureOr<Box> box = window->box(shape, env);
+        if (failed(box)) {
+          why = "a store window is not evaluable or not whole rows";
           return failure();
         }
-        ++covered[linear];
-        return success();
-      }
-      int64_t trips = *getConstantIntValue(cLoops[j].getUpperBound());
-      for (int64_t i = ranges[j].first; i < ranges[j].second; ++i) {
-        cEnv[cLoops[j].getInductionVar()] = i;
-        if (failed(visit(j + 1, linear * trips + i)))
-          return failure();
-      }
-      return success();
-    };
-    return visit(0, 0);
-  });
+        for (const Box &other : storeBoxes)
+          if (intersects(other, *box)) {
+            why = "two store windows overlap";
+            return failure();
+          }
+        storeBoxes.push_back(*box);
+        // The consumer iterations this store serves, in nest order.
+        SmallVector<std::pair<int64_t, int64_t>> ranges;
+        for (auto [j, loop] : llvm::enumerate(cLoops)) {
+          int64_t d = dimOfLoop[j];
+          ranges.push_back(range(offsets[d], d, (*box)[d],
+                                 *getConstantIntValue(loop.getUpperBound())));
+        }
+        IndexEnv cEnv;
+        std::function<LogicalResult(size_t, int64_t)> visit =
+            [&](size_t j, int64_t linear) -> LogicalResult {
+          if (j == cLoops.size()) {
+            FailureOr<Box> lb = loadBox(cEnv);
+            if (++pairs > kMaxPairs || failed(lb) || !contains(*box, *lb)) {
+              why =
+                  "a consumer window is not inside the store window serving it";
+              return failure();
+            }
+            ++covered[linear];
+            return success();
+          }
+          int64_t trips = *getConstantIntValue(cLoops[j].getUpperBound());
+          for (int64_t i = ranges[j].first; i < ranges[j].second; ++i) {
+            cEnv[cLoops[j].getInductionVar()] = i;
+            if (failed(visit(j + 1, linear * trips + i)))
+              return failure();
+          }
+          return success();
+        };
+        return visit(0, 0);
+      });
   if (failed(checked))
     return decline(why.empty() ? "a store loop bound is not evaluable" : why);
   if (llvm::any_of(covered, [](int64_t n) { return n != 1; }))
@@ -389,7 +390,9 @@ void Fuser::run(memref::AllocOp scratch) {
         b, loc, window->subview.getMixedOffsets()[g]);
     int64_t inner = innerExtent(group, shape);
     windowStart[group.front()] =
-        inner == 1 ? offset : arith::DivUIOp::create(b, loc, offset, index(inner)).getResult();
+        inner == 1
+            ? offset
+            : arith::DivUIOp::create(b, loc, offset, index(inner)).getResult();
     for (int64_t d : ArrayRef(group).drop_front())
       windowStart[d] = index(0);
   }
@@ -399,7 +402,9 @@ void Fuser::run(memref::AllocOp scratch) {
         b, loc, window->subview.getMixedSizes()[g]);
     int64_t inner = innerExtent(group, shape);
     windowSize[group.front()] =
-        inner == 1 ? size : arith::DivUIOp::create(b, loc, size, index(inner)).getResult();
+        inner == 1
+            ? size
+            : arith::DivUIOp::create(b, loc, size, index(inner)).getResult();
     for (int64_t d : ArrayRef(group).drop_front())
       windowSize[d] = index(shape[d]); // whole rows
   }

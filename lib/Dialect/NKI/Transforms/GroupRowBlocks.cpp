@@ -3,8 +3,8 @@
 #include "Remarks.h"
 #include "Views.h"
 
-#include "nki/Analysis/Legality.h"
 #include "nki/Analysis/IndexEvaluation.h"
+#include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
@@ -31,9 +31,10 @@ bool dependsOn(Value value, Value iv, int depth = 0) {
   if (value == iv)
     return true;
   Operation *def = value.getDefiningOp();
-  return def && depth < 32 && llvm::any_of(def->getOperands(), [&](Value v) {
-           return dependsOn(v, iv, depth + 1);
-         });
+  return def && depth < 32 &&
+         llvm::any_of(
+             def->getOperands(),
+             [&](Value v) { return dependsOn(v, iv, depth + 1); });
 }
 
 /// `value` with `iv` replaced by `replacement`, its producers in `scope`
@@ -58,13 +59,13 @@ Value cloneWith(Value value, Value iv, Value replacement, Operation *scope,
 /// dim with the spatial index.
 struct Slab {
   memref::AllocOp alloc;
-  Operation *fill;        // the DMA, or the loop around it
+  Operation *fill; // the DMA, or the loop around it
   DmaCopyOp dma;
   memref::SubViewOp source; // of the loaded tensor, in `fill`
   memref::SubViewOp target; // of `alloc`, or null when the DMA fills it whole
-  int64_t sourceDim;      // the moving dim of the loaded tensor
-  int64_t slabDim;        // the same dim in the slab
-  int64_t rows;           // the window's constant size along it
+  int64_t sourceDim;        // the moving dim of the loaded tensor
+  int64_t slabDim;          // the same dim in the slab
+  int64_t rows;             // the window's constant size along it
 };
 
 class Grouper {
@@ -131,8 +132,9 @@ FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
   }
   // The source: one subview of a tensor defined outside the loop.
   slab.source = slab.dma.getSource().getDefiningOp<memref::SubViewOp>();
-  if (!slab.source || !slab.source.getSource().getParentRegion()->isProperAncestor(
-                          &loop.getRegion())) {
+  if (!slab.source ||
+      !slab.source.getSource().getParentRegion()->isProperAncestor(
+          &loop.getRegion())) {
     reason = "the DMA source is not one subview of a tensor from outside";
     return failure();
   }
@@ -226,8 +228,7 @@ void Grouper::run(scf::ForOp loop) {
       return decline("the loop is not an nki.affine_range (sequential loops "
                      "are never reordered)");
     Value iv = loop.getInductionVar();
-    Value offset =
-        cast<Value>(slab.source.getMixedOffsets()[slab.sourceDim]);
+    Value offset = cast<Value>(slab.source.getMixedOffsets()[slab.sourceDim]);
     // The window's start for every block, evaluated: it must never move
     // back, so that a group's first block starts its window.
     int64_t tripCount = *ub;
@@ -250,8 +251,7 @@ void Grouper::run(scf::ForOp loop) {
     });
     if (failed(walked))
       return decline(why);
-    int64_t extent =
-        slab.source.getSourceType().getDimSize(slab.sourceDim);
+    int64_t extent = slab.source.getSourceType().getDimSize(slab.sourceDim);
     if (starts.front() < 0 || starts.back() + slab.rows > extent)
       return decline("the window leaves the loaded tensor");
     MemRefType slabType = alloc.getType();
@@ -263,7 +263,8 @@ void Grouper::run(scf::ForOp loop) {
       groupRows = 0;
       for (int64_t first = 0; first < tripCount; first += blocks) {
         int64_t last = std::min(first + blocks, tripCount) - 1;
-        groupRows = std::max(groupRows, starts[last] - starts[first] + slab.rows);
+        groupRows =
+            std::max(groupRows, starts[last] - starts[first] + slab.rows);
       }
       if (groupRows * bytesPerRow <= budget && groupRows <= extent)
         break;
@@ -301,7 +302,8 @@ void Grouper::run(scf::ForOp loop) {
             slab.fill->isAncestor(scope) || !loop->isAncestor(scope))
           continue;
         if (operand.getDefiningOp() == slab.source.getOperation() ||
-            (slab.target && operand.getDefiningOp() == slab.target.getOperation()))
+            (slab.target &&
+             operand.getDefiningOp() == slab.target.getOperation()))
           continue;
         if (operand.getParentBlock() == loop.getBody() &&
             operand.getDefiningOp<arith::ConstantOp>())
@@ -328,10 +330,12 @@ void Grouper::run(scf::ForOp loop) {
     auto outer = scf::ForOp::create(b, loc, zero, groupCount, one);
     outer->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
     b.setInsertionPointToStart(outer.getBody());
-    Value firstBlock =
-        arith::MulIOp::create(b, loc, outer.getInductionVar(), constant(blocks));
-    Value remaining = arith::SubIOp::create(b, loc, constant(tripCount), firstBlock);
-    Value groupSize = arith::MinSIOp::create(b, loc, remaining, constant(blocks));
+    Value firstBlock = arith::MulIOp::create(b, loc, outer.getInductionVar(),
+                                             constant(blocks));
+    Value remaining =
+        arith::SubIOp::create(b, loc, constant(tripCount), firstBlock);
+    Value groupSize =
+        arith::MinSIOp::create(b, loc, remaining, constant(blocks));
     // The group's window: from its first block's start, moved back where it
     // would pass the tensor's end.
     IRMapping mapping;
@@ -348,8 +352,7 @@ void Grouper::run(scf::ForOp loop) {
     Value block = arith::AddIOp::create(inner, loc, firstBlock, iv);
     // The block's window start, recomputed where the block begins.
     IRMapping blockMapping;
-    Value blockStart =
-        cloneWith(offset, iv, block, loop, inner, blockMapping);
+    Value blockStart = cloneWith(offset, iv, block, loop, inner, blockMapping);
     SmallVector<OpOperand *> ivUses;
     for (OpOperand &use : iv.getUses())
       if (use.getOwner() != block.getDefiningOp())
@@ -358,8 +361,8 @@ void Grouper::run(scf::ForOp loop) {
       use->set(block);
     Value within = arith::SubIOp::create(inner, loc, blockStart, groupStart);
     SmallVector<OpFoldResult> offsets(groupShape.size(), inner.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes, strides(groupShape.size(),
-                                             inner.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes,
+        strides(groupShape.size(), inner.getIndexAttr(1));
     for (int64_t size : slabType.getShape())
       sizes.push_back(inner.getIndexAttr(size));
     offsets[slab.slabDim] = within;
@@ -430,7 +433,8 @@ void Grouper::run(scf::ForOp loop) {
     };
     slab.fill->walk(adoptConstants);
     for (Value view : {slab.dma.getSource(), slab.dma.getTarget()})
-      if (Operation *def = view.getDefiningOp(); def && !slab.fill->isAncestor(def))
+      if (Operation *def = view.getDefiningOp();
+          def && !slab.fill->isAncestor(def))
         adoptConstants(def);
     for (OpOperand *use : getAccesses(alloc)) {
       FailureOr<SmallVector<Operation *>> chain =

@@ -1,4 +1,5 @@
-//===- HoistLoads.cpp - Load invariant tiles once ----------------*- C++ -*-===//
+//===- HoistLoads.cpp - Load invariant tiles once ----------------*- C++
+//-*-===//
 
 #include "TileHoisting.h"
 

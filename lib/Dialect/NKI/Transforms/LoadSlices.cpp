@@ -1,7 +1,7 @@
 //===- LoadSlices.cpp - Load only the rows later reads touch ----*- C++ -*-===//
 
-#include "Remarks.h"
 #include "Recompute.h"
+#include "Remarks.h"
 
 #include "nki/Analysis/Legality.h"
 #include "nki/Analysis/ViewedRange.h"
@@ -37,8 +37,9 @@ std::optional<int64_t> staticWindow(ArrayRef<ViewedRange> ranges,
     return std::nullopt;
   const ViewedRange &range = ranges.front();
   std::optional<int64_t> bound =
-      isa<Attribute>(range.size) ? getConstantIntValue(range.size)
-                                 : getConstantUpperBound(cast<Value>(range.size));
+      isa<Attribute>(range.size)
+          ? getConstantIntValue(range.size)
+          : getConstantUpperBound(cast<Value>(range.size));
   if (!bound || *bound < 1)
     return std::nullopt;
   bool aligned = false;
@@ -86,9 +87,10 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
   shape[kRowDim] = window;
   OpBuilder b(alloc);
   Location loc = dma.getLoc();
-  Value shrunk = memref::AllocOp::create(
-      b, loc, MemRefType::get(shape, type.getElementType(), nullptr,
-                              type.getMemorySpace()));
+  Value shrunk =
+      memref::AllocOp::create(b, loc,
+                              MemRefType::get(shape, type.getElementType(),
+                                              nullptr, type.getMemorySpace()));
   // Reads: subtract the window's first row.
   DenseMap<Value, Value> collapsed;
   for (auto [read, range] : llvm::zip(reads, ranges)) {
@@ -97,13 +99,15 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
     Value source = shrunk;
     int64_t dim = kRowDim;
     if (subview.getSource() != buffer) {
-      auto collapse = subview.getSource().getDefiningOp<memref::CollapseShapeOp>();
+      auto collapse =
+          subview.getSource().getDefiningOp<memref::CollapseShapeOp>();
       Value &newCollapse = collapsed[collapse];
       if (!newCollapse)
         newCollapse = memref::CollapseShapeOp::create(
             at, loc, shrunk, collapse.getReassociationIndices());
       source = newCollapse;
-      for (auto [i, group] : llvm::enumerate(collapse.getReassociationIndices()))
+      for (auto [i, group] :
+           llvm::enumerate(collapse.getReassociationIndices()))
         if (llvm::is_contained(group, kRowDim))
           dim = i;
     }
@@ -111,11 +115,11 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
     Value shift = arith::MulIOp::create(
         at, loc, getValueOrCreateConstantIndexOp(at, loc, rowBegin),
         arith::ConstantIndexOp::create(at, loc, range.divisor));
-    offsets[dim] = arith::SubIOp::create(
-                       at, loc,
-                       getValueOrCreateConstantIndexOp(at, loc, offsets[dim]),
-                       shift)
-                       .getResult();
+    offsets[dim] =
+        arith::SubIOp::create(
+            at, loc, getValueOrCreateConstantIndexOp(at, loc, offsets[dim]),
+            shift)
+            .getResult();
     Value view = memref::SubViewOp::create(at, loc, source, offsets,
                                            subview.getMixedSizes(),
                                            subview.getMixedStrides());
@@ -128,10 +132,10 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
   SmallVector<OpFoldResult> strides(sizes.size(), at.getIndexAttr(1));
   sizes[kRowDim] = at.getIndexAttr(window);
   Value shrunkTarget =
-      target == buffer ? shrunk
-                       : memref::SubViewOp::create(at, loc, shrunk, offsets,
-                                                   sizes, strides)
-                             .getResult();
+      target == buffer
+          ? shrunk
+          : memref::SubViewOp::create(at, loc, shrunk, offsets, sizes, strides)
+                .getResult();
   offsets[kRowDim] = rowBegin;
   Value source = memref::SubViewOp::create(at, loc, dma.getSource(), offsets,
                                            sizes, strides);
@@ -174,8 +178,9 @@ void LoadSlices::run(DmaCopyOp dma) {
   Value buffer = target;
   if (auto subview = target.getDefiningOp<memref::SubViewOp>()) {
     if (subview.getSourceType().getRank() != subview.getType().getRank() ||
-        !llvm::all_of(subview.getMixedOffsets(),
-                      [](OpFoldResult o) { return isConstantIntValue(o, 0); }) ||
+        !llvm::all_of(
+            subview.getMixedOffsets(),
+            [](OpFoldResult o) { return isConstantIntValue(o, 0); }) ||
         !llvm::all_of(subview.getMixedStrides(),
                       [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
       return;
@@ -279,7 +284,8 @@ void LoadSlices::run(DmaCopyOp dma) {
       Value lo = arith::DivUIOp::create(b, loc, offset, divisor);
       Value last = arith::AddIOp::create(b, loc, offset, size);
       Value hi = arith::CeilDivUIOp::create(b, loc, last, divisor);
-      begin = begin ? arith::MinUIOp::create(b, loc, begin, lo).getResult() : lo;
+      begin =
+          begin ? arith::MinUIOp::create(b, loc, begin, lo).getResult() : lo;
       end = end ? arith::MaxUIOp::create(b, loc, end, hi).getResult() : hi;
     }
     Value rowsInBuffer = arith::ConstantIndexOp::create(b, loc, numRows);
@@ -289,8 +295,7 @@ void LoadSlices::run(DmaCopyOp dma) {
     Value count = arith::SubIOp::create(
         b, loc, arith::MaxUIOp::create(b, loc, hi, lo), lo);
     // Never more than the buffer holds; says so to later passes too.
-    rowCount =
-        arith::MinUIOp::create(b, loc, count, rowsInBuffer).getResult();
+    rowCount = arith::MinUIOp::create(b, loc, count, rowsInBuffer).getResult();
   }
 
   // With a static window, the buffer itself shrinks to the window when every

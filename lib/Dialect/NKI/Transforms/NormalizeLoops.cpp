@@ -1,4 +1,5 @@
-//===- NormalizeLoops.cpp - Loops from 0 with step 1 -------------*- C++ -*-===//
+//===- NormalizeLoops.cpp - Loops from 0 with step 1 -------------*- C++
+//-*-===//
 
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 #include "nki/Dialect/NKI/Transforms/Transforms.h"
@@ -32,16 +33,16 @@ LogicalResult nki::normalizeLoop(RewriterBase &rewriter, scf::ForOp loop) {
       rewriter, loop.getLoc(), lb, getAsOpFoldResult(loop.getUpperBound()),
       step);
   rewriter.modifyOpInPlace(loop, [&] {
-    loop.setLowerBound(
-        getValueOrCreateConstantIndexOp(rewriter, loop.getLoc(), bounds.offset));
+    loop.setLowerBound(getValueOrCreateConstantIndexOp(rewriter, loop.getLoc(),
+                                                       bounds.offset));
     loop.setUpperBound(
         getValueOrCreateConstantIndexOp(rewriter, loop.getLoc(), bounds.size));
-    loop.setStep(
-        getValueOrCreateConstantIndexOp(rewriter, loop.getLoc(), bounds.stride));
+    loop.setStep(getValueOrCreateConstantIndexOp(rewriter, loop.getLoc(),
+                                                 bounds.stride));
   });
   rewriter.setInsertionPointToStart(loop.getBody());
   mlir::denormalizeInductionVariable(rewriter, loop.getLoc(),
-                                    loop.getInductionVar(), lb, step);
+                                     loop.getInductionVar(), lb, step);
   return success();
 }
 

@@ -101,23 +101,21 @@ void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
   };
   int64_t loads = t.dmas[static_cast<int>(DmaDirection::HbmToSbuf)].bytes;
   int64_t stores = t.dmas[static_cast<int>(DmaDirection::SbufToHbm)].bytes;
-  os << llvm::format("compulsory: load %lld bytes (actual %.2fx), store %lld "
-                     "bytes (actual %.2fx)\n",
-                     (long long)t.compulsoryLoadBytes,
-                     ratio(loads, t.compulsoryLoadBytes),
-                     (long long)t.compulsoryStoreBytes,
-                     ratio(stores, t.compulsoryStoreBytes));
+  os << llvm::format(
+      "compulsory: load %lld bytes (actual %.2fx), store %lld "
+      "bytes (actual %.2fx)\n",
+      (long long)t.compulsoryLoadBytes, ratio(loads, t.compulsoryLoadBytes),
+      (long long)t.compulsoryStoreBytes, ratio(stores, t.compulsoryStoreBytes));
   os << llvm::format("waste: %lld of %lld bytes loaded on chip are never "
                      "read (%.2f%%)\n",
                      (long long)t.wastedBytes, (long long)t.loadedOnChipBytes,
                      100.0 * t.wasteFraction());
-  os << llvm::format("footprint: SBUF %lld of %lld bytes per partition, PSUM "
-                     "%lld of %lld%s\n",
-                     (long long)t.peakSbufBytes,
-                     (long long)kSbufBytesPerPartition,
-                     (long long)t.peakPsumBytes,
-                     (long long)(kPsumBankBytes * kNumPsumBanks),
-                     fits(t) ? "" : "; DOES NOT FIT");
+  os << llvm::format(
+      "footprint: SBUF %lld of %lld bytes per partition, PSUM "
+      "%lld of %lld%s\n",
+      (long long)t.peakSbufBytes, (long long)kSbufBytesPerPartition,
+      (long long)t.peakPsumBytes, (long long)(kPsumBankBytes * kNumPsumBanks),
+      fits(t) ? "" : "; DOES NOT FIT");
   os << llvm::format("modelled trn2 latency: %.1f us (DMA %.1f us, Tensor "
                      "Engine %.1f us, Vector Engine %.1f us; engines overlap "
                      "perfectly); Tensor-Engine roofline %.1f us\n",

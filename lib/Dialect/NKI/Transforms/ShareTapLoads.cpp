@@ -1,7 +1,7 @@
 //===- ShareTapLoads.cpp - Load shifted windows' union once -----*- C++ -*-===//
 
-#include "Remarks.h"
 #include "Recompute.h"
+#include "Remarks.h"
 #include "TileHoisting.h"
 
 #include "nki/Analysis/Legality.h"
@@ -167,8 +167,8 @@ void Sharer::run(DmaCopyOp dma) {
     if (llvm::count(movedBy, loop) != 1)
       return decline("a loop moves more than one dim");
   for (int64_t d = 0; d < rank; ++d)
-    if (movedBy[d] && (!llvm::is_contained(box->keptDims, d) ||
-                       box->keptDims.front() == d))
+    if (movedBy[d] &&
+        (!llvm::is_contained(box->keptDims, d) || box->keptDims.front() == d))
       return decline("a moving dim is dropped or is the partition dim");
   if (mayBeWrittenIn(outer, dma.getSource(), dma))
     return decline("an op in the loops may write the loaded tensor");
@@ -186,7 +186,8 @@ void Sharer::run(DmaCopyOp dma) {
                   : std::nullopt;
     if (!bound)
       return decline("a window size has no constant bound");
-    int64_t halo = movedBy[d] ? *getConstantIntValue(movedBy[d].getUpperBound()) - 1 : 0;
+    int64_t halo =
+        movedBy[d] ? *getConstantIntValue(movedBy[d].getUpperBound()) - 1 : 0;
     slabShape.push_back(*bound + halo);
   }
   auto slabType = MemRefType::get(
@@ -279,8 +280,8 @@ void Sharer::run(DmaCopyOp dma) {
                                  : OpFoldResult(inner.getIndexAttr(0)));
     windowSizes.push_back(box->sizes[d]);
   }
-  Value view = memref::SubViewOp::create(inner, loc, slab, shifted, windowSizes,
-                                         ones);
+  Value view =
+      memref::SubViewOp::create(inner, loc, slab, shifted, windowSizes, ones);
   TensorCopyOp::create(inner, loc, view, dma.getTarget());
   dma.erase();
 }

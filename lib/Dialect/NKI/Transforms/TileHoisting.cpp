@@ -1,7 +1,7 @@
 //===- TileHoisting.cpp - Compute loop-invariant tiles once -----*- C++ -*-===//
 
-#include "Remarks.h"
 #include "TileHoisting.h"
+#include "Remarks.h"
 #include "Views.h"
 
 #include "nki/Analysis/Legality.h"
@@ -168,7 +168,8 @@ FailureOr<Chain> Hoister::findGatherChain(TensorCopyOp copy,
   chain.anchor = copy;
   // A local buffer filled whole by an earlier on-chip copy and read only by
   // this one is part of the gather.
-  auto staging = getRootBuffer(copy.getSource()).getDefiningOp<memref::AllocOp>();
+  auto staging =
+      getRootBuffer(copy.getSource()).getDefiningOp<memref::AllocOp>();
   if (!staging || staging->getBlock() != copy->getBlock() ||
       !staging.getType().hasStaticShape())
     return chain;
@@ -196,10 +197,11 @@ FailureOr<Chain> Hoister::findGatherChain(TensorCopyOp copy,
   return chain;
 }
 
-LogicalResult Hoister::collectDependences(
-    Value value, scf::ForOp outermost,
-    llvm::SmallPtrSetImpl<Operation *> &chainOps,
-    llvm::SetVector<scf::ForOp> &loops, std::string &reason, int depth) {
+LogicalResult
+Hoister::collectDependences(Value value, scf::ForOp outermost,
+                            llvm::SmallPtrSetImpl<Operation *> &chainOps,
+                            llvm::SetVector<scf::ForOp> &loops,
+                            std::string &reason, int depth) {
   if (!outermost->isAncestor(value.getParentBlock()->getParentOp()) &&
       value.getParentBlock()->getParentOp() != outermost.getOperation())
     return success(); // defined outside every loop considered
@@ -315,8 +317,8 @@ void Hoister::run(Chain chain, bool quiet) {
 
   // The enclosing loop nest, innermost first.
   SmallVector<scf::ForOp> nest;
-  for (Operation *op = anchor->getParentOp(); auto loop = dyn_cast<scf::ForOp>(op);
-       op = op->getParentOp())
+  for (Operation *op = anchor->getParentOp();
+       auto loop = dyn_cast<scf::ForOp>(op); op = op->getParentOp())
     nest.push_back(loop);
   scf::ForOp outermost = nest.back();
 
@@ -444,8 +446,8 @@ void Hoister::run(Chain chain, bool quiet) {
       sizes[d] = builder.getIndexAttr(cacheShape[d]);
     MemRefType type = memref::SubViewOp::inferRankReducedResultType(
         tileType.getShape(), cacheType, offsets, sizes, strides);
-    return memref::SubViewOp::create(builder, loc, type, cache, offsets,
-                                     sizes, strides)
+    return memref::SubViewOp::create(builder, loc, type, cache, offsets, sizes,
+                                     strides)
         .getResult();
   };
   // Clone the chain into the prologue; its last op writes the cache slot.
@@ -463,8 +465,7 @@ void Hoister::run(Chain chain, bool quiet) {
       for (Operation *view : views)
         for (Value index : llvm::drop_begin(view->getOperands()))
           resolve(index, mapping, b, hoistPoint);
-      Value slotTarget =
-          *replayViewChain(b, loc, views, prologueSlot, mapping);
+      Value slotTarget = *replayViewChain(b, loc, views, prologueSlot, mapping);
       Value mappedSource = mapping.lookupOrDefault(source);
       if (isa<DmaCopyOp>(op))
         DmaCopyOp::create(b, loc, mappedSource, slotTarget);

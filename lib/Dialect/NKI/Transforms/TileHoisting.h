@@ -37,8 +37,8 @@ struct Chain {
 class Hoister {
 public:
   Hoister(int64_t budget, StringRef passName, bool allowInterchange)
-      : budget(budget), passName(passName),
-        allowInterchange(allowInterchange) {}
+      : budget(budget), passName(passName), allowInterchange(allowInterchange) {
+  }
   /// Hoists `chain`; `quiet` suppresses the remark when the chain simply
   /// depends on every enclosing loop.
   void run(Chain chain, bool quiet);

@@ -51,7 +51,8 @@ bool nki::keepsPartitionDim(ArrayRef<Operation *> chain) {
              subview.getType().getRank() == subview.getSourceType().getRank();
     if (auto expand = dyn_cast<memref::ExpandShapeOp>(op))
       return expand.getReassociationIndices()[0].size() == 1;
-    return cast<memref::CollapseShapeOp>(op).getReassociationIndices()[0]
+    return cast<memref::CollapseShapeOp>(op)
+               .getReassociationIndices()[0]
                .size() == 1;
   });
 }
@@ -94,8 +95,8 @@ FailureOr<Value> nki::replayViewChain(OpBuilder &b, Location loc,
           failed(memref::ExpandShapeOp::computeExpandedType(
               type, shape, expand.getReassociationIndices())))
         return failure();
-      current = memref::ExpandShapeOp::create(
-          b, loc, shape, current, expand.getReassociationIndices());
+      current = memref::ExpandShapeOp::create(b, loc, shape, current,
+                                              expand.getReassociationIndices());
       continue;
     }
     auto collapse = cast<memref::CollapseShapeOp>(op);

@@ -30,9 +30,9 @@ void eraseUnusedViewsAndBuffer(memref::AllocOp alloc);
 bool keepsPartitionDim(ArrayRef<Operation *> chain);
 
 /// Builds `chain` again on `base`, whose dim 0 may have another size (then
-/// the chain must keep it whole, see keepsPartitionDim); dynamic offsets and sizes
-/// are taken through `mapping`. Fails when a reshape cannot be expressed on
-/// `base`'s layout.
+/// the chain must keep it whole, see keepsPartitionDim); dynamic offsets and
+/// sizes are taken through `mapping`. Fails when a reshape cannot be expressed
+/// on `base`'s layout.
 FailureOr<Value> replayViewChain(OpBuilder &b, Location loc,
                                  ArrayRef<Operation *> chain, Value base,
                                  const IRMapping &mapping = IRMapping());

@@ -30,8 +30,8 @@ struct Conv2dShape {
   int64_t outWidth() const { return convWidth() / poolSize; }
   /// Multiply-adds of the convolution, times two.
   double flops() const {
-    return 2.0 * batch * outChannels * convHeight() * convWidth() *
-           inChannels * filterHeight * filterWidth;
+    return 2.0 * batch * outChannels * convHeight() * convWidth() * inChannels *
+           filterHeight * filterWidth;
   }
 
   /// Reads the shape from a `(X, W, bias, out)` signature of static memrefs
