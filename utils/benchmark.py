@@ -7,7 +7,7 @@
 Per shape (the CS149 ones: batch 1, 256 -> 256, 224x224, 3x3, pool 1 and 2;
 batch 4, Cin, Cout in {128, 256}, 32x16) and element type, one process per
 variant, all on the same inputs and thread count:
-  naive    the seed's naive kernel (convert-linalg-to-nki), nki-run
+  naive    the seed's naive kernel (nki-import), nki-run
   taps     nki-optimize{conv-strategy=taps}, nki-run
   im2col   nki-optimize{conv-strategy=im2col}, nki-run
   taps-vector  (bf16, on AMX CPUs) taps with --amx=false: the FMA kernel
@@ -91,7 +91,7 @@ def prepare(build, shape, dtype, workdir):
     nki_opt = os.path.join(build, "bin", "nki-opt")
     files = {}
     naive = os.path.join(workdir, "naive.mlir")
-    subprocess.run([nki_opt, "--convert-linalg-to-nki", "-o", naive],
+    subprocess.run([nki_opt, "--nki-import", "-o", naive],
                    input=linalg, check=True, capture_output=True, text=True)
     files["naive"] = naive
     for strategy in ("taps", "im2col"):

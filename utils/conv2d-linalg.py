@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prints a fused conv2d + bias + max-pool function in upstream linalg, as a
-front end emits it: the input of `nki-opt --convert-linalg-to-nki` and
+front end emits it: the input of `nki-opt --nki-import` and
 `nki-run`, for any shape.
 
   utils/conv2d-linalg.py --batch 4 --in-channels 128 --out-channels 256 \

@@ -34,7 +34,7 @@ TARGETS = [
     "nki-fuse-eviction", "nki-fuse-scratch-consumers",
     "nki-drop-unread-columns", "nki-report", "nki-optimize",
     "nki-optimize=conv-strategy=im2col", "nki-to-llvm",
-    "convert-linalg-to-nki",
+    "convert-linalg-to-nki", "nki-import",
 ]
 EXTREMES = ["0", "1", "-1", "2", "3", "127", "129", "512", "513", "2147483648",
             "4611686018427387904", "9223372036854775807", "-9223372036854775808"]

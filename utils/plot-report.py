@@ -30,7 +30,7 @@ def report(build, size, variant):
          "--height", str(size), "--width", str(size)],
         check=True, capture_output=True, text=True).stdout
     nki_opt = os.path.join(build, "bin", "nki-opt")
-    passes = ["--convert-linalg-to-nki"]
+    passes = ["--nki-import"]
     if variant != "naive":
         passes.append(f"--nki-optimize=conv-strategy={variant}")
     kernel = subprocess.run([nki_opt] + passes, input=linalg, check=True,

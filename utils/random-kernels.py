@@ -254,7 +254,7 @@ def imported_conv(rng, tmp, tools):
              "--out-channels", str(shape["cout"]), "--height", str(shape["h"]),
              "--width", str(shape["w"]), "--filter", str(shape["fh"]),
              "--pool", str(shape["pool"])], stdout=out, check=True)
-    result = run([tools.opt, linalg, "--convert-linalg-to-nki"])
+    result = run([tools.opt, linalg, "--nki-import"])
     if result.returncode != 0:
         raise RuntimeError("the importer failed on " + str(shape) + ":\n" +
                            result.stderr)

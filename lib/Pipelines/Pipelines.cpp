@@ -110,6 +110,11 @@ void nki::buildBufferizeToOutParamsPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
+void nki::buildNKIImportPipeline(OpPassManager &pm) {
+  buildBufferizeToOutParamsPipeline(pm);
+  pm.addPass(createConvertLinalgToNKI());
+}
+
 void nki::buildLinalgReferenceToLLVMPipeline(OpPassManager &pm) {
   buildBufferizeToOutParamsPipeline(pm);
   buildLoopsToLLVM(pm);
@@ -126,6 +131,12 @@ void nki::registerNKIPipelines() {
       [](OpPassManager &pm, const NKIOptimizeOptions &options) {
         buildNKIOptimizePipeline(pm, options);
       });
+  PassPipelineRegistration<>(
+      "nki-import",
+      "Import a front end's linalg convs (tensors or memrefs) as naive NKI "
+      "kernels: bufferize with results as out-parameters, then "
+      "convert-linalg-to-nki",
+      buildNKIImportPipeline);
   PassPipelineRegistration<>(
       "linalg-reference-to-llvm",
       "Lower a linalg-level reference to the LLVM dialect (upstream passes)",

@@ -5,7 +5,7 @@
 // input load per (input-channel tile, group of up to 8 spatial blocks; here
 // the 8 blocks are one group), one store per output tile.
 // RUN: %conv2d_linalg --in-channels 128 --out-channels 128 --height 66 --width 66 > %t.mlir
-// RUN: nki-opt %t.mlir --convert-linalg-to-nki --nki-optimize | FileCheck %s
+// RUN: nki-opt %t.mlir --nki-import --nki-optimize | FileCheck %s
 
 // CHECK-LABEL: func.func @conv2d
 // The transposed weights, computed once into a cache.

@@ -20,6 +20,7 @@
 #include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/Conv2dShape.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/ExecutionEngine/HostCPU.h"
 #include "nki/InitNKI.h"
 #include "nki/Pipelines/Pipelines.h"
 
@@ -478,7 +479,7 @@ LogicalResult runMain(MLIRContext &context) {
   module->walk([&](linalg::Conv2DNchwFchwOp) { hasConv = true; });
   if (hasConv) {
     PassManager pm(&context);
-    pm.addPass(nki::createConvertLinalgToNKI());
+    nki::buildNKIImportPipeline(pm);
     if (failed(pm.run(*module)))
       return failure();
   }

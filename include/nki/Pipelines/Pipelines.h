@@ -93,6 +93,11 @@ void buildNKIOptimizePipeline(OpPassManager &pm);
 /// signature `(inputs..., outputs)`.
 void buildBufferizeToOutParamsPipeline(OpPassManager &pm);
 
+/// `nki-import`: a front end's module (tensors or memrefs) to naive NKI
+/// kernels: buildBufferizeToOutParamsPipeline, then convert-linalg-to-nki.
+/// The importer itself takes memrefs, so that it depends on no pipeline.
+void buildNKIImportPipeline(OpPassManager &pm);
+
 /// `linalg-reference-to-llvm`: a linalg-level function (tensors or memrefs)
 /// to the LLVM dialect with upstream passes only, so that it can serve as an
 /// independent reference: bufferize with results as out-parameters, then the

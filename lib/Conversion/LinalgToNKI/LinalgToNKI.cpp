@@ -3,14 +3,10 @@
 #include "nki/Conversion/LinalgToNKI/LinalgToNKI.h"
 #include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
-#include "nki/Pipelines/Pipelines.h"
 
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_CONVERTLINALGTONKI
@@ -102,8 +98,9 @@ FailureOr<std::optional<ConvFunction>> matchConvFunction(func::FuncOp func) {
     return conv.emitError("convert-linalg-to-nki needs the conv at the top "
                           "level of a single-block function");
   if (!conv.hasPureBufferSemantics())
-    return conv.emitError("convert-linalg-to-nki: the conv is not on memrefs "
-                          "after bufferization");
+    return conv.emitError("convert-linalg-to-nki imports convs on memrefs; "
+                          "bufferize tensors first (the nki-import pipeline "
+                          "does)");
   if (!allOnes(conv.getStrides()))
     return conv.emitError("convert-linalg-to-nki supports stride 1 only");
   if (!allOnes(conv.getDilations()))
@@ -226,8 +223,6 @@ struct ConvertLinalgToNKIPass
     : public nki::impl::ConvertLinalgToNKIBase<ConvertLinalgToNKIPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (failed(bufferizeTensorFunctions(module)))
-      return signalPassFailure();
     SmallVector<std::pair<func::FuncOp, ConvFunction>> imports;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
@@ -241,22 +236,6 @@ struct ConvertLinalgToNKIPass
     for (auto &[func, match] : imports)
       if (failed(importConv(func, match)))
         return signalPassFailure();
-  }
-
-  /// Front ends hand us tensors: bufferize, with results as out-params.
-  LogicalResult bufferizeTensorFunctions(ModuleOp module) {
-    bool hasTensors = false;
-    module.walk([&](func::FuncOp func) {
-      hasTensors |= llvm::any_of(func.getFunctionType().getInputs(),
-                                 llvm::IsaPred<TensorType>) ||
-                    llvm::any_of(func.getFunctionType().getResults(),
-                                 llvm::IsaPred<TensorType>);
-    });
-    if (!hasTensors)
-      return success();
-    OpPassManager pm(ModuleOp::getOperationName());
-    buildBufferizeToOutParamsPipeline(pm);
-    return runPipeline(pm, module);
   }
 
   LogicalResult importConv(func::FuncOp func, const ConvFunction &match) {

@@ -20,11 +20,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
-#include "llvm/TargetParser/Host.h"
 
 #if defined(__linux__) && defined(__x86_64__)
-#include <sys/syscall.h>
-#include <unistd.h>
 #endif
 
 using namespace mlir;
@@ -297,18 +294,4 @@ private:
 
 void mlir::nki::populateNKIMatmulToAMXPatterns(RewritePatternSet &patterns) {
   patterns.add<MatmulToAMX>(patterns.getContext());
-}
-
-bool mlir::nki::requestHostAMX() {
-  if (!llvm::sys::getHostCPUFeatures().lookup("amx-bf16"))
-    return false;
-#if defined(__linux__) && defined(__x86_64__)
-  // Linux keeps the 8 KiB tile data state (XFEATURE_XTILEDATA = 18) off
-  // until a process asks; a tile instruction would fault otherwise.
-  constexpr int kRequestPermission = 0x1023; // ARCH_REQ_XCOMP_PERM
-  constexpr int kTileData = 18;
-  return syscall(SYS_arch_prctl, kRequestPermission, kTileData) == 0;
-#else
-  return false;
-#endif
 }

@@ -2,7 +2,7 @@
 // kernel; functions without a conv stay as they are.
 // RUN: %conv2d_linalg --batch 2 --in-channels 3 --out-channels 200 --height 10 --width 9 --pool 2 > %t.mlir
 // RUN: cat %s >> %t.mlir
-// RUN: nki-opt %t.mlir --convert-linalg-to-nki | FileCheck %s
+// RUN: nki-opt %t.mlir --nki-import | FileCheck %s
 
 // CHECK-LABEL: func.func @conv2d(
 // CHECK-SAME: %[[X:.*]]: memref<2x3x10x9xf32>, %[[W:.*]]: memref<200x3x3x3xf32>, %[[B:.*]]: memref<200xf32>, %[[OUT:.*]]: memref<2x200x4x3xf32>)

@@ -1,5 +1,5 @@
 // What the importer does not support is reported at the offending op.
-// RUN: nki-opt %s --convert-linalg-to-nki -split-input-file -verify-diagnostics
+// RUN: nki-opt %s --nki-import -split-input-file -verify-diagnostics
 
 #bias = affine_map<(n, c, h, w) -> (c)>
 #id = affine_map<(n, c, h, w) -> (n, c, h, w)>

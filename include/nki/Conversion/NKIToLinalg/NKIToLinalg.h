@@ -35,14 +35,8 @@ void populateNKICopyToVectorPatterns(RewritePatternSet &patterns);
 /// (K a multiple of 32, M of 16, contiguous rows) into AMX tile operations
 /// (`amx.tile_mulf`, i.e. tdpbf16ps), with a higher benefit than the vector
 /// kernel. The module then needs an AMX-BF16 CPU, and on Linux the process
-/// must have asked for the AMX tile state (see requestHostAMX).
+/// must have asked for the AMX tile state (nki/ExecutionEngine/HostCPU.h).
 void populateNKIMatmulToAMXPatterns(RewritePatternSet &patterns);
-
-/// Whether this CPU has AMX-BF16 and this process may use it: on Linux the
-/// tile data state is off until the process requests it (arch_prctl
-/// ARCH_REQ_XCOMP_PERM), which this does. Call it before running code from
-/// populateNKIMatmulToAMXPatterns, on any thread.
-bool requestHostAMX();
 
 /// What `nki_count_event(kind, amount)` counts; see convert-nki-to-linalg.
 enum class CountedEvent : int64_t {

@@ -597,4 +597,30 @@ def NKIReport : Pass<"nki-report", "func::FuncOp"> {
   ];
 }
 
+def NKIHostParallel : Pass<"nki-host-parallel"> {
+  let summary = "Run loops whose iterations write disjoint memory on all cores";
+  let description = [{
+    For the host lowering: the outermost `nki.affine_range` loops whose
+    iterations provably write disjoint memory become `scf.parallel` (which
+    `nki-to-llvm` maps to OpenMP). `nki.affine_range` alone is not enough:
+    its iterations may accumulate into one PSUM tile. Checked, for each
+    candidate loop with constant bounds and no loop-carried values:
+
+    - every write goes to a buffer allocated inside the iteration (private
+      to it: SBUF, PSUM and scratch tiles of that iteration), or is an NKI
+      op (which writes its whole target view) into a kernel argument or a
+      buffer allocated outside the loop (HBM scratch, hoisted SBUF tiles);
+      ops with unknown effects block;
+    - no iteration reads such a shared buffer that the loop writes;
+    - evaluating every store window of every iteration (subviews and
+      reshapes with static strides; the enclosing loops' bounds and index
+      arithmetic are evaluated), windows of different iterations never
+      overlap.
+
+    A loop that fails is left sequential and its inner loops are tried.
+    Loops inside a parallel loop stay sequential.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD

@@ -12,8 +12,8 @@
 
 #include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Analysis/Legality.h"
-#include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
+#include "nki/Dialect/NKI/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -25,7 +25,7 @@
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIHOSTPARALLEL
-#include "nki/Conversion/Passes.h.inc"
+#include "nki/Dialect/NKI/Transforms/Passes.h.inc"
 } // namespace mlir::nki
 
 using namespace mlir;

@@ -1,0 +1,21 @@
+//===- HostCPU.h - What the host CPU lets generated code use ----*- C++ -*-===//
+//
+// Process-level requests that code produced by our lowering may need before
+// it runs. Kept apart from the conversions, which only build IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NKI_EXECUTIONENGINE_HOSTCPU_H
+#define NKI_EXECUTIONENGINE_HOSTCPU_H
+
+namespace mlir::nki {
+
+/// Whether this CPU has AMX-BF16 and this process may use it: on Linux the
+/// tile data state is off until the process requests it (arch_prctl
+/// ARCH_REQ_XCOMP_PERM), which this does. Call it before running code from
+/// populateNKIMatmulToAMXPatterns, on any thread.
+bool requestHostAMX();
+
+} // namespace mlir::nki
+
+#endif // NKI_EXECUTIONENGINE_HOSTCPU_H
