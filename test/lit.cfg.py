@@ -34,6 +34,7 @@ config.substitutions.append(("%nki_obj_root", config.nki_obj_root))
 config.substitutions.append(("%cmake_generator", config.cmake_generator))
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
 
 # x86 CPUs with AMX-BF16 run nki-run's bf16 matmuls on the tile units, when
