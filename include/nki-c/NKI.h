@@ -1,4 +1,5 @@
-/*===- nki-c/NKI.h - C API of nki-mlir ------------------------------*- C -*-===*\
+/*===- nki-c/NKI.h - C API of nki-mlir ------------------------------*- C
+-*-===*\
 |*                                                                            *|
 |* For compilers written in other languages: the nki dialect, our passes and  *|
 |* pipelines, and the static traffic report as plain data, in the style of    *|

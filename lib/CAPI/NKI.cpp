@@ -32,19 +32,18 @@ MlirLogicalResult nkiAnalyzeKernel(MlirOperation op, NkiKernelReport *report) {
   auto dmas = [&](nki::DmaDirection direction) {
     return traffic->dmas[static_cast<int>(direction)];
   };
-  *report = NkiKernelReport{
-      dmas(nki::DmaDirection::HbmToSbuf).count,
-      dmas(nki::DmaDirection::HbmToSbuf).bytes,
-      dmas(nki::DmaDirection::SbufToHbm).count,
-      dmas(nki::DmaDirection::SbufToHbm).bytes,
-      traffic->compulsoryLoadBytes,
-      traffic->compulsoryStoreBytes,
-      traffic->matmuls,
-      traffic->matmulMacs,
-      traffic->transposes,
-      traffic->vectorOps,
-      traffic->peakSbufBytes,
-      traffic->peakPsumBytes,
-      traffic->modelledSeconds()};
+  *report = NkiKernelReport{dmas(nki::DmaDirection::HbmToSbuf).count,
+                            dmas(nki::DmaDirection::HbmToSbuf).bytes,
+                            dmas(nki::DmaDirection::SbufToHbm).count,
+                            dmas(nki::DmaDirection::SbufToHbm).bytes,
+                            traffic->compulsoryLoadBytes,
+                            traffic->compulsoryStoreBytes,
+                            traffic->matmuls,
+                            traffic->matmulMacs,
+                            traffic->transposes,
+                            traffic->vectorOps,
+                            traffic->peakSbufBytes,
+                            traffic->peakPsumBytes,
+                            traffic->modelledSeconds()};
   return mlirLogicalResultSuccess();
 }

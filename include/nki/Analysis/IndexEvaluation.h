@@ -1,5 +1,4 @@
-//===- IndexEvaluation.h - Index arithmetic for given loop indices -*- C++
-//-*-===//
+//===- IndexEvaluation.h - Index arithmetic at given indices ----*- C++ -*-===//
 //
 // Kernels have constant trip counts, so facts about index arithmetic can be
 // checked by evaluating it for every iteration instead of reasoning about it

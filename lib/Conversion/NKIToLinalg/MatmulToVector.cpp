@@ -1,5 +1,4 @@
-//===- MatmulToVector.cpp - nki.matmul as a register-tiled kernel -*- C++
-//-*-===//
+//===- MatmulToVector.cpp - nki.matmul as register tiles --------*- C++ -*-===//
 //
 // The host lowering of the Tensor-Engine matmul when speed matters: an 8 x 32
 // (or 8 x 16 for short rows) tile of the PSUM target stays in eight f32

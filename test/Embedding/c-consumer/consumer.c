@@ -58,8 +58,7 @@ int main(int argc, char **argv) {
     goto done;
   mlirOperationPrint(mlirModuleGetOperation(module), print, NULL);
 
-  MlirOperation kernel =
-      mlirBlockGetFirstOperation(mlirModuleGetBody(module));
+  MlirOperation kernel = mlirBlockGetFirstOperation(mlirModuleGetBody(module));
   NkiKernelReport report;
   if (mlirLogicalResultIsFailure(nkiAnalyzeKernel(kernel, &report)))
     goto done;

@@ -3,6 +3,7 @@
 #include "Remarks.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -139,16 +140,18 @@ Operation *findOtherUseOfP(scf::ForOp loop, PartitionStart start,
   return found;
 }
 
-void align(scf::ForOp loop) {
+} // namespace
+
+LogicalResult nki::alignPartitions(RewriterBase &rewriter, scf::ForOp loop) {
   std::optional<PartitionStart> start = matchStart(loop);
   if (!start)
-    return;
+    return failure();
   int64_t total = 0;
   Operation *size = matchSize(start->mul.getResult(), start->size, total);
   if (!size)
-    return;
+    return failure();
   auto decline = [&](const Twine &reason) {
-    reportMissed(loop, "nki-align-partitions", "not aligned: " + reason);
+    return rewriter.notifyMatchFailure(loop, "not aligned: " + reason);
   };
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
   std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
@@ -169,38 +172,48 @@ void align(scf::ForOp loop) {
                    "a partition");
   int64_t aligned = start->size / width * width;
   if (aligned == start->size)
-    return; // already whole rows
+    return failure(); // already whole rows
   if (Operation *user = findOtherUseOfP(loop, *start, size)) {
-    reportMissed(user, "nki-align-partitions",
-                 "not aligned: this op uses the partition size " +
-                     Twine(start->size) +
-                     " itself, not the partition's size (it would still "
-                     "assume " +
-                     Twine(start->size) + " positions)");
-    return;
+    return rewriter.notifyMatchFailure(
+        user, "not aligned: this op uses the partition size " +
+                  Twine(start->size) +
+                  " itself, not the partition's size (it would still "
+                  "assume " +
+                  Twine(start->size) + " positions)");
   }
-  OpBuilder b(loop);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(loop);
+  RewriterBase &b = rewriter;
   Location loc = loop.getLoc();
   Value newSize = arith::ConstantIndexOp::create(b, loc, aligned);
   Value newTrips =
       arith::ConstantIndexOp::create(b, loc, llvm::divideCeil(total, aligned));
-  loop.setUpperBound(newTrips);
-  start->mul->replaceUsesOfWith(start->mul.getLhs() == loop.getInductionVar()
-                                    ? start->mul.getRhs()
-                                    : start->mul.getLhs(),
-                                newSize);
-  for (OpOperand &operand : size->getOpOperands())
-    if (getConstantIntValue(operand.get()) == start->size)
-      operand.set(newSize);
+  rewriter.modifyOpInPlace(loop, [&] { loop.setUpperBound(newTrips); });
+  rewriter.modifyOpInPlace(start->mul, [&] {
+    start->mul->replaceUsesOfWith(start->mul.getLhs() == loop.getInductionVar()
+                                      ? start->mul.getRhs()
+                                      : start->mul.getLhs(),
+                                  newSize);
+  });
+  rewriter.modifyOpInPlace(size, [&] {
+    for (OpOperand &operand : size->getOpOperands())
+      if (getConstantIntValue(operand.get()) == start->size)
+        operand.set(newSize);
+  });
+  return success();
 }
+
+namespace {
 
 struct AlignPartitionsPass
     : public nki::impl::NKIAlignPartitionsBase<AlignPartitionsPass> {
   void runOnOperation() override {
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
     for (scf::ForOp loop : loops)
-      align(loop);
+      (void)alignPartitions(rewriter, loop);
   }
 };
 

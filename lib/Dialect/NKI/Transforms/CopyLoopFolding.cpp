@@ -1,7 +1,6 @@
 //===- CopyLoopFolding.cpp - Fold per-element copy loops --------*- C++ -*-===//
 
-#include "CopyLoopFolding.h"
-#include "Remarks.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
@@ -214,8 +213,8 @@ Value buildRangeView(RewriterBase &rewriter, Location loc, RangeView plan,
 
 } // namespace
 
-FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
-                             StringRef passName, RewriterBase &rewriter) {
+LogicalResult nki::foldCopyLoop(RewriterBase &rewriter, scf::ForOp loop,
+                                CopyLoopKind kind) {
   // The candidate: a loop whose only NKI op is one copy, directly in its
   // body or under one `if`; anything else with memory effects blocks it.
   Operation *copy = nullptr;
@@ -228,10 +227,10 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
       copy = op;
   });
   if (numNKIOps != 1 || !copy)
-    return FoldResult::NotACandidate;
+    return failure();
   scf::IfOp guard = dyn_cast<scf::IfOp>(copy->getParentOp());
   if (guard && guard->getParentOp() != loop)
-    return FoldResult::NotACandidate;
+    return failure();
   bool otherEffects = false;
   loop.getBody()->walk([&](Operation *op) {
     if (op != copy && op != guard.getOperation() && !isa<scf::YieldOp>(op) &&
@@ -250,13 +249,12 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
   bool isWriteback = targetDelinearized && isa<DmaCopyOp>(copy) &&
                      getSpace(cast<MemRefType>(target.getType())) == Space::HBM;
   if ((kind == CopyLoopKind::Delinearized) != isWriteback)
-    return FoldResult::NotACandidate;
+    return failure();
   bool isUnitStride = succeeded(from) && succeeded(to) && !from->delinearized &&
                       !to->delinearized;
 
   auto decline = [&](const Twine &reason) {
-    reportMissed(loop, passName, "not folded: " + reason);
-    return FoldResult::Declined;
+    return rewriter.notifyMatchFailure(loop, "not folded: " + reason);
   };
   if (failed(from))
     return decline("the source: " + sourceReason);
@@ -333,5 +331,5 @@ FoldResult nki::foldCopyLoop(scf::ForOp loop, CopyLoopKind kind,
   else
     TensorCopyOp::create(rewriter, loc, newSource, newTarget);
   rewriter.eraseOp(loop);
-  return FoldResult::Folded;
+  return success();
 }

@@ -1,6 +1,7 @@
 //===- FoldCopyLoops.cpp - Fold element-by-element copy loops ---*- C++ -*-===//
 
-#include "CopyLoopFolding.h"
+#include "Remarks.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 
@@ -19,9 +20,10 @@ namespace {
 void foldAll(Operation *root, CopyLoopKind kind, StringRef passName) {
   SmallVector<scf::ForOp> loops;
   root->walk([&](scf::ForOp loop) { loops.push_back(loop); });
-  IRRewriter rewriter(root->getContext());
+  MissedRemarkListener remarks(passName);
+  IRRewriter rewriter(root->getContext(), &remarks);
   for (scf::ForOp loop : loops)
-    (void)foldCopyLoop(loop, kind, passName, rewriter);
+    (void)foldCopyLoop(rewriter, loop, kind);
 }
 
 struct FoldCopyLoopsPass

@@ -6,6 +6,7 @@
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -29,7 +30,7 @@ struct Forwarding {
 
 /// The forwarding `copy` starts, if any; remarks say why a tile that is
 /// read once is not forwarded.
-FailureOr<Forwarding> match(Operation *copy) {
+FailureOr<Forwarding> match(RewriterBase &rewriter, Operation *copy) {
   Value source = copy->getOperand(0), target = copy->getOperand(1);
   auto tile = getRootBuffer(target).getDefiningOp<memref::AllocOp>();
   if (!tile || tile->getBlock() != copy->getBlock())
@@ -46,8 +47,7 @@ FailureOr<Forwarding> match(Operation *copy) {
     return failure();
   Operation *reader = read->getOwner();
   auto decline = [&](const Twine &reason) {
-    reportMissed(copy, "nki-forward-copies", "not forwarded: " + reason);
-    return failure();
+    return rewriter.notifyMatchFailure(copy, "not forwarded: " + reason);
   };
   if (!isa<TensorCopyOp, MatmulOp>(reader) ||
       reader->getBlock() != copy->getBlock() || !copy->isBeforeInBlock(reader))
@@ -63,8 +63,8 @@ FailureOr<Forwarding> match(Operation *copy) {
 }
 
 /// copy S -> T; tensor_copy reshape(T) -> D   becomes   copy S -> reshape'(D).
-LogicalResult forwardIntoCopy(Forwarding f,
-                              SmallVectorImpl<Operation *> &worklist) {
+LogicalResult forwardIntoCopy(RewriterBase &rewriter, Forwarding f,
+                              SmallVectorImpl<Operation *> &created) {
   auto onward = cast<TensorCopyOp>(f.read->getOwner());
   Value source = f.copy->getOperand(0);
   Value destination = onward.getTarget();
@@ -77,9 +77,8 @@ LogicalResult forwardIntoCopy(Forwarding f,
       llvm::any_of(*chain, llvm::IsaPred<memref::SubViewOp>))
     return failure();
   if (!areDisjointBuffers(source, destination)) {
-    reportMissed(f.copy, "nki-forward-copies",
-                 "not forwarded: the copied data may overlap the destination");
-    return failure();
+    return rewriter.notifyMatchFailure(
+        f.copy, "not forwarded: the copied data may overlap the destination");
   }
   // The destination viewed with the tile's shape.
   OpBuilder b(onward);
@@ -111,10 +110,9 @@ LogicalResult forwardIntoCopy(Forwarding f,
   else
     forwarded = TensorCopyOp::create(b, loc, source, reshaped);
   // The onward copy is gone; the new one may forward again.
-  llvm::erase(worklist, onward.getOperation());
-  worklist.push_back(forwarded);
-  onward.erase();
-  f.copy->erase();
+  created.push_back(forwarded);
+  rewriter.eraseOp(onward);
+  rewriter.eraseOp(f.copy);
   eraseUnusedViewsAndBuffer(f.tile);
   return success();
 }
@@ -125,7 +123,7 @@ LogicalResult forwardIntoCopy(Forwarding f,
 /// the matmul may leave them out. Likewise
 /// tensor_copy S -> T; matmul W, reshape(T) -> A   becomes
 /// matmul W, S -> reshape^-1(A), the free dims regrouped on both sides.
-LogicalResult forwardIntoMatmul(Forwarding f) {
+LogicalResult forwardIntoMatmul(RewriterBase &rewriter, Forwarding f) {
   auto matmul = cast<MatmulOp>(f.read->getOwner());
   Value source = f.copy->getOperand(0);
   if (!isa<TensorCopyOp>(f.copy) || f.read != &matmul.getMovingMutable() ||
@@ -142,10 +140,9 @@ LogicalResult forwardIntoMatmul(Forwarding f) {
   FailureOr<Value> target = failure();
   if (read->empty()) {
     if (!keepsPartitionDim(*written)) {
-      reportMissed(f.copy, "nki-forward-copies",
-                   "not forwarded: the copy fills only some partitions of "
-                   "the moving tile");
-      return failure();
+      return rewriter.notifyMatchFailure(
+          f.copy, "not forwarded: the copy fills only some partitions of the "
+                  "moving tile");
     }
     target = replayViewChain(b, loc, *written, matmul.getTarget());
   } else if (written->empty() && read->size() == 1 &&
@@ -172,12 +169,27 @@ LogicalResult forwardIntoMatmul(Forwarding f) {
   }
   if (failed(target))
     return failure();
-  matmul.getMovingMutable().assign(source);
-  matmul.getTargetMutable().assign(*target);
-  f.copy->erase();
+  rewriter.modifyOpInPlace(matmul, [&] {
+    matmul.getMovingMutable().assign(source);
+    matmul.getTargetMutable().assign(*target);
+  });
+  rewriter.eraseOp(f.copy);
   eraseUnusedViewsAndBuffer(f.tile);
   return success();
 }
+
+/// Keeps the pass's worklist free of erased copies.
+class WorklistListener : public MissedRemarkListener {
+public:
+  WorklistListener(StringRef pass, SmallVectorImpl<Operation *> &worklist)
+      : MissedRemarkListener(pass), worklist(worklist) {}
+  void notifyOperationErased(Operation *op) override {
+    llvm::erase(worklist, op);
+  }
+
+private:
+  SmallVectorImpl<Operation *> &worklist;
+};
 
 struct ForwardCopiesPass
     : public nki::impl::NKIForwardCopiesBase<ForwardCopiesPass> {
@@ -191,19 +203,30 @@ struct ForwardCopiesPass
     // In program order (the back is next); forwarding makes new copies,
     // which may forward again.
     std::reverse(worklist.begin(), worklist.end());
+    WorklistListener listener(getArgument(), worklist);
+    IRRewriter rewriter(&getContext(), &listener);
     while (!worklist.empty()) {
       Operation *copy = worklist.pop_back_val();
-      FailureOr<Forwarding> f = match(copy);
-      if (failed(f))
-        continue;
-      if (isa<TensorCopyOp>(f->read->getOwner())) {
-        (void)forwardIntoCopy(*f, worklist);
-        continue;
-      }
-      if (intoMatmul)
-        (void)forwardIntoMatmul(*f);
+      SmallVector<Operation *> created;
+      if (succeeded(forwardCopy(rewriter, copy, intoMatmul, created)))
+        llvm::append_range(worklist, created);
     }
   }
 };
 
 } // namespace
+
+LogicalResult nki::forwardCopy(RewriterBase &rewriter, Operation *copy,
+                               bool intoMatmul,
+                               SmallVectorImpl<Operation *> &created) {
+  if (!isa<DmaCopyOp, TensorCopyOp>(copy))
+    return failure();
+  FailureOr<Forwarding> f = match(rewriter, copy);
+  if (failed(f))
+    return failure();
+  if (isa<TensorCopyOp>(f->read->getOwner()))
+    return forwardIntoCopy(rewriter, *f, created);
+  if (intoMatmul)
+    return forwardIntoMatmul(rewriter, *f);
+  return failure();
+}

@@ -4,6 +4,7 @@
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIFUSEEVICTION
@@ -38,39 +39,45 @@ OpOperand *singleRead(Operation *op, Value tile) {
   return found;
 }
 
-void fuse(TensorCopyOp copy) {
+} // namespace
+
+LogicalResult nki::fuseEviction(RewriterBase &rewriter, TensorCopyOp copy) {
   Value tile = copy.getTarget();
   // The fused op would read the source while writing the tile.
   if (!areDisjointBuffers(copy.getSource(), tile))
-    return;
+    return failure();
   // The next op in the block that touches the copied tile.
   for (Operation *op = copy->getNextNode(); op; op = op->getNextNode()) {
     if (!mayTouch(op, tile) && !mayTouch(op, copy.getSource()))
       continue;
     if (!isa<TensorScalarOp, TensorTensorOp>(op))
-      return; // something else uses the tile: the copy is needed as it is
+      return failure(); // something else uses the tile: the copy stays
     Value target = op->getOperand(op->getNumOperands() - 1);
     OpOperand *read = singleRead(op, tile);
     if (target != tile || !read) {
-      reportMissed(op, "nki-fuse-eviction",
-                   "not fused: the op does not transform the evicted tile in "
-                   "place through exactly one operand");
-      return;
+      return rewriter.notifyMatchFailure(
+          op, "not fused: the op does not transform the evicted tile in "
+              "place through exactly one operand");
     }
     // Reading the copy's source directly; the op writes the whole tile.
-    read->set(copy.getSource());
-    copy.erase();
-    return;
+    rewriter.modifyOpInPlace(op, [&] { read->set(copy.getSource()); });
+    rewriter.eraseOp(copy);
+    return success();
   }
+  return failure();
 }
+
+namespace {
 
 struct FuseEvictionPass
     : public nki::impl::NKIFuseEvictionBase<FuseEvictionPass> {
   void runOnOperation() override {
     SmallVector<TensorCopyOp> copies;
     getOperation().walk([&](TensorCopyOp op) { copies.push_back(op); });
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
     for (TensorCopyOp copy : copies)
-      fuse(copy);
+      (void)fuseEviction(rewriter, copy);
   }
 };
 

@@ -1,5 +1,4 @@
-//===- FuseScratchConsumers.cpp - Consume a tile where it is made -*- C++
-//-*-===//
+//===- FuseScratchConsumers.cpp - Consume tiles where made ------*- C++ -*-===//
 
 #include "Remarks.h"
 #include "Views.h"
@@ -8,6 +7,7 @@
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -108,32 +108,34 @@ struct StoreWindow {
 
 class Fuser {
 public:
-  explicit Fuser(DominanceInfo &dominance) : dominance(dominance) {}
-  void run(memref::AllocOp scratch);
+  Fuser(RewriterBase &rewriter, DominanceInfo &dominance)
+      : rewriter(rewriter), dominance(dominance) {}
+  LogicalResult run(memref::AllocOp scratch);
 
 private:
+  RewriterBase &rewriter;
   DominanceInfo &dominance;
 };
 
-void Fuser::run(memref::AllocOp scratch) {
+LogicalResult Fuser::run(memref::AllocOp scratch) {
   MemRefType scratchType = scratch.getType();
   if (getSpace(scratchType) != Space::HBM || !scratchType.hasStaticShape() ||
       !scratchType.getLayout().isIdentity())
-    return;
+    return failure();
   DmaCopyOp store, load;
   for (OpOperand *use : getAccesses(scratch)) {
     auto dma = dyn_cast<DmaCopyOp>(use->getOwner());
     if (!dma)
-      return;
+      return failure();
     DmaCopyOp &slot = use == &dma.getTargetMutable() ? store : load;
     if (slot)
-      return; // more than one producer or consumer
+      return failure(); // more than one producer or consumer
     slot = dma;
   }
   if (!store || !load)
-    return;
+    return failure();
   auto decline = [&](const Twine &reason) {
-    reportMissed(load, "nki-fuse-scratch-consumers", "not fused: " + reason);
+    return rewriter.notifyMatchFailure(load, "not fused: " + reason);
   };
   Block *block = scratch->getBlock();
   Operation *producer = block->findAncestorOpInBlock(*store);
@@ -473,9 +475,10 @@ void Fuser::run(memref::AllocOp scratch) {
     }
     TensorCopyOp::create(b, loc, view, mapping.lookup(load.getTarget()));
   }
-  consumer->erase();
-  store.erase();
+  rewriter.eraseOp(consumer);
+  rewriter.eraseOp(store);
   eraseUnusedViewsAndBuffer(scratch);
+  return success();
 }
 
 struct FuseScratchConsumersPass
@@ -486,10 +489,17 @@ struct FuseScratchConsumersPass
       if (alloc->getParentOp() == getOperation().getOperation())
         scratches.push_back(alloc);
     });
-    Fuser fuser(getAnalysis<DominanceInfo>());
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
     for (memref::AllocOp scratch : scratches)
-      fuser.run(scratch);
+      (void)fuseScratchConsumers(rewriter, scratch);
   }
 };
 
 } // namespace
+
+LogicalResult nki::fuseScratchConsumers(RewriterBase &rewriter,
+                                        memref::AllocOp scratch) {
+  DominanceInfo dominance;
+  return Fuser(rewriter, dominance).run(scratch);
+}

@@ -7,6 +7,7 @@
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -70,13 +71,14 @@ struct Slab {
 
 class Grouper {
 public:
-  Grouper(int64_t maxBlocks, int64_t budget)
-      : maxBlocks(maxBlocks), budget(budget) {}
-  void run(scf::ForOp loop);
+  Grouper(RewriterBase &rewriter, int64_t maxBlocks, int64_t budget)
+      : rewriter(rewriter), maxBlocks(maxBlocks), budget(budget) {}
+  LogicalResult run(scf::ForOp loop);
 
 private:
   FailureOr<Slab> findSlab(scf::ForOp loop, memref::AllocOp alloc,
                            std::string &reason);
+  RewriterBase &rewriter;
   int64_t maxBlocks, budget;
 };
 
@@ -200,13 +202,13 @@ FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
   return slab;
 }
 
-void Grouper::run(scf::ForOp loop) {
+LogicalResult Grouper::run(scf::ForOp loop) {
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
   std::optional<int64_t> step = getConstantIntValue(loop.getStep());
   std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
   if (lb != 0 || step != 1 || !ub || *ub < 2 ||
       loop.getNumRegionIterArgs() != 0)
-    return;
+    return failure();
   SmallVector<memref::AllocOp> allocs;
   for (auto alloc : loop.getBody()->getOps<memref::AllocOp>())
     if (getSpace(alloc.getType()) == Space::SBUF &&
@@ -217,12 +219,12 @@ void Grouper::run(scf::ForOp loop) {
     FailureOr<Slab> found = findSlab(loop, alloc, reason);
     if (failed(found)) {
       if (!reason.empty())
-        reportMissed(alloc, "nki-group-row-blocks", "not grouped: " + reason);
+        (void)rewriter.notifyMatchFailure(alloc, "not grouped: " + reason);
       continue;
     }
     Slab &slab = *found;
     auto decline = [&](const Twine &why) {
-      reportMissed(slab.dma, "nki-group-row-blocks", "not grouped: " + why);
+      return rewriter.notifyMatchFailure(slab.dma, "not grouped: " + why);
     };
     if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
       return decline("the loop is not an nki.affine_range (sequential loops "
@@ -439,13 +441,14 @@ void Grouper::run(scf::ForOp loop) {
     for (OpOperand *use : getAccesses(alloc)) {
       FailureOr<SmallVector<Operation *>> chain =
           getViewChain(alloc.getResult(), use->get());
+      assert(succeeded(chain) && "findSlab checked every access's views");
       OpBuilder at(use->getOwner());
-      // Chains of subviews (checked by findSlab) always rebuild.
-      use->set(*replayViewChain(at, loc, *chain, blockRows));
+      use->set(replaySubviews(at, loc, *chain, blockRows));
     }
     eraseUnusedViewsAndBuffer(alloc);
-    return; // one slab per loop
+    return success(); // one slab per loop
   }
+  return failure();
 }
 
 struct GroupRowBlocksPass
@@ -454,10 +457,16 @@ struct GroupRowBlocksPass
   void runOnOperation() override {
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
-    Grouper grouper(maxBlocks, sbufBudget);
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
     for (scf::ForOp loop : loops)
-      grouper.run(loop);
+      (void)groupRowBlocks(rewriter, loop, maxBlocks, sbufBudget);
   }
 };
 
 } // namespace
+
+LogicalResult nki::groupRowBlocks(RewriterBase &rewriter, scf::ForOp loop,
+                                  int64_t maxBlocks, int64_t sbufBudget) {
+  return Grouper(rewriter, maxBlocks, sbufBudget).run(loop);
+}

@@ -1,9 +1,10 @@
-//===- HoistLoads.cpp - Load invariant tiles once ----------------*- C++
-//-*-===//
+//===- HoistLoads.cpp - Load invariant tiles once ---------------*- C++ -*-===//
 
 #include "TileHoisting.h"
 
+#include "Remarks.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIHOISTLOADS
@@ -20,15 +21,25 @@ struct HoistLoadsPass : public nki::impl::NKIHoistLoadsBase<HoistLoadsPass> {
   void runOnOperation() override {
     SmallVector<DmaCopyOp> loads;
     getOperation().walk([&](DmaCopyOp op) { loads.push_back(op); });
-    Hoister hoister(sbufBudget, getArgument(), /*allowInterchange=*/true);
-    for (DmaCopyOp load : loads) {
-      if (!isa<scf::ForOp>(load->getParentOp()))
-        continue;
-      std::string reason;
-      FailureOr<Chain> chain = Hoister::findLoadChain(load, reason);
-      if (succeeded(chain))
-        hoister.run(*chain, /*quiet=*/true);
-    }
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
+    for (DmaCopyOp load : loads)
+      (void)hoistLoad(rewriter, load, sbufBudget);
   }
 };
+
 } // namespace
+
+LogicalResult nki::hoistLoad(RewriterBase &rewriter, DmaCopyOp load,
+                             int64_t sbufBudget) {
+  if (!isa<scf::ForOp>(load->getParentOp()))
+    return failure();
+  // Loads that are not chains, or that depend on every loop, are the common
+  // case: no reason is given for them.
+  std::string reason;
+  FailureOr<Chain> chain = Hoister::findLoadChain(load, reason);
+  if (failed(chain))
+    return failure();
+  return Hoister(rewriter, sbufBudget, /*allowInterchange=*/true)
+      .run(*chain, /*quiet=*/true);
+}

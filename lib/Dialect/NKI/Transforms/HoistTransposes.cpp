@@ -4,6 +4,7 @@
 #include "TileHoisting.h"
 
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIHOISTTRANSPOSES
@@ -21,19 +22,23 @@ struct HoistTransposesPass
   void runOnOperation() override {
     SmallVector<TransposeOp> transposes;
     getOperation().walk([&](TransposeOp op) { transposes.push_back(op); });
-    Hoister hoister(sbufBudget, getArgument(), /*allowInterchange=*/false);
-    for (TransposeOp transpose : transposes) {
-      if (!isa<scf::ForOp>(transpose->getParentOp()))
-        continue;
-      std::string reason;
-      FailureOr<Chain> chain = Hoister::findTransposeChain(transpose, reason);
-      if (failed(chain)) {
-        reportMissed(transpose, getArgument(), "not hoisted: " + reason);
-        continue;
-      }
-      hoister.run(*chain, /*quiet=*/false);
-    }
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
+    for (TransposeOp transpose : transposes)
+      (void)hoistTranspose(rewriter, transpose, sbufBudget);
   }
 };
 
 } // namespace
+
+LogicalResult nki::hoistTranspose(RewriterBase &rewriter, TransposeOp transpose,
+                                  int64_t sbufBudget) {
+  if (!isa<scf::ForOp>(transpose->getParentOp()))
+    return failure();
+  std::string reason;
+  FailureOr<Chain> chain = Hoister::findTransposeChain(transpose, reason);
+  if (failed(chain))
+    return rewriter.notifyMatchFailure(transpose, "not hoisted: " + reason);
+  return Hoister(rewriter, sbufBudget, /*allowInterchange=*/false)
+      .run(*chain, /*quiet=*/false);
+}

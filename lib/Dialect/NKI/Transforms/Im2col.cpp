@@ -6,6 +6,7 @@
 
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKIIM2COL
@@ -21,26 +22,29 @@ struct Im2colPass : public nki::impl::NKIIm2colBase<Im2colPass> {
   using Base::Base;
   void runOnOperation() override {
     SmallVector<TensorCopyOp> gathers;
-    getOperation().walk([&](TensorCopyOp copy) {
-      // Only tiles that feed the Tensor Engine as moving operands.
-      Value tile = getRootBuffer(copy.getTarget());
-      if (llvm::any_of(getAccesses(tile), [](OpOperand *use) {
-            auto matmul = dyn_cast<MatmulOp>(use->getOwner());
-            return matmul && use == &matmul.getMovingMutable();
-          }))
-        gathers.push_back(copy);
-    });
-    Hoister hoister(sbufBudget, getArgument(), /*allowInterchange=*/false);
-    for (TensorCopyOp copy : gathers) {
-      std::string reason;
-      FailureOr<Chain> chain = Hoister::findGatherChain(copy, reason);
-      if (failed(chain)) {
-        reportMissed(copy, getArgument(), "not gathered: " + reason);
-        continue;
-      }
-      hoister.run(*chain, /*quiet=*/false);
-    }
+    getOperation().walk([&](TensorCopyOp copy) { gathers.push_back(copy); });
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
+    for (TensorCopyOp copy : gathers)
+      (void)gatherIm2col(rewriter, copy, sbufBudget);
   }
 };
 
 } // namespace
+
+LogicalResult nki::gatherIm2col(RewriterBase &rewriter, TensorCopyOp copy,
+                                int64_t sbufBudget) {
+  // Only tiles that feed the Tensor Engine as moving operands.
+  Value tile = getRootBuffer(copy.getTarget());
+  if (llvm::none_of(getAccesses(tile), [](OpOperand *use) {
+        auto matmul = dyn_cast<MatmulOp>(use->getOwner());
+        return matmul && use == &matmul.getMovingMutable();
+      }))
+    return failure();
+  std::string reason;
+  FailureOr<Chain> chain = Hoister::findGatherChain(copy, reason);
+  if (failed(chain))
+    return rewriter.notifyMatchFailure(copy, "not gathered: " + reason);
+  return Hoister(rewriter, sbufBudget, /*allowInterchange=*/false)
+      .run(*chain, /*quiet=*/false);
+}

@@ -7,6 +7,7 @@
 #include "nki/Analysis/ViewedRange.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -159,20 +160,22 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
 
 class LoadSlices {
 public:
-  LoadSlices(DominanceInfo &dominance) : dominance(dominance) {}
+  LoadSlices(RewriterBase &rewriter, DominanceInfo &dominance)
+      : rewriter(rewriter), dominance(dominance) {}
 
   /// Narrows `dma` when its buffer is read only partly and it is safe.
-  void run(DmaCopyOp dma);
+  LogicalResult run(DmaCopyOp dma);
 
 private:
-  void decline(DmaCopyOp dma, const Twine &reason) {
-    reportMissed(dma, "nki-load-slices", "not narrowed: " + reason);
+  LogicalResult decline(DmaCopyOp dma, const Twine &reason) {
+    return rewriter.notifyMatchFailure(dma, "not narrowed: " + reason);
   }
 
+  RewriterBase &rewriter;
   DominanceInfo &dominance;
 };
 
-void LoadSlices::run(DmaCopyOp dma) {
+LogicalResult LoadSlices::run(DmaCopyOp dma) {
   // The buffer the DMA fills whole.
   Value target = dma.getTarget();
   Value buffer = target;
@@ -183,12 +186,12 @@ void LoadSlices::run(DmaCopyOp dma) {
             [](OpFoldResult o) { return isConstantIntValue(o, 0); }) ||
         !llvm::all_of(subview.getMixedStrides(),
                       [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
-      return;
+      return failure();
     buffer = subview.getSource();
   }
   if (!buffer.getDefiningOp<memref::AllocOp>() ||
       cast<MemRefType>(buffer.getType()).getRank() <= kRowDim)
-    return;
+    return failure();
 
   // Every other use must read, after the DMA, in its block.
   SmallVector<OpOperand *> reads;
@@ -219,7 +222,7 @@ void LoadSlices::run(DmaCopyOp dma) {
     }
   }
   if (reads.empty())
-    return;
+    return failure();
 
   // Rows [r0, r1): the union of the reads' rows. Check every read first,
   // so that a declined DMA leaves the IR untouched.
@@ -259,7 +262,7 @@ void LoadSlices::run(DmaCopyOp dma) {
     int64_t lo = std::min(*staticBegin, numRows);
     int64_t hi = std::min(*staticEnd, numRows);
     if (lo == 0 && hi == numRows)
-      return; // every row is read: nothing to narrow
+      return failure(); // every row is read: nothing to narrow
     rowBegin = b.getIndexAttr(lo);
     rowCount = b.getIndexAttr(std::max<int64_t>(hi - lo, 0));
   } else if (std::optional<int64_t> window = staticWindow(ranges, numRows)) {
@@ -304,7 +307,7 @@ void LoadSlices::run(DmaCopyOp dma) {
   if (allStatic == false && getConstantIntValue(rowCount) &&
       shrinkToWindow(dma, buffer, reads, ranges, rowBegin,
                      *getConstantIntValue(rowCount)))
-    return;
+    return success();
 
   // The DMA of those rows only, on both sides.
   auto narrowView = [&](Value view) {
@@ -319,17 +322,24 @@ void LoadSlices::run(DmaCopyOp dma) {
   Value source = narrowView(dma.getSource());
   Value narrowed = narrowView(target);
   DmaCopyOp::create(b, loc, source, narrowed);
-  dma.erase();
+  rewriter.eraseOp(dma);
+  return success();
 }
 
 struct LoadSlicesPass : public nki::impl::NKILoadSlicesBase<LoadSlicesPass> {
   void runOnOperation() override {
     SmallVector<DmaCopyOp> dmas;
     getOperation().walk([&](DmaCopyOp dma) { dmas.push_back(dma); });
-    LoadSlices loadSlices(getAnalysis<DominanceInfo>());
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
     for (DmaCopyOp dma : dmas)
-      loadSlices.run(dma);
+      (void)loadSlice(rewriter, dma);
   }
 };
 
 } // namespace
+
+LogicalResult nki::loadSlice(RewriterBase &rewriter, DmaCopyOp load) {
+  DominanceInfo dominance;
+  return LoadSlices(rewriter, dominance).run(load);
+}

@@ -1,5 +1,4 @@
-//===- NormalizeLoops.cpp - Loops from 0 with step 1 -------------*- C++
-//-*-===//
+//===- NormalizeLoops.cpp - Loops from 0 with step 1 ------------*- C++ -*-===//
 
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 #include "nki/Dialect/NKI/Transforms/Transforms.h"

@@ -6,8 +6,10 @@
 
 using namespace mlir;
 
-void nki::reportMissed(Operation *op, StringRef pass, const Twine &reason) {
-  remark::missed(op->getLoc(),
-                 remark::RemarkOpts::name("not-rewritten").category(pass))
+void nki::MissedRemarkListener::notifyMatchFailure(
+    Location loc, function_ref<void(Diagnostic &)> reasonCallback) {
+  Diagnostic reason(loc, DiagnosticSeverity::Remark);
+  reasonCallback(reason);
+  remark::missed(loc, remark::RemarkOpts::name("not-rewritten").category(pass))
       << reason.str();
 }

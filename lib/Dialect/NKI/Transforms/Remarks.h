@@ -1,7 +1,9 @@
 //===- Remarks.h - Why a rewrite left an op alone ---------------*- C++ -*-===//
 //
-// Declines are optimization remarks (MLIR's remark engine), not diagnostics:
-// nothing is printed unless the user asks, e.g.
+// The transforms of Transforms.h give their reasons to
+// `rewriter.notifyMatchFailure`; the passes listen on their rewriter and turn
+// each reason into an optimization remark (MLIR's remark engine), not a
+// diagnostic: nothing is printed unless the user asks, e.g.
 // `nki-opt --remarks-filter-missed='nki-.*' --remark-format=emitRemark`, or a
 // compiler enables remarks on its context.
 //
@@ -10,14 +12,22 @@
 #ifndef NKI_LIB_DIALECT_NKI_TRANSFORMS_REMARKS_H
 #define NKI_LIB_DIALECT_NKI_TRANSFORMS_REMARKS_H
 
-#include "mlir/IR/Operation.h"
-#include "llvm/ADT/Twine.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mlir::nki {
 
-/// Reports that pass `pass` (its command-line name, the remark's category)
-/// did not rewrite `op`, and why.
-void reportMissed(Operation *op, StringRef pass, const Twine &reason);
+/// Reports each match failure as a missed-optimization remark in category
+/// `pass` (the pass's command-line name).
+class MissedRemarkListener : public RewriterBase::Listener {
+public:
+  explicit MissedRemarkListener(StringRef pass) : pass(pass) {}
+  void
+  notifyMatchFailure(Location loc,
+                     function_ref<void(Diagnostic &)> reasonCallback) override;
+
+private:
+  StringRef pass;
+};
 
 } // namespace mlir::nki
 

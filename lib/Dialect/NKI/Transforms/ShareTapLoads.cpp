@@ -8,6 +8,7 @@
 #include "nki/Analysis/ViewedRange.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
+#include "nki/Dialect/NKI/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -74,23 +75,24 @@ FailureOr<Box> composeSubviews(Value source) {
 
 class Sharer {
 public:
-  Sharer(int64_t budget, DominanceInfo &dominance)
-      : budget(budget), dominance(dominance) {}
-  void run(DmaCopyOp dma);
+  Sharer(RewriterBase &rewriter, int64_t budget, DominanceInfo &dominance)
+      : rewriter(rewriter), budget(budget), dominance(dominance) {}
+  LogicalResult run(DmaCopyOp dma);
 
 private:
+  RewriterBase &rewriter;
   int64_t budget;
   DominanceInfo &dominance;
 };
 
-void Sharer::run(DmaCopyOp dma) {
+LogicalResult Sharer::run(DmaCopyOp dma) {
   auto sourceType = cast<MemRefType>(dma.getSource().getType());
   auto targetType = cast<MemRefType>(dma.getTarget().getType());
   if (getSpace(sourceType) != Space::HBM || getSpace(targetType) != Space::SBUF)
-    return;
+    return failure();
   FailureOr<Box> box = composeSubviews(dma.getSource());
   if (failed(box))
-    return;
+    return failure();
   auto isTerm = [&](Value iv) {
     return llvm::any_of(box->offsetTerms, [&](auto &terms) {
       return llvm::is_contained(terms, OpFoldResult(iv));
@@ -107,7 +109,7 @@ void Sharer::run(DmaCopyOp dma) {
     interchange(outer, other);
     box = composeSubviews(dma.getSource()); // the IVs traded places
     if (failed(box))
-      return;
+      return failure();
     other = outer; // the loop op that now iterates the other loop's range
   }
   // The band: enclosing loops whose induction variable is an offset term.
@@ -119,9 +121,9 @@ void Sharer::run(DmaCopyOp dma) {
     band.push_back(loop);
   }
   if (band.empty())
-    return;
+    return failure();
   auto decline = [&](const Twine &reason) {
-    reportMissed(dma, "nki-share-tap-loads", "not shared: " + reason);
+    return rewriter.notifyMatchFailure(dma, "not shared: " + reason);
   };
   scf::ForOp outer = band.back();
   if (dma->getParentOp() != band.front().getOperation())
@@ -283,7 +285,8 @@ void Sharer::run(DmaCopyOp dma) {
   Value view =
       memref::SubViewOp::create(inner, loc, slab, shifted, windowSizes, ones);
   TensorCopyOp::create(inner, loc, view, dma.getTarget());
-  dma.erase();
+  rewriter.eraseOp(dma);
+  return success();
 }
 
 struct ShareTapLoadsPass
@@ -292,10 +295,17 @@ struct ShareTapLoadsPass
   void runOnOperation() override {
     SmallVector<DmaCopyOp> dmas;
     getOperation().walk([&](DmaCopyOp dma) { dmas.push_back(dma); });
-    Sharer sharer(sbufBudget, getAnalysis<DominanceInfo>());
+    MissedRemarkListener remarks(getArgument());
+    IRRewriter rewriter(&getContext(), &remarks);
     for (DmaCopyOp dma : dmas)
-      sharer.run(dma);
+      (void)shareTapLoads(rewriter, dma, sbufBudget);
   }
 };
 
 } // namespace
+
+LogicalResult nki::shareTapLoads(RewriterBase &rewriter, DmaCopyOp load,
+                                 int64_t sbufBudget) {
+  DominanceInfo dominance;
+  return Sharer(rewriter, sbufBudget, dominance).run(load);
+}

@@ -306,12 +306,12 @@ void nki::interchange(scf::ForOp outer, scf::ForOp inner) {
     use->set(a);
 }
 
-void Hoister::run(Chain chain, bool quiet) {
+LogicalResult Hoister::run(Chain chain, bool quiet) {
   Operation *anchor = chain.anchor;
   if (!isa<scf::ForOp>(anchor->getParentOp()))
-    return; // not in a loop: nothing to hoist
+    return failure(); // not in a loop: nothing to hoist
   auto decline = [&](const Twine &reason) {
-    reportMissed(anchor, passName, "not hoisted: " + reason);
+    return rewriter.notifyMatchFailure(anchor, "not hoisted: " + reason);
   };
   std::string reason;
 
@@ -403,11 +403,18 @@ void Hoister::run(Chain chain, bool quiet) {
   }
   if (!anyInvariant) {
     if (!quiet)
-      decline("the tile depends on every enclosing loop");
-    return;
+      return decline("the tile depends on every enclosing loop");
+    return failure();
   }
   if (!hoistPoint)
     return decline(reason);
+  FailureOr<SmallVector<Operation *>> writerViews =
+      getViewChain(chain.result.getResult(), chain.ops.back()->getOperand(1));
+  // A slot of the cache has the tile's free dims with the tile's strides, so
+  // views that keep the partition dim whole rebuild on it as they are.
+  if (failed(writerViews) || !keepsPartitionDim(*writerViews))
+    return decline("the tile is written through views that split its "
+                   "partitions");
 
   // The cache and the prologue nest that fills it.
   OpBuilder b(hoistPoint);
@@ -458,19 +465,19 @@ void Hoister::run(Chain chain, bool quiet) {
   for (Operation *op : chain.ops) {
     if (op == writer) {
       // Only the writer's indices, not the tile it wrote, are needed.
-      Value source = op->getOperand(0), target = op->getOperand(1);
+      Value source = op->getOperand(0);
       resolve(source, mapping, b, hoistPoint);
-      SmallVector<Operation *> views =
-          *getViewChain(chain.result.getResult(), target);
-      for (Operation *view : views)
+      for (Operation *view : *writerViews)
         for (Value index : llvm::drop_begin(view->getOperands()))
           resolve(index, mapping, b, hoistPoint);
-      Value slotTarget = *replayViewChain(b, loc, views, prologueSlot, mapping);
+      FailureOr<Value> slotTarget =
+          replayViewChain(b, loc, *writerViews, prologueSlot, mapping);
+      assert(succeeded(slotTarget) && "views keeping partitions rebuild");
       Value mappedSource = mapping.lookupOrDefault(source);
       if (isa<DmaCopyOp>(op))
-        DmaCopyOp::create(b, loc, mappedSource, slotTarget);
+        DmaCopyOp::create(b, loc, mappedSource, *slotTarget);
       else
-        TensorCopyOp::create(b, loc, mappedSource, slotTarget);
+        TensorCopyOp::create(b, loc, mappedSource, *slotTarget);
       continue;
     }
     for (Value operand : op->getOperands())
@@ -497,7 +504,7 @@ void Hoister::run(Chain chain, bool quiet) {
     // The same view of the slot (a rank-reducing one drops the same dims).
     OpBuilder at(subview);
     subview.getResult().replaceAllUsesWith(
-        *replayViewChain(at, loc, {subview.getOperation()}, siteSlot));
+        replaySubviews(at, loc, {subview.getOperation()}, siteSlot));
   }
   // Views of the tile that are left now have no users but the writer.
   for (Operation *op : llvm::reverse(chain.ops))
@@ -506,4 +513,5 @@ void Hoister::run(Chain chain, bool quiet) {
   llvm::append_range(allocs, chain.temps);
   for (memref::AllocOp alloc : allocs)
     eraseUnusedViewsAndBuffer(alloc);
+  return success();
 }

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::nki {
@@ -33,15 +34,16 @@ struct Chain {
 /// Hoists chains to the outermost enclosing loop they do not depend on whose
 /// cache fits `budget` bytes per partition; with `allowInterchange`, an
 /// invariant loop directly around a dependent one may first move inside it
-/// when that makes the cache fit. Declines with remarks naming `passName`.
+/// when that makes the cache fit. Declines through
+/// `rewriter.notifyMatchFailure`.
 class Hoister {
 public:
-  Hoister(int64_t budget, StringRef passName, bool allowInterchange)
-      : budget(budget), passName(passName), allowInterchange(allowInterchange) {
+  Hoister(RewriterBase &rewriter, int64_t budget, bool allowInterchange)
+      : rewriter(rewriter), budget(budget), allowInterchange(allowInterchange) {
   }
-  /// Hoists `chain`; `quiet` suppresses the remark when the chain simply
-  /// depends on every enclosing loop.
-  void run(Chain chain, bool quiet);
+  /// Hoists `chain`; `quiet` gives no reason when the chain simply depends
+  /// on every enclosing loop.
+  LogicalResult run(Chain chain, bool quiet);
 
   static FailureOr<Chain> findTransposeChain(TransposeOp transpose,
                                              std::string &reason);
@@ -60,8 +62,8 @@ private:
   Value resolve(Value value, IRMapping &mapping, OpBuilder &b,
                 scf::ForOp hoistPoint);
 
+  RewriterBase &rewriter;
   int64_t budget;
-  StringRef passName;
   bool allowInterchange;
 };
 

@@ -57,34 +57,53 @@ bool nki::keepsPartitionDim(ArrayRef<Operation *> chain) {
   });
 }
 
-FailureOr<Value> nki::replayViewChain(OpBuilder &b, Location loc,
-                                      ArrayRef<Operation *> chain, Value base,
-                                      const IRMapping &mapping) {
+/// `subview` applied again to `current`, whose dim 0 may differ.
+static Value replaySubview(OpBuilder &b, Location loc,
+                           memref::SubViewOp subview, Value current,
+                           const IRMapping &mapping) {
   auto mapAll = [&](SmallVector<OpFoldResult> values) {
     for (OpFoldResult &v : values)
       if (auto value = dyn_cast<Value>(v))
         v = mapping.lookupOrDefault(value);
     return values;
   };
+  auto type = cast<MemRefType>(current.getType());
+  int64_t partitions = type.getDimSize(0);
+  SmallVector<OpFoldResult> sizes = mapAll(subview.getMixedSizes());
+  SmallVector<int64_t> shape(subview.getType().getShape());
+  if (subview.getSourceType().getDimSize(0) != partitions) {
+    // All partitions of the base; a ragged base's size is a value.
+    sizes[0] = memref::getMixedSize(b, loc, current, 0);
+    shape[0] = partitions;
+  }
+  SmallVector<OpFoldResult> offsets = mapAll(subview.getMixedOffsets());
+  SmallVector<OpFoldResult> strides = mapAll(subview.getMixedStrides());
+  // Rank-reducing subviews drop the same dims again.
+  MemRefType resultType = memref::SubViewOp::inferRankReducedResultType(
+      shape, type, offsets, sizes, strides);
+  return memref::SubViewOp::create(b, loc, resultType, current, offsets, sizes,
+                                   strides);
+}
+
+Value nki::replaySubviews(OpBuilder &b, Location loc,
+                          ArrayRef<Operation *> chain, Value base,
+                          const IRMapping &mapping) {
+  Value current = base;
+  for (Operation *op : chain)
+    current =
+        replaySubview(b, loc, cast<memref::SubViewOp>(op), current, mapping);
+  return current;
+}
+
+FailureOr<Value> nki::replayViewChain(OpBuilder &b, Location loc,
+                                      ArrayRef<Operation *> chain, Value base,
+                                      const IRMapping &mapping) {
   Value current = base;
   for (Operation *op : chain) {
     auto type = cast<MemRefType>(current.getType());
     int64_t partitions = type.getDimSize(0);
     if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
-      SmallVector<OpFoldResult> sizes = mapAll(subview.getMixedSizes());
-      SmallVector<int64_t> shape(subview.getType().getShape());
-      if (subview.getSourceType().getDimSize(0) != partitions) {
-        // All partitions of the base; a ragged base's size is a value.
-        sizes[0] = memref::getMixedSize(b, loc, current, 0);
-        shape[0] = partitions;
-      }
-      SmallVector<OpFoldResult> offsets = mapAll(subview.getMixedOffsets());
-      SmallVector<OpFoldResult> strides = mapAll(subview.getMixedStrides());
-      // Rank-reducing subviews drop the same dims again.
-      MemRefType resultType = memref::SubViewOp::inferRankReducedResultType(
-          shape, type, offsets, sizes, strides);
-      current = memref::SubViewOp::create(b, loc, resultType, current, offsets,
-                                          sizes, strides);
+      current = replaySubview(b, loc, subview, current, mapping);
       continue;
     }
     if (auto expand = dyn_cast<memref::ExpandShapeOp>(op)) {

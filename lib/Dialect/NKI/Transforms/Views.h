@@ -37,6 +37,10 @@ FailureOr<Value> replayViewChain(OpBuilder &b, Location loc,
                                  ArrayRef<Operation *> chain, Value base,
                                  const IRMapping &mapping = IRMapping());
 
+/// replayViewChain for a chain of subviews only, which always rebuilds.
+Value replaySubviews(OpBuilder &b, Location loc, ArrayRef<Operation *> chain,
+                     Value base, const IRMapping &mapping = IRMapping());
+
 } // namespace mlir::nki
 
 #endif // NKI_LIB_DIALECT_NKI_TRANSFORMS_VIEWS_H
