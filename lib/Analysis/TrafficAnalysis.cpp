@@ -69,6 +69,14 @@ private:
   void retire(int64_t instance);
 
   KernelTraffic &traffic;
+
+public:
+  /// The first subview found outside its source, and why.
+  Operation *outOfBounds = nullptr;
+  std::string outOfBoundsReason;
+
+private:
+  LogicalResult checkBounds(memref::SubViewOp subview);
   DenseMap<Value, int64_t> integers;
   DenseMap<Value, SmallVector<int64_t>> shapes;
   DenseMap<Value, Layout> layouts;
@@ -193,6 +201,40 @@ FailureOr<SmallVector<int64_t>> Evaluator::shape(Value memref,
   if (it != shapes.end())
     return it->second;
   return user->emitError() << "nki traffic analysis: unknown shape of " << type;
+}
+
+/// A view outside its buffer is undefined behaviour, which the lowering
+/// would turn into stray reads and writes: refuse it here, where the indices
+/// are known.
+LogicalResult Evaluator::checkBounds(memref::SubViewOp subview) {
+  FailureOr<SmallVector<int64_t>> source = shape(subview.getSource(), subview);
+  if (failed(source))
+    return failure();
+  for (int64_t d = 0, e = source->size(); d < e; ++d) {
+    FailureOr<int64_t> offset = integer(subview.getMixedOffsets()[d], subview);
+    FailureOr<int64_t> size = integer(subview.getMixedSizes()[d], subview);
+    FailureOr<int64_t> stride = integer(subview.getMixedStrides()[d], subview);
+    if (failed(offset) || failed(size) || failed(stride))
+      return failure();
+    int64_t last = 0;
+    bool inside =
+        *offset >= 0 && *size >= 0 &&
+        (*size == 0 || (!llvm::MulOverflow(*size - 1, *stride, last) &&
+                        !llvm::AddOverflow(last, *offset, last) && last >= 0 &&
+                        last < (*source)[d]));
+    if (inside)
+      continue;
+    outOfBounds = subview;
+    outOfBoundsReason =
+        ("dim " + Twine(d) + " takes " + Twine(*size) +
+         " elements from offset " + Twine(*offset) + " with stride " +
+         Twine(*stride) + " of a dimension of size " + Twine((*source)[d]))
+            .str();
+    return subview.emitError()
+           << "nki traffic analysis: the subview is outside its source: "
+           << outOfBoundsReason;
+  }
+  return success();
 }
 
 FailureOr<int64_t> Evaluator::numElements(Value memref, Operation *user) {
@@ -380,6 +422,8 @@ LogicalResult Evaluator::visit(Operation *op) {
     return success();
   }
   if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
+    if (failed(checkBounds(subview)))
+      return failure();
     if (auto it = layouts.find(subview.getSource()); it != layouts.end()) {
       Layout layout;
       layout.instance = it->second.instance;
@@ -555,6 +599,25 @@ FailureOr<KernelTraffic> nki::analyzeTraffic(func::FuncOp kernel) {
     return failure();
   evaluator.finish();
   return traffic;
+}
+
+LogicalResult nki::checkViewBounds(func::FuncOp kernel) {
+  if (kernel.isExternal())
+    return success();
+  KernelTraffic traffic;
+  Evaluator evaluator(traffic);
+  {
+    // Only a view outside its buffer is reported; a kernel the evaluation
+    // cannot follow is not refused.
+    ScopedDiagnosticHandler silence(kernel.getContext(),
+                                    [](Diagnostic &) { return success(); });
+    (void)evaluator.run(kernel.front());
+  }
+  if (!evaluator.outOfBounds)
+    return success();
+  return evaluator.outOfBounds->emitError()
+         << "the subview is outside its source in some iteration: "
+         << evaluator.outOfBoundsReason;
 }
 
 void nki::printCountLine(const KernelTraffic &traffic, llvm::raw_ostream &os) {

@@ -66,3 +66,20 @@ func.func @overflowing_index(%x: memref<128x64xf32>) {
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// A view outside its buffer in some iteration (n = 516 with step 129) is an
+// error at the view, with the numbers.
+func.func @outside(%x: memref<128x1024xf32>) {
+  %c0 = arith.constant 0 : index
+  %c129 = arith.constant 129 : index
+  %c1024 = arith.constant 1024 : index
+  scf.for %n = %c0 to %c1024 step %c129 {
+    // expected-error @+1 {{nki traffic analysis: the subview is outside its source: dim 1 takes 512 elements from offset 516 with stride 1 of a dimension of size 1024}}
+    %v = memref.subview %x[0, %n] [128, 512] [1, 1] : memref<128x1024xf32> to memref<128x512xf32, strided<[1024, 1], offset: ?>>
+    %t = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
+    nki.dma_copy %v to %t : memref<128x512xf32, strided<[1024, 1], offset: ?>> to memref<128x512xf32, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}

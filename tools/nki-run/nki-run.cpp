@@ -106,6 +106,13 @@ static cl::opt<bool> timeReference(
     cl::desc("Also time the reference (upstream linalg lowered to loops), "
              "--repeat runs"),
     cl::cat(runCategory));
+static cl::opt<bool> checkBounds(
+    "check-bounds", cl::init(true),
+    cl::desc("Before running, check that every view stays inside its buffer "
+             "in every iteration, as nki-report evaluates the kernel "
+             "(default: on; the check takes seconds on the largest naive "
+             "kernels)"),
+    cl::cat(runCategory));
 static cl::opt<std::string>
     referenceFile("reference", cl::value_desc("FILE"),
                   cl::desc("Reference function (same signature); default: "
@@ -491,6 +498,9 @@ LogicalResult runMain(MLIRContext &context) {
     return fail("@" + entry->getName() +
                 " is not a kernel: it must take HBM memrefs (inputs, then "
                 "the output) and return nothing");
+  // Views outside their buffers would corrupt memory when run.
+  if (checkBounds && failed(nki::checkViewBounds(*entry)))
+    return failure();
   std::optional<nki::Conv2dShape> conv;
   if (auto attr = (*entry)->getAttrOfType<nki::Conv2dAttr>(
           nki::NKIDialect::getConv2dAttrName())) {

@@ -73,6 +73,13 @@ FailureOr<KernelTraffic> analyzeTraffic(func::FuncOp kernel);
 /// Prints the `count:` line (DMAs and bytes per direction, matmuls and their
 /// MACs, transposes) that both `nki-report` and `nki-run --count` print, so
 /// that static and observed counts compare as text.
+/// Whether every memref.subview of `kernel` stays inside its source in every
+/// iteration, evaluated as analyzeTraffic does (and within its step limit).
+/// Emits an error at the first one that does not and fails; a kernel the
+/// evaluation cannot follow is not refused. nki-run checks this before it
+/// runs a kernel, since a view outside its buffer would corrupt memory.
+LogicalResult checkViewBounds(func::FuncOp kernel);
+
 void printCountLine(const KernelTraffic &traffic, llvm::raw_ostream &os);
 
 } // namespace mlir::nki
