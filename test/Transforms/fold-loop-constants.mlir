@@ -67,3 +67,41 @@ func.func @not_constant(%n: index, %buf: memref<8xindex>) {
   } {nki.affine_range}
   return
 }
+
+// Too many iterations to evaluate (2^40), but the value is the same in all of
+// them symbolically (upstream ValueBoundsConstraintSet): (i + 5) - i = 5.
+// CHECK-LABEL: func.func @symbolic
+// CHECK: scf.for
+// CHECK: %[[FIVE:.*]] = arith.constant 5 : index
+// CHECK-NEXT: arith.subi
+// CHECK-NEXT: memref.subview %arg0[%[[FIVE]]]
+func.func @symbolic(%x: memref<16xf32>, %y: memref<1xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %big = arith.constant 1099511627776 : index
+  scf.for %i = %c0 to %big step %c1 {
+    %a = arith.addi %i, %c5 : index
+    %five = arith.subi %a, %i : index
+    %v = memref.subview %x[%five] [1] [1] : memref<16xf32> to memref<1xf32, strided<[1], offset: ?>>
+    nki.dma_copy %v to %y : memref<1xf32, strided<[1], offset: ?>> to memref<1xf32, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}
+
+// A value that does change is left alone, symbolically and by evaluation.
+// CHECK-LABEL: func.func @varies
+// CHECK: %[[A:.*]] = arith.addi
+// CHECK: memref.subview %arg0[%[[A]]]
+func.func @varies(%x: memref<16xf32>, %y: memref<1xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %a = arith.addi %i, %c5 : index
+    %v = memref.subview %x[%a] [1] [1] : memref<16xf32> to memref<1xf32, strided<[1], offset: ?>>
+    nki.dma_copy %v to %y : memref<1xf32, strided<[1], offset: ?>> to memref<1xf32, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}

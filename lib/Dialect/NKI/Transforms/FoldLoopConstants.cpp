@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mlir::nki {
@@ -16,9 +17,6 @@ using namespace mlir;
 using namespace mlir::nki;
 
 namespace {
-
-/// Most iterations evaluated for one value.
-constexpr int64_t kMaxIterations = 1 << 16;
 
 /// Adds the loops whose induction variables `value` is computed from; fails
 /// on any other block argument or non-arith producer.
@@ -44,14 +42,20 @@ LogicalResult collectLoops(Value value, llvm::SetVector<scf::ForOp> &loops,
   return success();
 }
 
-/// The one value `value` takes in every iteration of `loops`, if any.
+/// The one value `value` takes in every iteration of `loops`, if any: a
+/// symbolic fact (equal lower and upper bound, from upstream's
+/// ValueBoundsConstraintSet) where one exists, else every iteration
+/// evaluated (within the shared budget of forEachIteration).
 std::optional<int64_t> uniqueValue(Value value, ArrayRef<scf::ForOp> loops) {
+  FailureOr<int64_t> bound = ValueBoundsConstraintSet::computeConstantBound(
+      presburger::BoundType::EQ, ValueBoundsConstraintSet::Variable(value));
+  if (succeeded(bound))
+    return *bound;
   IndexEnv env;
   std::optional<int64_t> seen;
-  int64_t iterations = 0;
   LogicalResult same = forEachIteration(loops, env, [&]() -> LogicalResult {
     FailureOr<int64_t> v = evaluateIndex(value, env);
-    if (failed(v) || ++iterations > kMaxIterations || (seen && *seen != *v))
+    if (failed(v) || (seen && *seen != *v))
       return failure();
     seen = *v;
     return success();

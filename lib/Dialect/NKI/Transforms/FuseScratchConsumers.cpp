@@ -28,8 +28,9 @@ using namespace mlir::nki;
 
 namespace {
 
-/// Most producer x consumer iteration pairs the check evaluates.
-constexpr int64_t kMaxPairs = 1 << 22;
+/// Most producer x consumer iteration pairs the check evaluates (the shared
+/// budget of index evaluation).
+constexpr int64_t kMaxPairs = kMaxEvaluatedIterations;
 
 /// Per dim of the scratch buffer, the first index and the count a DMA's
 /// window covers.

@@ -33,8 +33,9 @@ using namespace mlir::nki;
 
 namespace {
 
-/// Most store windows the legality check evaluates per loop.
-constexpr int64_t kMaxEvaluations = 1 << 20;
+/// Most store windows the legality check evaluates per loop (the shared
+/// budget of index evaluation).
+constexpr int64_t kMaxEvaluations = kMaxEvaluatedIterations;
 
 /// The element offset of `view` from its root buffer, whose layout must be
 /// the identity; views are subviews and reshapes with static strides.
