@@ -18,13 +18,6 @@ using namespace mlir::nki;
 
 namespace {
 
-// trn2 (NeuronCore-v3) cost numbers, from the NKI documentation's summary in
-// shared/docs/nki-reference.md.
-constexpr double kDmaFixedSeconds = 1.3e-6;  // per DMA
-constexpr int kDmaQueues = 16;               // DMAs in flight per core
-constexpr double kDmaBytesPerSecond = 368e9; // 16 queues x 23 B/ns
-constexpr double kTensorEngineHz = 2.4e9;
-constexpr double kVectorEngineHz = 0.96e9;
 // Evaluation steps (ops visited plus on-chip elements marked loaded or read)
 // before the report gives up: the naive 224x224 kernel of the seed takes about
 // 2^27.5; the limit takes about 5 s.
@@ -33,7 +26,8 @@ constexpr int64_t kMaxReportSteps = int64_t(1) << 29;
 /// Evaluates index arithmetic, control flow and memref shapes.
 class Evaluator {
 public:
-  explicit Evaluator(KernelTraffic &traffic) : traffic(traffic) {}
+  Evaluator(KernelTraffic &traffic, TargetAttr chip)
+      : traffic(traffic), chip(chip) {}
   LogicalResult run(Block &block);
 
 private:
@@ -69,6 +63,7 @@ private:
   void retire(int64_t instance);
 
   KernelTraffic &traffic;
+  TargetAttr chip; // the rates of the cost model
 
 public:
   /// The first subview found outside its source, and why.
@@ -265,8 +260,8 @@ LogicalResult Evaluator::countDma(DmaCopyOp dma) {
   auto &dmas = traffic.dmas[static_cast<int>(direction)];
   ++dmas.count;
   dmas.bytes += bytes;
-  traffic.dmaSeconds +=
-      kDmaFixedSeconds / kDmaQueues + bytes / kDmaBytesPerSecond;
+  traffic.dmaSeconds += chip.getDmaFixedNs() * 1e-9 / chip.getDmaQueues() +
+                        bytes / (chip.getDmaBytesPerUs() * 1e6);
   // Bytes per partition: the partition dim is dim 0 of the on-chip side.
   Value onChip = fromHbm ? target : source;
   FailureOr<SmallVector<int64_t>> chipDims = shape(onChip, dma);
@@ -535,7 +530,7 @@ LogicalResult Evaluator::visit(Operation *op) {
         cast<MemRefType>(matmul.getMoving().getType()).getElementType().isF32();
     traffic.tensorEngineSeconds +=
         (std::max(std::min<int64_t>(64, m), n) * (fp32 ? 4 : 1) + 64) /
-        kTensorEngineHz;
+        chip.getTensorEngineHz();
     return success();
   }
   if (auto transpose = dyn_cast<TransposeOp>(op)) {
@@ -547,7 +542,7 @@ LogicalResult Evaluator::visit(Operation *op) {
       return failure();
     traffic.tensorEngineSeconds +=
         std::max((*dims)[0], std::min<int64_t>(64, (*dims)[1])) /
-        kTensorEngineHz;
+        chip.getTensorEngineHz();
     return success();
   }
   if (isa<TensorCopyOp, TensorTensorOp, TensorScalarOp, TensorReduceOp,
@@ -569,7 +564,7 @@ LogicalResult Evaluator::visit(Operation *op) {
       perPartition *= d;
     traffic.vectorEngineSeconds +=
         (std::max<int64_t>(64, perPartition) + 60 * op->getNumOperands()) /
-        kVectorEngineHz;
+        chip.getVectorEngineHz();
     return success();
   }
   if (isMemoryEffectFree(op) && op->getNumRegions() == 0)
@@ -579,7 +574,10 @@ LogicalResult Evaluator::visit(Operation *op) {
 
 } // namespace
 
-FailureOr<KernelTraffic> nki::analyzeTraffic(func::FuncOp kernel) {
+FailureOr<KernelTraffic> nki::analyzeTraffic(func::FuncOp kernel,
+                                             TargetAttr target) {
+  if (!target)
+    target = TargetAttr::lookup(kernel);
   KernelTraffic traffic;
   unsigned numArgs = kernel.getNumArguments();
   traffic.bytesFromArgument.assign(numArgs, 0);
@@ -594,7 +592,7 @@ FailureOr<KernelTraffic> nki::analyzeTraffic(func::FuncOp kernel) {
     (index + 1 == numArgs ? traffic.compulsoryStoreBytes
                           : traffic.compulsoryLoadBytes) += bytes;
   }
-  Evaluator evaluator(traffic);
+  Evaluator evaluator(traffic, target);
   if (kernel.isExternal() || failed(evaluator.run(kernel.front())))
     return failure();
   evaluator.finish();
@@ -605,7 +603,7 @@ LogicalResult nki::checkViewBounds(func::FuncOp kernel) {
   if (kernel.isExternal())
     return success();
   KernelTraffic traffic;
-  Evaluator evaluator(traffic);
+  Evaluator evaluator(traffic, TargetAttr::lookup(kernel));
   {
     // Only a view outside its buffer is reported; a kernel the evaluation
     // cannot follow is not refused.

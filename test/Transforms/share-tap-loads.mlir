@@ -61,3 +61,27 @@ func.func @blocked(%x: memref<128x34x18xf32>, %w: memref<128x128x3x3xf32>, %y: m
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// Without a budget option the slab may take half the usable SBUF of the
+// kernel's #nki.target: 400 of 800 bytes here, less than the 432 needed.
+module attributes {nki.target = #nki.target<name = "tiny", partitions = 128, sbuf_bytes_per_partition = 800, psum_bank_bytes = 2048, psum_banks = 8, tensor_engine_mhz = 2400, vector_engine_mhz = 960, dma_queues = 16, dma_bytes_per_us = 368000, dma_fixed_ns = 1300>} {
+func.func @taps_on_small_target(%x: memref<2x128x34x18xf32>, %b: index, %r0: index, %out: memref<128x4x16xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  scf.for %fh = %c0 to %c3 step %c1 {
+    scf.for %fw = %c0 to %c3 step %c1 {
+      %row = arith.addi %fh, %r0 : index
+      %t = memref.alloc() : memref<128x4x16xf32, #nki.mem<sbuf>>
+      %plane = memref.subview %x[%b, 0, %fh, %fw] [1, 128, 32, 16] [1, 1, 1, 1] : memref<2x128x34x18xf32> to memref<128x32x16xf32, strided<[612, 18, 1], offset: ?>>
+      %rows = memref.subview %plane[0, %r0, 0] [128, 4, 16] [1, 1, 1] : memref<128x32x16xf32, strided<[612, 18, 1], offset: ?>> to memref<128x4x16xf32, strided<[612, 18, 1], offset: ?>>
+      // expected-remark @+1 {{Category:nki-share-tap-loads | Remark="not shared: the slab needs 432 bytes per partition, more than the budget of 400}}
+      nki.dma_copy %rows to %t : memref<128x4x16xf32, strided<[612, 18, 1], offset: ?>> to memref<128x4x16xf32, #nki.mem<sbuf>>
+      nki.tensor_tensor add %t, %out to %out : memref<128x4x16xf32, #nki.mem<sbuf>>, memref<128x4x16xf32, #nki.mem<sbuf>> to memref<128x4x16xf32, #nki.mem<sbuf>>
+    } {nki.affine_range}
+  } {nki.affine_range}
+  return
+}
+}

@@ -20,7 +20,7 @@ func.func @valid(%x: memref<4x256x226x226xf32>, %n: index) {
 // -----
 
 func.func @alloc_too_many_partitions() {
-  // expected-error @+1 {{'memref.alloc' op result #0: SBUF buffer 'memref<256x512xf32, #nki.mem<sbuf>>' spans 256 partitions (dim 0); the hardware has 128}}
+  // expected-error @+1 {{'memref.alloc' op result #0: SBUF buffer 'memref<256x512xf32, #nki.mem<sbuf>>' spans 256 partitions (dim 0); trn2 has 128}}
   %t = memref.alloc() : memref<256x512xf32, #nki.mem<sbuf>>
   return
 }

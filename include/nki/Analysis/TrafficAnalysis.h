@@ -10,6 +10,8 @@
 #ifndef NKI_ANALYSIS_TRAFFICANALYSIS_H
 #define NKI_ANALYSIS_TRAFFICANALYSIS_H
 
+#include "nki/Dialect/NKI/IR/NKIAttrs.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -52,7 +54,8 @@ struct KernelTraffic {
   /// Peak bytes per partition of SBUF and PSUM buffers alive at once (a
   /// buffer lives until the end of the block that allocates it).
   int64_t peakSbufBytes = 0, peakPsumBytes = 0;
-  /// Engine busy time in the trn2 cost model of docs/Report.md, in seconds.
+  /// Engine busy time in the target's cost model (docs/Report.md), in
+  /// seconds.
   double dmaSeconds = 0, tensorEngineSeconds = 0, vectorEngineSeconds = 0;
   /// Engines overlap perfectly: the slowest one bounds the kernel.
   double modelledSeconds() const {
@@ -68,7 +71,8 @@ struct KernelTraffic {
 
 /// Evaluates `kernel` (a function over static HBM memrefs whose loops have
 /// constant bounds); reports at the offending op what it cannot evaluate.
-FailureOr<KernelTraffic> analyzeTraffic(func::FuncOp kernel);
+FailureOr<KernelTraffic> analyzeTraffic(func::FuncOp kernel,
+                                        TargetAttr target = {});
 
 /// Prints the `count:` line (DMAs and bytes per direction, matmuls and their
 /// MACs, transposes) that both `nki-report` and `nki-run --count` print, so

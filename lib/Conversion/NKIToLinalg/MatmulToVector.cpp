@@ -83,14 +83,14 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // an alloca scope would split the enclosing loop's body into blocks
     // before the loops are lowered.)
     Value packed = allocLineAligned(
-        rewriter, loc, MemRefType::get({kNumPartitions, kTileLanes}, f32));
+        rewriter, loc, MemRefType::get({kMaxPartitions, kTileLanes}, f32));
     Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
     // The stationary tile, packed and widened to f32 once: its K rows are a
     // partition stride apart too, and every lane block reads all of them.
     Value weights = stationary;
     if (hasContiguousRows(stationaryType)) {
       weights = allocLineAligned(rewriter, loc,
-                                 MemRefType::get({kNumPartitions, rows}, f32));
+                                 MemRefType::get({kMaxPartitions, rows}, f32));
       auto chunkType =
           VectorType::get({kChunk}, stationaryType.getElementType());
       scf::ForOp::create(

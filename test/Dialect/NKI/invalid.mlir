@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 func.func @too_many_partitions(%x: memref<256x512xf32>, %t: memref<256x512xf32, #nki.mem<sbuf>>) {
-  // expected-error @+1 {{'nki.dma_copy' op target: SBUF buffer 'memref<256x512xf32, #nki.mem<sbuf>>' spans 256 partitions (dim 0); the hardware has 128}}
+  // expected-error @+1 {{'nki.dma_copy' op target: SBUF buffer 'memref<256x512xf32, #nki.mem<sbuf>>' spans 256 partitions (dim 0); trn2 has 128}}
   nki.dma_copy %x to %t : memref<256x512xf32> to memref<256x512xf32, #nki.mem<sbuf>>
   return
 }

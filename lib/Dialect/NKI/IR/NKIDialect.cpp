@@ -99,6 +99,11 @@ LogicalResult NKIDialect::verifyOperationAttribute(Operation *op,
                                       conv.getPoolSize(),
                                       [&] { return op->emitError(); });
   }
+  if (name == getTargetAttrName()) {
+    if (!isa<TargetAttr>(attr.getValue()))
+      return op->emitError() << "'" << name << "' must be a #nki.target";
+    return success();
+  }
   if (name != getAffineRangeAttrName())
     return op->emitError() << "unknown NKI attribute '" << name << "'";
   if (!isa<UnitAttr>(attr.getValue()))
@@ -112,4 +117,64 @@ LogicalResult NKIDialect::verifyOperationAttribute(Operation *op,
                            << "' loop has independent iterations and cannot "
                               "carry values through iter_args";
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TargetAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef name, int64_t partitions,
+                                 int64_t sbufBytesPerPartition,
+                                 int64_t psumBankBytes, int64_t psumBanks,
+                                 int64_t tensorEngineMhz,
+                                 int64_t vectorEngineMhz, int64_t dmaQueues,
+                                 int64_t dmaBytesPerUs, int64_t dmaFixedNs) {
+  for (int64_t value :
+       {partitions, sbufBytesPerPartition, psumBankBytes, psumBanks,
+        tensorEngineMhz, vectorEngineMhz, dmaQueues, dmaBytesPerUs})
+    if (value <= 0)
+      return emitError() << "#nki.target '" << name
+                         << "': capacities and rates must be positive";
+  if (dmaFixedNs < 0)
+    return emitError() << "#nki.target '" << name
+                       << "': dma_fixed_ns must not be negative";
+  // The ISA's tile limits (128-row stationary tiles, 512 fp32 per bank) are
+  // fixed; a target can only have fewer partitions.
+  if (partitions > 128)
+    return emitError() << "#nki.target '" << name
+                       << "': at most 128 partitions";
+  return success();
+}
+
+TargetAttr TargetAttr::getPreset(MLIRContext *context, StringRef name) {
+  if (name == "trn2")
+    return TargetAttr::get(context, "trn2", /*partitions=*/128,
+                           /*sbuf_bytes_per_partition=*/212992,
+                           /*psum_bank_bytes=*/2048, /*psum_banks=*/8,
+                           /*tensor_engine_mhz=*/2400,
+                           /*vector_engine_mhz=*/960, /*dma_queues=*/16,
+                           /*dma_bytes_per_us=*/368000, /*dma_fixed_ns=*/1300);
+  if (name == "trn1")
+    return TargetAttr::get(context, "trn1", 128, /*sbuf_bytes_per_partition=*/
+                           180224, 2048, 8, 2400, 960, 16, 368000, 1300);
+  return {};
+}
+
+TargetAttr TargetAttr::lookup(Operation *op) {
+  for (Operation *at = op; at; at = at->getParentOp())
+    if (auto target =
+            at->getAttrOfType<TargetAttr>(NKIDialect::getTargetAttrName()))
+      return target;
+  // Kernels without NKI ops still have a target (nki-report, the C API);
+  // passes list the dialect as dependent, so this only loads it outside
+  // them.
+  MLIRContext *context = op->getContext();
+  context->getOrLoadDialect<NKIDialect>();
+  return getPreset(context, "trn2");
+}
+
+double TargetAttr::getPeakFlops(bool fp32) const {
+  double perCycle = 2.0 * getPartitions() * getPartitions();
+  return perCycle * getTensorEngineHz() / (fp32 ? 4 : 1);
 }

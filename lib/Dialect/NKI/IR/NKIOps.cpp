@@ -58,7 +58,7 @@ static std::optional<int64_t> bytesPerPartition(MemRefType type) {
 }
 
 LogicalResult
-nki::verifyOnChipBuffer(MemRefType type,
+nki::verifyOnChipBuffer(MemRefType type, TargetAttr target,
                         function_ref<InFlightDiagnostic()> emitError) {
   Space space = getSpace(type);
   if (space != Space::SBUF && space != Space::PSUM)
@@ -72,10 +72,10 @@ nki::verifyOnChipBuffer(MemRefType type,
                        << type.getElementType()
                        << "; supported are f32, bf16 and f16";
   int64_t partitions = type.getDimSize(0);
-  if (!ShapedType::isDynamic(partitions) && partitions > kNumPartitions)
+  if (!ShapedType::isDynamic(partitions) && partitions > target.getPartitions())
     return emitError() << name << " buffer " << type << " spans " << partitions
-                       << " partitions (dim 0); the hardware has "
-                       << kNumPartitions;
+                       << " partitions (dim 0); " << target.getName() << " has "
+                       << target.getPartitions();
   std::optional<int64_t> bytes = bytesPerPartition(type);
   if (!bytes)
     return success();
@@ -83,36 +83,40 @@ nki::verifyOnChipBuffer(MemRefType type,
     if (*bytes == std::numeric_limits<int64_t>::max())
       return emitError() << "SBUF buffer " << type
                          << " needs 2^63 or more bytes per partition";
-    if (*bytes > kSbufBytesPerPartition)
+    if (*bytes > target.getSbufBytesPerPartition())
       return emitError() << "SBUF buffer " << type << " needs " << *bytes
                          << " bytes per partition, more than the "
-                         << kSbufBytesPerPartition << " usable on trn2";
+                         << target.getSbufBytesPerPartition() << " usable on "
+                         << target.getName();
     return success();
   }
-  if (*bytes <= kPsumBankBytes)
+  int64_t bankBytes = target.getPsumBankBytes();
+  if (*bytes <= bankBytes)
     return success();
   if (*bytes == std::numeric_limits<int64_t>::max())
     return emitError() << "PSUM tile " << type
                        << " needs 2^63 or more bytes per partition";
   // A tile larger than one bank names its banks: [partitions, banks, F].
-  bool banked = type.getRank() == 3 && type.getDimSize(1) <= kNumPsumBanks &&
-                *bytes / type.getDimSize(1) <= kPsumBankBytes;
+  bool banked = type.getRank() == 3 &&
+                type.getDimSize(1) <= target.getPsumBanks() &&
+                *bytes / type.getDimSize(1) <= bankBytes;
   if (!banked)
     return emitError() << "PSUM tile " << type << " needs " << *bytes
-                       << " bytes per partition, more than one "
-                       << kPsumBankBytes
+                       << " bytes per partition, more than one " << bankBytes
                        << "-byte bank; a multi-bank tile is shaped "
                           "[partitions, banks <= "
-                       << kNumPsumBanks << ", F] with F fitting one bank";
+                       << target.getPsumBanks()
+                       << ", F] with F fitting one bank";
   return success();
 }
 
 LogicalResult nki::verifyOnChipBuffers(Operation *root) {
+  TargetAttr target = TargetAttr::lookup(root);
   bool failed = false;
   auto check = [&](Value value, function_ref<InFlightDiagnostic()> emitError) {
     auto type = dyn_cast<MemRefType>(value.getType());
     if (type)
-      failed |= mlir::failed(verifyOnChipBuffer(type, emitError));
+      failed |= mlir::failed(verifyOnChipBuffer(type, target, emitError));
   };
   root->walk([&](Operation *op) {
     for (OpResult result : op->getResults())
@@ -180,7 +184,7 @@ static LogicalResult verifyOperand(Operation *op, Value value, StringRef role,
     return op->emitOpError()
            << role << " element type " << type.getElementType()
            << " is not supported; expected f32, bf16 or f16";
-  return verifyOnChipBuffer(type,
+  return verifyOnChipBuffer(type, TargetAttr::lookup(op),
                             [&] { return op->emitOpError() << role << ": "; });
 }
 

@@ -468,5 +468,6 @@ struct GroupRowBlocksPass
 
 LogicalResult nki::groupRowBlocks(RewriterBase &rewriter, scf::ForOp loop,
                                   int64_t maxBlocks, int64_t sbufBudget) {
-  return Grouper(rewriter, maxBlocks, sbufBudget).run(loop);
+  return Grouper(rewriter, maxBlocks, resolveSbufBudget(loop, sbufBudget))
+      .run(loop);
 }

@@ -40,6 +40,7 @@ LogicalResult nki::hoistLoad(RewriterBase &rewriter, DmaCopyOp load,
   FailureOr<Chain> chain = Hoister::findLoadChain(load, reason);
   if (failed(chain))
     return failure();
-  return Hoister(rewriter, sbufBudget, /*allowInterchange=*/true)
+  return Hoister(rewriter, resolveSbufBudget(load, sbufBudget),
+                 /*allowInterchange=*/true)
       .run(*chain, /*quiet=*/true);
 }

@@ -39,6 +39,7 @@ LogicalResult nki::hoistTranspose(RewriterBase &rewriter, TransposeOp transpose,
   FailureOr<Chain> chain = Hoister::findTransposeChain(transpose, reason);
   if (failed(chain))
     return rewriter.notifyMatchFailure(transpose, "not hoisted: " + reason);
-  return Hoister(rewriter, sbufBudget, /*allowInterchange=*/false)
+  return Hoister(rewriter, resolveSbufBudget(transpose, sbufBudget),
+                 /*allowInterchange=*/false)
       .run(*chain, /*quiet=*/false);
 }

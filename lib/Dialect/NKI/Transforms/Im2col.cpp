@@ -45,6 +45,7 @@ LogicalResult nki::gatherIm2col(RewriterBase &rewriter, TensorCopyOp copy,
   FailureOr<Chain> chain = Hoister::findGatherChain(copy, reason);
   if (failed(chain))
     return rewriter.notifyMatchFailure(copy, "not gathered: " + reason);
-  return Hoister(rewriter, sbufBudget, /*allowInterchange=*/false)
+  return Hoister(rewriter, resolveSbufBudget(copy, sbufBudget),
+                 /*allowInterchange=*/false)
       .run(*chain, /*quiet=*/false);
 }

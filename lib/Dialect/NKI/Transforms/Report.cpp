@@ -18,27 +18,29 @@ using namespace mlir::nki;
 
 namespace {
 
-bool fits(const KernelTraffic &t) {
-  return t.peakSbufBytes <= kSbufBytesPerPartition &&
-         t.peakPsumBytes <= kPsumBankBytes * kNumPsumBanks;
+bool fits(const KernelTraffic &t, TargetAttr target) {
+  return t.peakSbufBytes <= target.getSbufBytesPerPartition() &&
+         t.peakPsumBytes <= target.getPsumBytesPerPartition();
 }
 
-/// The Tensor Engine at its peak: ~20 TFLOPS for fp32, 79 for bf16/fp16.
-double roofline(func::FuncOp kernel, const KernelTraffic &t) {
+/// The Tensor Engine at its peak (on trn2 ~20 TFLOPS for fp32, 79 for
+/// bf16/fp16).
+double roofline(func::FuncOp kernel, const KernelTraffic &t,
+                TargetAttr target) {
   // The first argument's element type; a kernel without arguments (it
   // computes nothing anyone sees) counts as fp32.
   ArrayRef<Type> arguments = kernel.getArgumentTypes();
   bool fp32 = arguments.empty() ||
               cast<MemRefType>(arguments.front()).getElementType().isF32();
-  double flops = fp32 ? 20e12 : 79e12;
-  return 2.0 * double(t.matmulMacs) / flops;
+  return 2.0 * double(t.matmulMacs) / target.getPeakFlops(fp32);
 }
 
-void printJson(func::FuncOp kernel, const KernelTraffic &t,
+void printJson(func::FuncOp kernel, const KernelTraffic &t, TargetAttr target,
                llvm::raw_ostream &os) {
   llvm::json::OStream json(os);
   json.object([&] {
     json.attribute("kernel", kernel.getName());
+    json.attribute("target", target.getName());
     static constexpr const char *directions[] = {"hbm_to_sbuf", "sbuf_to_hbm",
                                                  "sbuf_to_sbuf", "hbm_to_hbm"};
     for (int d = 0; d < kNumDmaDirections; ++d)
@@ -71,18 +73,22 @@ void printJson(func::FuncOp kernel, const KernelTraffic &t,
     json.attribute("vector_ops", t.vectorOps);
     json.attribute("peak_sbuf_bytes_per_partition", t.peakSbufBytes);
     json.attribute("peak_psum_bytes_per_partition", t.peakPsumBytes);
-    json.attribute("fits", fits(t));
+    json.attribute("fits", fits(t, target));
     json.attribute("modelled_us", t.modelledSeconds() * 1e6);
     json.attribute("dma_us", t.dmaSeconds * 1e6);
     json.attribute("tensor_engine_us", t.tensorEngineSeconds * 1e6);
     json.attribute("vector_engine_us", t.vectorEngineSeconds * 1e6);
-    json.attribute("roofline_us", roofline(kernel, t) * 1e6);
+    json.attribute("roofline_us", roofline(kernel, t, target) * 1e6);
   });
   os << "\n";
 }
 
-void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
-  os << "nki-report @" << kernel.getName() << "\n";
+void print(func::FuncOp kernel, const KernelTraffic &t, TargetAttr target,
+           bool nameTarget, llvm::raw_ostream &os) {
+  os << "nki-report @" << kernel.getName();
+  if (nameTarget)
+    os << " on " << target.getName();
+  os << "\n";
   printCountLine(t, os);
   os << "dma sizes per partition: " << t.dmaSizeBuckets[0] << " under 256 B, "
      << t.dmaSizeBuckets[1] << " from 256 B to 2 KiB, " << t.dmaSizeBuckets[2]
@@ -113,15 +119,16 @@ void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
   os << llvm::format(
       "footprint: SBUF %lld of %lld bytes per partition, PSUM "
       "%lld of %lld%s\n",
-      (long long)t.peakSbufBytes, (long long)kSbufBytesPerPartition,
-      (long long)t.peakPsumBytes, (long long)(kPsumBankBytes * kNumPsumBanks),
-      fits(t) ? "" : "; DOES NOT FIT");
-  os << llvm::format("modelled trn2 latency: %.1f us (DMA %.1f us, Tensor "
+      (long long)t.peakSbufBytes, (long long)target.getSbufBytesPerPartition(),
+      (long long)t.peakPsumBytes, (long long)target.getPsumBytesPerPartition(),
+      fits(t, target) ? "" : "; DOES NOT FIT");
+  os << llvm::format("modelled %s latency: %.1f us (DMA %.1f us, Tensor "
                      "Engine %.1f us, Vector Engine %.1f us; engines overlap "
                      "perfectly); Tensor-Engine roofline %.1f us\n",
-                     t.modelledSeconds() * 1e6, t.dmaSeconds * 1e6,
-                     t.tensorEngineSeconds * 1e6, t.vectorEngineSeconds * 1e6,
-                     roofline(kernel, t) * 1e6);
+                     target.getName().str().c_str(), t.modelledSeconds() * 1e6,
+                     t.dmaSeconds * 1e6, t.tensorEngineSeconds * 1e6,
+                     t.vectorEngineSeconds * 1e6,
+                     roofline(kernel, t, target) * 1e6);
   os << llvm::format("tensor engine: %lld matmuls, %lld MACs, fill %.1f%%; "
                      "%lld transposes; vector engine: %lld ops\n",
                      (long long)t.matmuls, (long long)t.matmulMacs,
@@ -131,6 +138,28 @@ void print(func::FuncOp kernel, const KernelTraffic &t, llvm::raw_ostream &os) {
 
 struct ReportPass : public nki::impl::NKIReportBase<ReportPass> {
   using Base::Base;
+
+  LogicalResult report(func::FuncOp kernel, TargetAttr target) {
+    FailureOr<KernelTraffic> traffic = analyzeTraffic(kernel, target);
+    if (failed(traffic))
+      return failure();
+    if (!fits(*traffic, target))
+      kernel.emitWarning() << "nki-report: the kernel's buffers do not fit "
+                              "on "
+                           << target.getName() << " at once (SBUF "
+                           << traffic->peakSbufBytes << " of "
+                           << target.getSbufBytesPerPartition()
+                           << " bytes per partition, PSUM "
+                           << traffic->peakPsumBytes << " of "
+                           << target.getPsumBytesPerPartition() << ")";
+    if (json)
+      printJson(kernel, *traffic, target, llvm::outs());
+    else
+      print(kernel, *traffic, target, /*nameTarget=*/!targets.empty(),
+            llvm::outs());
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp kernel = getOperation();
     if (kernel.isExternal())
@@ -138,20 +167,21 @@ struct ReportPass : public nki::impl::NKIReportBase<ReportPass> {
     // The evaluation assumes buffers the hardware can hold.
     if (failed(verifyOnChipBuffers(kernel)))
       return signalPassFailure();
-    FailureOr<KernelTraffic> traffic = analyzeTraffic(kernel);
-    if (failed(traffic))
-      return signalPassFailure();
-    if (!fits(*traffic))
-      kernel.emitWarning() << "nki-report: the kernel's buffers do not fit "
-                              "on chip at once (SBUF "
-                           << traffic->peakSbufBytes << " of "
-                           << kSbufBytesPerPartition << " bytes per partition, "
-                           << "PSUM " << traffic->peakPsumBytes << " of "
-                           << kPsumBankBytes * kNumPsumBanks << ")";
-    if (json)
-      printJson(kernel, *traffic, llvm::outs());
-    else
-      print(kernel, *traffic, llvm::outs());
+    SmallVector<TargetAttr> chips;
+    for (const std::string &name : targets) {
+      TargetAttr preset = TargetAttr::getPreset(&getContext(), name);
+      if (!preset) {
+        emitError(kernel.getLoc()) << "nki-report: unknown target '" << name
+                                   << "' (presets: trn1, trn2)";
+        return signalPassFailure();
+      }
+      chips.push_back(preset);
+    }
+    if (chips.empty())
+      chips.push_back(TargetAttr::lookup(kernel));
+    for (TargetAttr target : chips)
+      if (failed(report(kernel, target)))
+        return signalPassFailure();
     markAllAnalysesPreserved();
   }
 };

@@ -183,9 +183,10 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
             ? getConstantIntValue(box->sizes[d])
             : getConstantUpperBound(cast<Value>(box->sizes[d]));
     if (!bound && d == box->keptDims.front())
-      bound = getSpace(targetType) == Space::SBUF
-                  ? std::optional<int64_t>(kNumPartitions)
-                  : std::nullopt;
+      bound =
+          getSpace(targetType) == Space::SBUF
+              ? std::optional<int64_t>(TargetAttr::lookup(dma).getPartitions())
+              : std::nullopt;
     if (!bound)
       return decline("a window size has no constant bound");
     int64_t halo =
@@ -208,7 +209,8 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
       invalid = diag.str();
       return success();
     });
-    (void)verifyOnChipBuffer(slabType, [&] { return dma.emitRemark(); });
+    (void)verifyOnChipBuffer(slabType, TargetAttr::lookup(dma),
+                             [&] { return dma.emitRemark(); });
   }
   if (!invalid.empty())
     return decline(invalid);
@@ -307,5 +309,6 @@ struct ShareTapLoadsPass
 LogicalResult nki::shareTapLoads(RewriterBase &rewriter, DmaCopyOp load,
                                  int64_t sbufBudget) {
   DominanceInfo dominance;
-  return Sharer(rewriter, sbufBudget, dominance).run(load);
+  return Sharer(rewriter, resolveSbufBudget(load, sbufBudget), dominance)
+      .run(load);
 }

@@ -36,6 +36,10 @@ def NKI_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getConv2dAttrName() {
       return ::llvm::StringLiteral("nki.conv2d");
     }
+    /// Discardable attribute naming the chip a module or function targets.
+    static constexpr ::llvm::StringLiteral getTargetAttrName() {
+      return ::llvm::StringLiteral("nki.target");
+    }
   }];
 }
 

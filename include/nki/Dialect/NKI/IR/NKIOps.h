@@ -17,11 +17,9 @@
 
 namespace mlir::nki {
 
-/// Hardware limits modelled by the verifiers (trn2, NeuronCore-v3).
-constexpr int64_t kNumPartitions = 128;
-constexpr int64_t kPsumBankBytes = 2048;
-constexpr int64_t kNumPsumBanks = 8;
-constexpr int64_t kSbufBytesPerPartition = 212992;
+/// Tile limits of the NKI instruction set, the same on every target; the
+/// capacities of a chip are in its #nki.target (TargetAttr::lookup).
+constexpr int64_t kMaxPartitions = 128;
 constexpr int64_t kMatmulMaxStationaryFree = 128;
 constexpr int64_t kMatmulMaxMovingFree = 512;
 constexpr int64_t kTransposeMaxSize = 128;
@@ -36,15 +34,17 @@ StringRef stringifySpace(Space space);
 /// True for the element types the engines support: f32, bf16, f16.
 bool isSupportedElementType(Type type);
 
-/// Checks the rules every SBUF/PSUM buffer obeys: partition dim first and at
-/// most 128, supported element type, per-partition size within SBUF capacity,
-/// and PSUM tiles within one 2 KiB bank unless they spell out their banks as
-/// `[partitions, banks, F]`. A no-op for HBM memrefs.
-LogicalResult verifyOnChipBuffer(MemRefType type,
+/// Checks the rules every SBUF/PSUM buffer obeys on `target`: partition dim
+/// first and at most the target's partitions, supported element type,
+/// per-partition size within its SBUF capacity, and PSUM tiles within one
+/// bank unless they spell out their banks as `[partitions, banks, F]`. A
+/// no-op for HBM memrefs.
+LogicalResult verifyOnChipBuffer(MemRefType type, TargetAttr target,
                                  function_ref<InFlightDiagnostic()> emitError);
 
 /// Checks every SBUF and PSUM memref value in `root` (op results and block
-/// arguments, nested ops included) with verifyOnChipBuffer, reporting each
+/// arguments, nested ops included) with verifyOnChipBuffer on `root`'s
+/// target, reporting each
 /// violation at the value's location. What nki-verify-buffers runs, and what
 /// the traffic report checks before it evaluates a kernel.
 LogicalResult verifyOnChipBuffers(Operation *root);

@@ -28,6 +28,7 @@ def NKIVerifyBuffers : Pass<"nki-verify-buffers"> {
     %t = memref.alloc() : memref<256x512xf32, #nki.mem<sbuf>>
     ```
   }];
+  let dependentDialects = ["::mlir::nki::NKIDialect"];
 }
 
 def NKINormalizeLoops : Pass<"nki-normalize-loops", "func::FuncOp"> {
@@ -53,7 +54,8 @@ def NKINormalizeLoops : Pass<"nki-normalize-loops", "func::FuncOp"> {
     stepping by the partition size is optimized like one written with
     `iv * 128`. Loops already normal are left alone.
   }];
-  let dependentDialects = ["::mlir::affine::AffineDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect"];
 }
 
@@ -92,7 +94,8 @@ def NKIFoldCopyLoops : Pass<"nki-fold-copy-loops", "func::FuncOp"> {
     Stores of positions of a plane, indexed `(p / W, p % W)`, are
     `nki-batch-writeback`'s.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }
 
@@ -126,7 +129,8 @@ def NKIBatchWriteback : Pass<"nki-batch-writeback", "func::FuncOp"> {
     dims can be collapsed (the output rows are contiguous) and W is the
     width of the second. Otherwise the loop stays, with a remark.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }
 
@@ -160,7 +164,8 @@ def NKIAlignPartitions : Pass<"nki-align-partitions", "func::FuncOp"> {
     `iv < size`. Otherwise the loop stays, with a remark when it matched the
     partition pattern.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
@@ -203,7 +208,8 @@ def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
     Otherwise the DMA stays, with a remark saying why. DMAs whose reads cover
     every row are left alone silently.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }
 
@@ -246,11 +252,12 @@ def NKIShareTapLoads : Pass<"nki-share-tap-loads", "func::FuncOp"> {
     band may write the source. Otherwise the DMA stays, with a remark.
   }];
   let options = [
-    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
-           "Bytes per partition a slab may take (default: half of trn2's "
-           "212,992 usable)">
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"0",
+           "Bytes per partition a slab may take (default 0: half the usable "
+           "SBUF of the kernel's #nki.target)">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }
 
@@ -293,11 +300,13 @@ def NKIHoistTransposes : Pass<"nki-hoist-transposes", "func::FuncOp"> {
     fits the budget. Otherwise the chain stays, with a remark saying why.
   }];
   let options = [
-    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"0",
            "Bytes per partition a cache of transposed tiles may take "
-           "(default: half of trn2's 212,992 usable)">
+           "(default 0: half the usable SBUF of the kernel's "
+           "#nki.target)">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }
@@ -323,11 +332,12 @@ def NKIHoistLoads : Pass<"nki-hoist-loads", "func::FuncOp"> {
     remark why.
   }];
   let options = [
-    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
-           "Bytes per partition a cache of tiles may take (default: half of "
-           "trn2's 212,992 usable)">
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"0",
+           "Bytes per partition a cache of tiles may take (default 0: half the "
+           "usable SBUF of the kernel's #nki.target)">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }
@@ -379,11 +389,12 @@ def NKIGroupRowBlocks : Pass<"nki-group-row-blocks", "func::FuncOp"> {
     Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"8",
            "Most blocks per group (default: trn2's 8 PSUM banks, one "
            "accumulation group each)">,
-    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
-           "Bytes per partition a group's slab may take (default: half of "
-           "trn2's 212,992 usable)">
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"0",
+           "Bytes per partition a group's slab may take (default 0: half the "
+           "usable SBUF of the kernel's #nki.target)">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }
@@ -418,6 +429,7 @@ def NKIDropUnreadColumns : Pass<"nki-drop-unread-columns", "func::FuncOp"> {
     writers of part of the tile are left as they are (what they write beyond
     n is never read). The buffer keeps its size.
   }];
+  let dependentDialects = ["::mlir::nki::NKIDialect"];
 }
 
 def NKIFoldLoopConstants : Pass<"nki-fold-loop-constants", "func::FuncOp"> {
@@ -434,7 +446,8 @@ def NKIFoldLoopConstants : Pass<"nki-fold-loop-constants", "func::FuncOp"> {
     only when all agree. Values computed from anything but constants, loop
     indices and integer arith are left alone.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def NKIFuseScratchConsumers
@@ -462,7 +475,8 @@ def NKIFuseScratchConsumers
     consumer body touches no memory the producer nest uses, and uses only
     values available at the store. Otherwise nothing changes, with a remark.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }
@@ -507,7 +521,8 @@ def NKIForwardCopies : Pass<"nki-forward-copies", "func::FuncOp"> {
     Option<"intoMatmul", "into-matmul", "bool", /*default=*/"true",
            "Let matmuls read their moving tiles where the copies took them from">
   ];
-  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def NKIIm2col : Pass<"nki-im2col", "func::FuncOp"> {
@@ -533,11 +548,12 @@ def NKIIm2col : Pass<"nki-im2col", "func::FuncOp"> {
     Otherwise the copy stays, with a remark.
   }];
   let options = [
-    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"106496",
-           "Bytes per partition the column matrix may take (default: half of "
-           "trn2's 212,992 usable)">
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"0",
+           "Bytes per partition the column matrix may take (default 0: half the "
+           "usable SBUF of the kernel's #nki.target)">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect"];
 }
@@ -569,6 +585,7 @@ def NKIFuseEviction : Pass<"nki-fuse-eviction", "func::FuncOp"> {
     copy used to round first. Otherwise both stay, with a remark when the
     op reads the copied tile.
   }];
+  let dependentDialects = ["::mlir::nki::NKIDialect"];
 }
 
 def NKIReport : Pass<"nki-report", "func::FuncOp"> {
@@ -586,15 +603,22 @@ def NKIReport : Pass<"nki-report", "func::FuncOp"> {
     multiply-adds and Tensor-Engine fill, transposes and Vector-Engine ops,
     bytes loaded on chip that nothing reads (waste), peak SBUF and PSUM
     bytes per partition against capacity (a warning when a kernel does not
-    fit), and a modelled trn2 latency beside the Tensor-Engine roofline
-    (cost model and overlap assumption in docs/Report.md). `json=true`
-    prints one JSON object per kernel instead of the table. The IR is
-    unchanged; a kernel it cannot evaluate gets an error at the op.
+    fit), and a modelled latency beside the Tensor-Engine roofline (cost
+    model and overlap assumption in docs/Report.md). Capacities and rates
+    come from the kernel's `#nki.target` (trn2 without one); `targets=trn1,trn2`
+    reports the kernel once per named preset instead, to compare chips.
+    `json=true` prints one JSON object per kernel and target instead of the
+    table. The IR is unchanged; a kernel it cannot evaluate gets an error at
+    the op.
   }];
   let options = [
     Option<"json", "json", "bool", /*default=*/"false",
-           "Print one JSON object per kernel instead of the table">
+           "Print one JSON object per kernel instead of the table">,
+    ListOption<"targets", "targets", "std::string",
+               "Report for each of these target presets (trn1, trn2) "
+               "instead of the kernel's own target">
   ];
+  let dependentDialects = ["::mlir::nki::NKIDialect"];
 }
 
 def NKIHostParallel : Pass<"nki-host-parallel"> {
@@ -620,7 +644,8 @@ def NKIHostParallel : Pass<"nki-host-parallel"> {
     A loop that fails is left sequential and its inner loops are tried.
     Loops inside a parallel loop stay sequential.
   }];
-  let dependentDialects = ["::mlir::scf::SCFDialect"];
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // NKI_DIALECT_NKI_TRANSFORMS_PASSES_TD

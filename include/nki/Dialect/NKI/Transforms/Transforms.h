@@ -21,6 +21,15 @@
 
 namespace mlir::nki {
 
+/// The SBUF bytes per partition a rewrite's caches may take: `sbufBudget`
+/// where it is positive, else half the usable SBUF of `op`'s #nki.target
+/// (the other half stays for the tiles the kernel allocates itself). Every
+/// `sbufBudget` below is read this way.
+inline int64_t resolveSbufBudget(Operation *op, int64_t sbufBudget) {
+  return sbufBudget > 0 ? sbufBudget
+                        : TargetAttr::lookup(op).getSbufBytesPerPartition() / 2;
+}
+
 /// nki-normalize-loops: rewrites `loop` to run from 0 with step 1,
 /// recomputing its old induction variable as `lb + iv * step` in the body.
 /// Fails when the loop is already normal or its step is not a positive
