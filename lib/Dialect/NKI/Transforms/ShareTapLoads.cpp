@@ -73,6 +73,17 @@ FailureOr<Box> composeSubviews(Value source) {
   return box;
 }
 
+/// What sharing a DMA's loads does: the loops the window moves with, which
+/// loop moves which dim of the loaded tensor and the invariant offset terms
+/// per dim, and the slab that holds the windows' union.
+struct SlabPlan {
+  Box box;
+  SmallVector<scf::ForOp> band; // innermost first
+  SmallVector<scf::ForOp> movedBy;
+  SmallVector<SmallVector<OpFoldResult>> fixed;
+  MemRefType slabType;
+};
+
 class Sharer {
 public:
   Sharer(RewriterBase &rewriter, int64_t budget, DominanceInfo &dominance)
@@ -80,21 +91,37 @@ public:
   LogicalResult run(DmaCopyOp dma);
 
 private:
+  /// The DMA's window and the loops directly around it that move it, after
+  /// moving loops it does not move with outside them. Fails on DMAs that
+  /// are no candidates, without a reason.
+  LogicalResult findBand(DmaCopyOp dma, Box &box,
+                         SmallVector<scf::ForOp> &band);
+  /// Checks that sharing is safe and the slab fits; the reason otherwise.
+  FailureOr<SlabPlan> plan(DmaCopyOp dma);
+  /// The slab and its one DMA before the band; in the band, a copy of the
+  /// iteration's shifted view of it replaces `dma`.
+  void apply(DmaCopyOp dma, const SlabPlan &plan);
+  LogicalResult decline(DmaCopyOp dma, const Twine &reason) {
+    return rewriter.notifyMatchFailure(dma, "not shared: " + reason);
+  }
+
   RewriterBase &rewriter;
   int64_t budget;
   DominanceInfo &dominance;
 };
 
-LogicalResult Sharer::run(DmaCopyOp dma) {
+LogicalResult Sharer::findBand(DmaCopyOp dma, Box &box,
+                               SmallVector<scf::ForOp> &band) {
   auto sourceType = cast<MemRefType>(dma.getSource().getType());
   auto targetType = cast<MemRefType>(dma.getTarget().getType());
   if (getSpace(sourceType) != Space::HBM || getSpace(targetType) != Space::SBUF)
     return failure();
-  FailureOr<Box> box = composeSubviews(dma.getSource());
-  if (failed(box))
+  FailureOr<Box> composed = composeSubviews(dma.getSource());
+  if (failed(composed))
     return failure();
+  box = *composed;
   auto isTerm = [&](Value iv) {
-    return llvm::any_of(box->offsetTerms, [&](auto &terms) {
+    return llvm::any_of(box.offsetTerms, [&](auto &terms) {
       return llvm::is_contained(terms, OpFoldResult(iv));
     });
   };
@@ -107,39 +134,46 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
         !canInterchange(outer, other))
       break;
     interchange(outer, other);
-    box = composeSubviews(dma.getSource()); // the IVs traded places
-    if (failed(box))
+    composed = composeSubviews(dma.getSource()); // the IVs traded places
+    if (failed(composed))
       return failure();
+    box = *composed;
     other = outer; // the loop op that now iterates the other loop's range
   }
   // The band: enclosing loops whose induction variable is an offset term.
-  SmallVector<scf::ForOp> band; // innermost first
   for (Operation *op = dma->getParentOp(); auto loop = dyn_cast<scf::ForOp>(op);
        op = op->getParentOp()) {
     if (!isTerm(loop.getInductionVar()))
       break;
     band.push_back(loop);
   }
-  if (band.empty())
+  return success(!band.empty());
+}
+
+FailureOr<SlabPlan> Sharer::plan(DmaCopyOp dma) {
+  Box boxValue;
+  SmallVector<scf::ForOp> band;
+  if (failed(findBand(dma, boxValue, band)))
     return failure();
-  auto decline = [&](const Twine &reason) {
-    return rewriter.notifyMatchFailure(dma, "not shared: " + reason);
-  };
+  Box *box = &boxValue;
+  auto sourceType = cast<MemRefType>(dma.getSource().getType());
+  auto targetType = cast<MemRefType>(dma.getTarget().getType());
   scf::ForOp outer = band.back();
   if (dma->getParentOp() != band.front().getOperation())
-    return decline("the DMA is not directly in the loop band");
+    return decline(dma, "the DMA is not directly in the loop band");
   for (scf::ForOp loop : band) {
     if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
-      return decline("a loop of the band is not an nki.affine_range "
-                     "(sequential loops are never reordered)");
+      return decline(dma, "a loop of the band is not an nki.affine_range "
+                          "(sequential loops are never reordered)");
     if (getConstantIntValue(loop.getLowerBound()) != 0 ||
         getConstantIntValue(loop.getStep()) != 1 ||
         !getConstantIntValue(loop.getUpperBound()))
-      return decline("a loop of the band does not run from 0 to a constant "
+      return decline(dma,
+                     "a loop of the band does not run from 0 to a constant "
                      "with step 1");
   }
   if (!dominance.properlyDominates(box->root, outer))
-    return decline("the loaded tensor is defined inside the loops");
+    return decline(dma, "the loaded tensor is defined inside the loops");
 
   // Per root dim: which band loop moves it, and the invariant terms.
   int64_t rank = box->offsetTerms.size();
@@ -152,28 +186,29 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
       });
       if (loop != band.end()) {
         if (movedBy[d])
-          return decline("two loops move the same dim");
+          return decline(dma, "two loops move the same dim");
         movedBy[d] = *loop;
         continue;
       }
       if (auto value = dyn_cast<Value>(term);
           value && !canRecomputeBefore(value, outer, dominance))
-        return decline("an offset depends on values computed in the loops");
+        return decline(dma,
+                       "an offset depends on values computed in the loops");
       fixed[d].push_back(term);
     }
     if (auto size = dyn_cast<Value>(box->sizes[d]);
         size && !canRecomputeBefore(size, outer, dominance))
-      return decline("a size depends on values computed in the loops");
+      return decline(dma, "a size depends on values computed in the loops");
   }
   for (scf::ForOp loop : band)
     if (llvm::count(movedBy, loop) != 1)
-      return decline("a loop moves more than one dim");
+      return decline(dma, "a loop moves more than one dim");
   for (int64_t d = 0; d < rank; ++d)
     if (movedBy[d] &&
         (!llvm::is_contained(box->keptDims, d) || box->keptDims.front() == d))
-      return decline("a moving dim is dropped or is the partition dim");
+      return decline(dma, "a moving dim is dropped or is the partition dim");
   if (mayBeWrittenIn(outer, dma.getSource(), dma))
-    return decline("an op in the loops may write the loaded tensor");
+    return decline(dma, "an op in the loops may write the loaded tensor");
 
   // The slab: the union of the windows, over the kept dims.
   SmallVector<int64_t> slabShape;
@@ -188,7 +223,7 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
               ? std::optional<int64_t>(TargetAttr::lookup(dma).getPartitions())
               : std::nullopt;
     if (!bound)
-      return decline("a window size has no constant bound");
+      return decline(dma, "a window size has no constant bound");
     int64_t halo =
         movedBy[d] ? *getConstantIntValue(movedBy[d].getUpperBound()) - 1 : 0;
     slabShape.push_back(*bound + halo);
@@ -199,9 +234,9 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
   int64_t slabBytes = slabType.getNumElements() / slabShape.front() *
                       (slabType.getElementTypeBitWidth() / 8);
   if (slabBytes > budget)
-    return decline("the slab needs " + Twine(slabBytes) +
-                   " bytes per partition, more than the budget of " +
-                   Twine(budget));
+    return decline(dma, "the slab needs " + Twine(slabBytes) +
+                            " bytes per partition, more than the budget of " +
+                            Twine(budget));
   // The hardware rules' message becomes the remark's reason.
   std::string invalid;
   {
@@ -213,12 +248,21 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
                              [&] { return dma.emitRemark(); });
   }
   if (!invalid.empty())
-    return decline(invalid);
+    return decline(dma, invalid);
 
+  return SlabPlan{*box, band, movedBy, fixed, slabType};
+}
+
+void Sharer::apply(DmaCopyOp dma, const SlabPlan &plan) {
+  const Box *box = &plan.box;
+  scf::ForOp outer = plan.band.back();
+  SmallVector<scf::ForOp> movedBy = plan.movedBy;
+  int64_t rank = box->offsetTerms.size();
+  ArrayRef<int64_t> slabShape = plan.slabType.getShape();
   // Before the band: the slab and its one DMA.
   OpBuilder b(outer);
   Location loc = dma.getLoc();
-  Value slab = memref::AllocOp::create(b, loc, slabType);
+  Value slab = memref::AllocOp::create(b, loc, plan.slabType);
   // a + c, folded when both are constants.
   auto add = [&](OpFoldResult a, int64_t c) -> OpFoldResult {
     if (std::optional<int64_t> constant = getConstantIntValue(a))
@@ -233,7 +277,7 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
   SmallVector<OpFoldResult> offsets, sizes;
   for (int64_t d = 0; d < rank; ++d) {
     OpFoldResult sum = b.getIndexAttr(0);
-    for (OpFoldResult term : fixed[d]) {
+    for (OpFoldResult term : plan.fixed[d]) {
       if (std::optional<int64_t> c = getConstantIntValue(term)) {
         sum = add(sum, *c);
         continue;
@@ -288,6 +332,13 @@ LogicalResult Sharer::run(DmaCopyOp dma) {
       memref::SubViewOp::create(inner, loc, slab, shifted, windowSizes, ones);
   TensorCopyOp::create(inner, loc, view, dma.getTarget());
   rewriter.eraseOp(dma);
+}
+
+LogicalResult Sharer::run(DmaCopyOp dma) {
+  FailureOr<SlabPlan> slab = plan(dma);
+  if (failed(slab))
+    return failure();
+  apply(dma, *slab);
   return success();
 }
 
