@@ -32,6 +32,12 @@ public:
 
 private:
   LogicalResult visit(Operation *op);
+  LogicalResult visitInteger(Operation *op);
+  LogicalResult visitControlFlow(Operation *op);
+  LogicalResult visitView(Operation *op);
+  LogicalResult visitSubView(memref::SubViewOp subview);
+  LogicalResult visitAlloc(memref::AllocOp alloc);
+  LogicalResult visitEngine(Operation *op);
   FailureOr<int64_t> integer(Value value, Operation *user);
   FailureOr<int64_t> integer(OpFoldResult ofr, Operation *user);
   FailureOr<SmallVector<int64_t>> shape(Value memref, Operation *user);
@@ -307,19 +313,43 @@ LogicalResult Evaluator::run(Block &block) {
   return success();
 }
 
+/// Integer ops the evaluation folds: binary arith, index casts and
+/// affine.apply/min/max with one integer result.
+static bool isIntegerArithmetic(Operation *op) {
+  return op->getNumResults() == 1 &&
+         op->getResult(0).getType().isIntOrIndex() &&
+         ((isa<arith::ArithDialect>(op->getDialect()) &&
+           (op->getNumOperands() == 2 ||
+            isa<arith::IndexCastOp, arith::IndexCastUIOp>(op))) ||
+          isa<affine::AffineApplyOp, affine::AffineMinOp, affine::AffineMaxOp>(
+              op));
+}
+
 LogicalResult Evaluator::visit(Operation *op) {
+  if (isa<arith::ConstantOp>(op) || isIntegerArithmetic(op))
+    return visitInteger(op);
+  if (isa<scf::ForOp, scf::IfOp, scf::YieldOp, func::ReturnOp>(op))
+    return visitControlFlow(op);
+  if (isa<memref::AllocOp, memref::SubViewOp, memref::CollapseShapeOp,
+          memref::ExpandShapeOp, memref::DeallocOp, memref::CastOp>(op))
+    return visitView(op);
+  if (isa<DmaCopyOp, MatmulOp, TransposeOp, TensorCopyOp, TensorTensorOp,
+          TensorScalarOp, TensorReduceOp, MemsetOp>(op))
+    return visitEngine(op);
+  if (isMemoryEffectFree(op) && op->getNumRegions() == 0)
+    return success(); // results unused by the evaluation
+  return op->emitError() << "nki traffic analysis: cannot evaluate this op";
+}
+
+/// Constants and the integer arithmetic of indices.
+LogicalResult Evaluator::visitInteger(Operation *op) {
   // Integer arithmetic.
   if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
     if (auto attr = dyn_cast<IntegerAttr>(constant.getValue()))
       integers[constant.getResult()] = attr.getInt();
     return success();
   }
-  if (op->getNumResults() == 1 && op->getResult(0).getType().isIntOrIndex() &&
-      ((isa<arith::ArithDialect>(op->getDialect()) &&
-        (op->getNumOperands() == 2 ||
-         isa<arith::IndexCastOp, arith::IndexCastUIOp>(op))) ||
-       isa<affine::AffineApplyOp, affine::AffineMinOp, affine::AffineMaxOp>(
-           op))) {
+  if (isIntegerArithmetic(op)) {
     SmallVector<int64_t, 4> operands;
     for (Value operand : op->getOperands()) {
       FailureOr<int64_t> v = integer(operand, op);
@@ -335,6 +365,11 @@ LogicalResult Evaluator::visit(Operation *op) {
     integers[op->getResult(0)] = *result;
     return success();
   }
+  return op->emitError() << "nki traffic analysis: cannot evaluate this op";
+}
+
+/// Loops (every iteration), guards (the taken branch) and terminators.
+LogicalResult Evaluator::visitControlFlow(Operation *op) {
   // Control flow.
   if (auto loop = dyn_cast<scf::ForOp>(op)) {
     FailureOr<int64_t> lb = integer(loop.getLowerBound(), op);
@@ -364,90 +399,105 @@ LogicalResult Evaluator::visit(Operation *op) {
   }
   if (isa<scf::YieldOp, func::ReturnOp>(op))
     return success();
-  // Shapes of views.
-  if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-    SmallVector<int64_t> dims;
-    auto dynamic = alloc.getDynamicSizes().begin();
-    for (int64_t d : alloc.getType().getShape()) {
-      if (!ShapedType::isDynamic(d)) {
-        dims.push_back(d);
-        continue;
-      }
-      FailureOr<int64_t> v = integer(*dynamic++, op);
-      if (failed(v))
-        return failure();
-      dims.push_back(*v);
+  return op->emitError() << "nki traffic analysis: cannot evaluate this op";
+}
+
+/// An allocation: its shape, and for SBUF/PSUM a fresh instance and layout.
+LogicalResult Evaluator::visitAlloc(memref::AllocOp alloc) {
+  Operation *op = alloc;
+  SmallVector<int64_t> dims;
+  auto dynamic = alloc.getDynamicSizes().begin();
+  for (int64_t d : alloc.getType().getShape()) {
+    if (!ShapedType::isDynamic(d)) {
+      dims.push_back(d);
+      continue;
     }
-    shapes[alloc.getResult()] = dims;
-    Space space = getSpace(alloc.getType());
-    if ((space == Space::SBUF || space == Space::PSUM) && !dims.empty()) {
-      int64_t perPartition = alloc.getType().getElementTypeBitWidth() / 8;
-      for (int64_t d : ArrayRef(dims).drop_front())
-        perPartition *= d;
-      int64_t &live = space == Space::SBUF ? liveSbufBytes : livePsumBytes;
-      int64_t &peak =
-          space == Space::SBUF ? traffic.peakSbufBytes : traffic.peakPsumBytes;
-      live += perPartition;
-      peak = std::max(peak, live);
-    }
-    if (space == Space::SBUF && !dims.empty()) {
-      // A new instance of this buffer; the previous one (and every view of
-      // it) is dead, so it takes over its slot.
-      auto [it, inserted] = liveInstanceOfAlloc.try_emplace(op, -1);
-      if (inserted) {
-        it->second = instances.size();
-        instances.emplace_back();
-      } else {
-        retire(it->second);
-      }
-      Instance instance;
-      instance.partitionStride = 1;
-      for (int64_t d : ArrayRef(dims).drop_front())
-        instance.partitionStride *= d;
-      instance.unread.assign(instance.partitionStride, false);
-      instance.elementBytes = alloc.getType().getElementTypeBitWidth() / 8;
-      instances[it->second] = std::move(instance);
-      Layout layout;
-      layout.instance = it->second;
-      layout.strides.assign(dims.size(), 1);
-      for (int64_t d = dims.size() - 2; d >= 0; --d)
-        layout.strides[d] = layout.strides[d + 1] * dims[d + 1];
-      layouts[alloc.getResult()] = layout;
-    }
-    return success();
-  }
-  if (auto subview = dyn_cast<memref::SubViewOp>(op)) {
-    if (failed(checkBounds(subview)))
+    FailureOr<int64_t> v = integer(*dynamic++, op);
+    if (failed(v))
       return failure();
-    if (auto it = layouts.find(subview.getSource()); it != layouts.end()) {
-      Layout layout;
-      layout.instance = it->second.instance;
-      layout.offset = it->second.offset;
-      llvm::SmallBitVector droppedDims = subview.getDroppedDims();
-      for (auto [d, offset] : llvm::enumerate(subview.getMixedOffsets())) {
-        FailureOr<int64_t> v = integer(offset, op);
-        FailureOr<int64_t> step = integer(subview.getMixedStrides()[d], op);
-        if (failed(v) || failed(step))
-          return failure();
-        layout.offset += *v * it->second.strides[d];
-        if (!droppedDims.test(d))
-          layout.strides.push_back(it->second.strides[d] * *step);
-      }
-      layouts[subview.getResult()] = layout;
-    }
-    llvm::SmallBitVector dropped = subview.getDroppedDims();
-    SmallVector<int64_t> dims;
-    for (auto [d, size] : llvm::enumerate(subview.getMixedSizes())) {
-      if (dropped.test(d))
-        continue;
-      FailureOr<int64_t> v = integer(size, op);
-      if (failed(v))
-        return failure();
-      dims.push_back(*v);
-    }
-    shapes[subview.getResult()] = dims;
-    return success();
+    dims.push_back(*v);
   }
+  shapes[alloc.getResult()] = dims;
+  Space space = getSpace(alloc.getType());
+  if ((space == Space::SBUF || space == Space::PSUM) && !dims.empty()) {
+    int64_t perPartition = alloc.getType().getElementTypeBitWidth() / 8;
+    for (int64_t d : ArrayRef(dims).drop_front())
+      perPartition *= d;
+    int64_t &live = space == Space::SBUF ? liveSbufBytes : livePsumBytes;
+    int64_t &peak =
+        space == Space::SBUF ? traffic.peakSbufBytes : traffic.peakPsumBytes;
+    live += perPartition;
+    peak = std::max(peak, live);
+  }
+  if (space == Space::SBUF && !dims.empty()) {
+    // A new instance of this buffer; the previous one (and every view of
+    // it) is dead, so it takes over its slot.
+    auto [it, inserted] = liveInstanceOfAlloc.try_emplace(op, -1);
+    if (inserted) {
+      it->second = instances.size();
+      instances.emplace_back();
+    } else {
+      retire(it->second);
+    }
+    Instance instance;
+    instance.partitionStride = 1;
+    for (int64_t d : ArrayRef(dims).drop_front())
+      instance.partitionStride *= d;
+    instance.unread.assign(instance.partitionStride, false);
+    instance.elementBytes = alloc.getType().getElementTypeBitWidth() / 8;
+    instances[it->second] = std::move(instance);
+    Layout layout;
+    layout.instance = it->second;
+    layout.strides.assign(dims.size(), 1);
+    for (int64_t d = dims.size() - 2; d >= 0; --d)
+      layout.strides[d] = layout.strides[d + 1] * dims[d + 1];
+    layouts[alloc.getResult()] = layout;
+  }
+  return success();
+}
+
+/// A subview: bounds checked, its layout in an instance, and its shape.
+LogicalResult Evaluator::visitSubView(memref::SubViewOp subview) {
+  Operation *op = subview;
+  if (failed(checkBounds(subview)))
+    return failure();
+  if (auto it = layouts.find(subview.getSource()); it != layouts.end()) {
+    Layout layout;
+    layout.instance = it->second.instance;
+    layout.offset = it->second.offset;
+    llvm::SmallBitVector droppedDims = subview.getDroppedDims();
+    for (auto [d, offset] : llvm::enumerate(subview.getMixedOffsets())) {
+      FailureOr<int64_t> v = integer(offset, op);
+      FailureOr<int64_t> step = integer(subview.getMixedStrides()[d], op);
+      if (failed(v) || failed(step))
+        return failure();
+      layout.offset += *v * it->second.strides[d];
+      if (!droppedDims.test(d))
+        layout.strides.push_back(it->second.strides[d] * *step);
+    }
+    layouts[subview.getResult()] = layout;
+  }
+  llvm::SmallBitVector dropped = subview.getDroppedDims();
+  SmallVector<int64_t> dims;
+  for (auto [d, size] : llvm::enumerate(subview.getMixedSizes())) {
+    if (dropped.test(d))
+      continue;
+    FailureOr<int64_t> v = integer(size, op);
+    if (failed(v))
+      return failure();
+    dims.push_back(*v);
+  }
+  shapes[subview.getResult()] = dims;
+  return success();
+}
+
+/// Allocations and the shapes and layouts of views.
+LogicalResult Evaluator::visitView(Operation *op) {
+  // Shapes of views.
+  if (auto alloc = dyn_cast<memref::AllocOp>(op))
+    return visitAlloc(alloc);
+  if (auto subview = dyn_cast<memref::SubViewOp>(op))
+    return visitSubView(subview);
   if (auto collapse = dyn_cast<memref::CollapseShapeOp>(op)) {
     FailureOr<SmallVector<int64_t>> source = shape(collapse.getSrc(), op);
     if (failed(source))
@@ -506,6 +556,11 @@ LogicalResult Evaluator::visit(Operation *op) {
     }
     return success();
   }
+  return op->emitError() << "nki traffic analysis: cannot evaluate this op";
+}
+
+/// DMAs, Tensor-Engine and Vector-Engine ops: counts, bytes, busy time.
+LogicalResult Evaluator::visitEngine(Operation *op) {
   // The engines.
   if (auto dma = dyn_cast<DmaCopyOp>(op)) {
     markRead(dma.getSource());
@@ -567,8 +622,6 @@ LogicalResult Evaluator::visit(Operation *op) {
         chip.getVectorEngineHz();
     return success();
   }
-  if (isMemoryEffectFree(op) && op->getNumRegions() == 0)
-    return success(); // results unused by the evaluation
   return op->emitError() << "nki traffic analysis: cannot evaluate this op";
 }
 
