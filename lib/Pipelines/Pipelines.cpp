@@ -65,6 +65,9 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
   // The normal forms the rewrites reason about: loops from 0 with step 1,
   // and unsigned index division where the dividend is provably non-negative.
   func.addPass(createNKINormalizeLoops());
+  // The recomputed induction variables as arith (`iv * P`), the form the
+  // partition and window matchers read.
+  func.addPass(createLowerAffinePass());
   func.addPass(arith::createArithUnsignedWhenEquivalentPass());
   func.addPass(createNKIFoldCopyLoops());
   func.addPass(createNKIBatchWriteback());
