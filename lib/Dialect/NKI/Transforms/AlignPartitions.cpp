@@ -208,12 +208,10 @@ namespace {
 struct AlignPartitionsPass
     : public nki::impl::NKIAlignPartitionsBase<AlignPartitionsPass> {
   void runOnOperation() override {
-    SmallVector<scf::ForOp> loops;
-    getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
-    MissedRemarkListener remarks(getArgument());
-    IRRewriter rewriter(&getContext(), &remarks);
-    for (scf::ForOp loop : loops)
-      (void)alignPartitions(rewriter, loop);
+    applyToEach<scf::ForOp>(getOperation(), getArgument(),
+                            [&](RewriterBase &rewriter, scf::ForOp loop) {
+                              return alignPartitions(rewriter, loop);
+                            });
   }
 };
 

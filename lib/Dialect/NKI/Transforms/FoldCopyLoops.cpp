@@ -18,12 +18,10 @@ namespace {
 
 /// Folds every copy loop of `kind` under `root`, innermost first.
 void foldAll(Operation *root, CopyLoopKind kind, StringRef passName) {
-  SmallVector<scf::ForOp> loops;
-  root->walk([&](scf::ForOp loop) { loops.push_back(loop); });
-  MissedRemarkListener remarks(passName);
-  IRRewriter rewriter(root->getContext(), &remarks);
-  for (scf::ForOp loop : loops)
-    (void)foldCopyLoop(rewriter, loop, kind);
+  applyToEach<scf::ForOp>(root, passName,
+                          [&](RewriterBase &rewriter, scf::ForOp loop) {
+                            return foldCopyLoop(rewriter, loop, kind);
+                          });
 }
 
 struct FoldCopyLoopsPass

@@ -72,12 +72,10 @@ namespace {
 struct FuseEvictionPass
     : public nki::impl::NKIFuseEvictionBase<FuseEvictionPass> {
   void runOnOperation() override {
-    SmallVector<TensorCopyOp> copies;
-    getOperation().walk([&](TensorCopyOp op) { copies.push_back(op); });
-    MissedRemarkListener remarks(getArgument());
-    IRRewriter rewriter(&getContext(), &remarks);
-    for (TensorCopyOp copy : copies)
-      (void)fuseEviction(rewriter, copy);
+    applyToEach<TensorCopyOp>(getOperation(), getArgument(),
+                              [&](RewriterBase &rewriter, TensorCopyOp copy) {
+                                return fuseEviction(rewriter, copy);
+                              });
   }
 };
 

@@ -455,12 +455,11 @@ struct GroupRowBlocksPass
     : public nki::impl::NKIGroupRowBlocksBase<GroupRowBlocksPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<scf::ForOp> loops;
-    getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
-    MissedRemarkListener remarks(getArgument());
-    IRRewriter rewriter(&getContext(), &remarks);
-    for (scf::ForOp loop : loops)
-      (void)groupRowBlocks(rewriter, loop, maxBlocks, sbufBudget);
+    applyToEach<scf::ForOp>(getOperation(), getArgument(),
+                            [&](RewriterBase &rewriter, scf::ForOp loop) {
+                              return groupRowBlocks(rewriter, loop, maxBlocks,
+                                                    sbufBudget);
+                            });
   }
 };
 

@@ -19,12 +19,10 @@ namespace {
 struct HoistLoadsPass : public nki::impl::NKIHoistLoadsBase<HoistLoadsPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<DmaCopyOp> loads;
-    getOperation().walk([&](DmaCopyOp op) { loads.push_back(op); });
-    MissedRemarkListener remarks(getArgument());
-    IRRewriter rewriter(&getContext(), &remarks);
-    for (DmaCopyOp load : loads)
-      (void)hoistLoad(rewriter, load, sbufBudget);
+    applyToEach<DmaCopyOp>(getOperation(), getArgument(),
+                           [&](RewriterBase &rewriter, DmaCopyOp load) {
+                             return hoistLoad(rewriter, load, sbufBudget);
+                           });
   }
 };
 

@@ -20,12 +20,11 @@ struct HoistTransposesPass
     : public nki::impl::NKIHoistTransposesBase<HoistTransposesPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<TransposeOp> transposes;
-    getOperation().walk([&](TransposeOp op) { transposes.push_back(op); });
-    MissedRemarkListener remarks(getArgument());
-    IRRewriter rewriter(&getContext(), &remarks);
-    for (TransposeOp transpose : transposes)
-      (void)hoistTranspose(rewriter, transpose, sbufBudget);
+    applyToEach<TransposeOp>(
+        getOperation(), getArgument(),
+        [&](RewriterBase &rewriter, TransposeOp transpose) {
+          return hoistTranspose(rewriter, transpose, sbufBudget);
+        });
   }
 };
 

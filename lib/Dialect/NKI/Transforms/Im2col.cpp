@@ -21,12 +21,10 @@ namespace {
 struct Im2colPass : public nki::impl::NKIIm2colBase<Im2colPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<TensorCopyOp> gathers;
-    getOperation().walk([&](TensorCopyOp copy) { gathers.push_back(copy); });
-    MissedRemarkListener remarks(getArgument());
-    IRRewriter rewriter(&getContext(), &remarks);
-    for (TensorCopyOp copy : gathers)
-      (void)gatherIm2col(rewriter, copy, sbufBudget);
+    applyToEach<TensorCopyOp>(getOperation(), getArgument(),
+                              [&](RewriterBase &rewriter, TensorCopyOp copy) {
+                                return gatherIm2col(rewriter, copy, sbufBudget);
+                              });
   }
 };
 

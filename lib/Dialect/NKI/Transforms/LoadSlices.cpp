@@ -328,12 +328,10 @@ LogicalResult LoadSlices::run(DmaCopyOp dma) {
 
 struct LoadSlicesPass : public nki::impl::NKILoadSlicesBase<LoadSlicesPass> {
   void runOnOperation() override {
-    SmallVector<DmaCopyOp> dmas;
-    getOperation().walk([&](DmaCopyOp dma) { dmas.push_back(dma); });
-    MissedRemarkListener remarks(getArgument());
-    IRRewriter rewriter(&getContext(), &remarks);
-    for (DmaCopyOp dma : dmas)
-      (void)loadSlice(rewriter, dma);
+    applyToEach<DmaCopyOp>(getOperation(), getArgument(),
+                           [&](RewriterBase &rewriter, DmaCopyOp dma) {
+                             return loadSlice(rewriter, dma);
+                           });
   }
 };
 

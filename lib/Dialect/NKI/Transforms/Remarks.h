@@ -29,6 +29,19 @@ private:
   StringRef pass;
 };
 
+/// What the rewrite passes do: collect the ops of type `OpTy` under `root`
+/// before changing anything, then apply `transform` to each with a rewriter
+/// whose match failures become remarks of category `pass`.
+template <typename OpTy, typename Transform>
+void applyToEach(Operation *root, StringRef pass, Transform &&transform) {
+  SmallVector<OpTy> ops;
+  root->walk([&](OpTy op) { ops.push_back(op); });
+  MissedRemarkListener remarks(pass);
+  IRRewriter rewriter(root->getContext(), &remarks);
+  for (OpTy op : ops)
+    (void)transform(rewriter, op);
+}
+
 } // namespace mlir::nki
 
 #endif // NKI_LIB_DIALECT_NKI_TRANSFORMS_REMARKS_H

@@ -346,12 +346,10 @@ struct ShareTapLoadsPass
     : public nki::impl::NKIShareTapLoadsBase<ShareTapLoadsPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<DmaCopyOp> dmas;
-    getOperation().walk([&](DmaCopyOp dma) { dmas.push_back(dma); });
-    MissedRemarkListener remarks(getArgument());
-    IRRewriter rewriter(&getContext(), &remarks);
-    for (DmaCopyOp dma : dmas)
-      (void)shareTapLoads(rewriter, dma, sbufBudget);
+    applyToEach<DmaCopyOp>(getOperation(), getArgument(),
+                           [&](RewriterBase &rewriter, DmaCopyOp dma) {
+                             return shareTapLoads(rewriter, dma, sbufBudget);
+                           });
   }
 };
 
