@@ -474,23 +474,19 @@ Comparison compare(ArrayRef<float> actual, ArrayRef<float> expected) {
   return result;
 }
 
-LogicalResult runMain(MLIRContext &context) {
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parse(inputFile, context, sourceMgr);
-  if (!module)
-    return failure();
-
-  // A linalg-level function is imported as the naive NKI kernel first.
+/// The kernel to run in `module`: a linalg-level conv is imported as the
+/// naive NKI kernel first; the entry must be a kernel whose views stay
+/// inside their buffers.
+FailureOr<func::FuncOp> prepareKernel(ModuleOp module) {
   bool hasConv = false;
   module->walk([&](linalg::Conv2DNchwFchwOp) { hasConv = true; });
   if (hasConv) {
-    PassManager pm(&context);
+    PassManager pm(module.getContext());
     nki::buildNKIImportPipeline(pm);
-    if (failed(pm.run(*module)))
+    if (failed(pm.run(module)))
       return failure();
   }
-  FailureOr<func::FuncOp> entry = findEntry(*module, inputFile);
+  FailureOr<func::FuncOp> entry = findEntry(module, inputFile);
   if (failed(entry))
     return failure();
   if (llvm::any_of(entry->getArgumentTypes(), llvm::IsaPred<TensorType>) ||
@@ -500,6 +496,141 @@ LogicalResult runMain(MLIRContext &context) {
                 "the output) and return nothing");
   // Views outside their buffers would corrupt memory when run.
   if (checkBounds && failed(nki::checkViewBounds(*entry)))
+    return failure();
+  return entry;
+}
+
+/// The kernel's inputs, from .npy files or uniform [0, 1), rounded to its
+/// element types (the reference sees the same values, exactly widened to
+/// f32 where its own types are wider), then an empty slot for the output.
+FailureOr<std::vector<std::vector<float>>> makeInputs(const Compiled &kernel) {
+  size_t numInputs = kernel.argTypes.size() - 1;
+  std::vector<std::vector<float>> inputs;
+  if (!inputFiles.empty()) {
+    if (inputFiles.size() != numInputs)
+      return fail("@" + kernel.name + " takes " + Twine(numInputs) +
+                  " inputs, --inputs names " + Twine(inputFiles.size()));
+    for (auto [index, path, type] :
+         llvm::enumerate(inputFiles, ArrayRef(kernel.argTypes).drop_back())) {
+      auto array = npy::read(path);
+      if (!array)
+        return fail(llvm::toString(array.takeError()));
+      if (ArrayRef<int64_t>(array->shape) != type.getShape()) {
+        std::string shape;
+        llvm::raw_string_ostream os(shape);
+        llvm::interleave(array->shape, os, "x");
+        return fail(path + ": shape " + shape + " does not match argument #" +
+                    Twine(index) + " of type '" + str(type) + "'");
+      }
+      inputs.push_back(std::move(array->data));
+    }
+  } else {
+    Random random{seed};
+    for (MemRefType type : ArrayRef(kernel.argTypes).drop_back()) {
+      std::vector<float> values(type.getNumElements());
+      for (float &value : values)
+        value = random.uniform();
+      inputs.push_back(std::move(values));
+    }
+  }
+  for (auto [values, type] : llvm::zip(inputs, kernel.argTypes)) {
+    HostMemRef rounded(type);
+    rounded.store(values);
+    values = rounded.load();
+  }
+  inputs.push_back({}); // the output
+  return inputs;
+}
+
+/// `repeat` timed runs of `compiled`, as one `LABEL: min ..., median ...`
+/// line (with GFLOP/s for a conv).
+void printTimes(Compiled &compiled, ArrayRef<std::vector<float>> inputs,
+                StringRef label, const std::optional<nki::Conv2dShape> &conv) {
+  std::vector<double> times;
+  for (unsigned i = 0; i < repeat; ++i) {
+    double seconds;
+    compiled.run(inputs, &seconds);
+    times.push_back(seconds);
+  }
+  llvm::sort(times);
+  double min = times.front(), median = times[times.size() / 2];
+  llvm::outs() << label
+               << llvm::format(": min %.6f s, median %.6f s over %u runs", min,
+                               median, unsigned(repeat));
+  if (conv)
+    llvm::outs() << llvm::format(", %.3f GFLOP/s", conv->flops() / min * 1e-9);
+  llvm::outs() << "\n";
+}
+
+/// The independent reference, compiled: --reference, or conv2d + bias +
+/// max-pool in linalg built from the kernel's nki.conv2d. `reference` holds
+/// its module.
+FailureOr<Compiled>
+compileReference(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                 OwningOpRef<ModuleOp> &reference,
+                 const std::optional<nki::Conv2dShape> &conv,
+                 const Compiled &kernel) {
+  if (!referenceFile.empty()) {
+    reference = parse(referenceFile, context, sourceMgr);
+    if (!reference)
+      return failure();
+  } else if (conv) {
+    reference = parseSourceString<ModuleOp>(convReferenceSource(*conv),
+                                            &context, "conv2d-reference");
+    if (!reference)
+      return fail("internal error: the conv2d reference does not parse");
+  } else {
+    llvm::outs() << "UNCHECKED: no --reference given and @" << kernel.name
+                 << " records no nki.conv2d parameters; cannot check\n";
+    return failure();
+  }
+  FailureOr<func::FuncOp> referenceFunc =
+      findEntry(*reference, referenceFile.empty() ? "conv2d reference"
+                                                  : StringRef(referenceFile));
+  if (failed(referenceFunc))
+    return failure();
+  if (hasNKIOps(*referenceFunc))
+    return fail("the reference must be upstream dialects only, not NKI");
+  FailureOr<Compiled> compiled = compile(
+      *reference, *referenceFunc, nki::buildLinalgReferenceToLLVMPipeline);
+  if (failed(compiled))
+    return failure();
+  if (compiled->argTypes.size() != kernel.argTypes.size() ||
+      llvm::any_of(
+          llvm::zip(compiled->argTypes, kernel.argTypes), [](auto pair) {
+            return std::get<0>(pair).getShape() != std::get<1>(pair).getShape();
+          }))
+    return fail("reference @" + compiled->name +
+                " does not have the kernel's signature");
+  return compiled;
+}
+
+/// Prints PASS or FAIL (numpy allclose) and the largest errors.
+LogicalResult checkOutput(ArrayRef<float> output, ArrayRef<float> expected) {
+  Comparison result = compare(output, expected);
+  llvm::outs() << llvm::format(
+      "%s: %lld of %zu elements differ beyond rtol %g, atol %g; max abs "
+      "error %.3g, max rel error %.3g\n",
+      result.mismatches ? "FAIL" : "PASS", (long long)result.mismatches,
+      output.size(), double(relTolerance), double(absTolerance), result.maxAbs,
+      result.maxRel);
+  if (!result.mismatches)
+    return success();
+  int64_t i = result.firstMismatch;
+  llvm::outs() << llvm::format("first mismatch at flat index %lld: got %g, "
+                               "expected %g\n",
+                               (long long)i, output[i], expected[i]);
+  return failure();
+}
+
+LogicalResult runMain(MLIRContext &context) {
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parse(inputFile, context, sourceMgr);
+  if (!module)
+    return failure();
+  FailureOr<func::FuncOp> entry = prepareKernel(*module);
+  if (failed(entry))
     return failure();
   std::optional<nki::Conv2dShape> conv;
   if (auto attr = (*entry)->getAttrOfType<nki::Conv2dAttr>(
@@ -527,47 +658,11 @@ LogicalResult runMain(MLIRContext &context) {
   });
   if (failed(kernel))
     return failure();
-  size_t numInputs = kernel->argTypes.size() - 1;
+  FailureOr<std::vector<std::vector<float>>> inputs = makeInputs(*kernel);
+  if (failed(inputs))
+    return failure();
 
-  // Inputs: from .npy files, or uniform [0, 1) rounded to the element type.
-  std::vector<std::vector<float>> inputs;
-  if (!inputFiles.empty()) {
-    if (inputFiles.size() != numInputs)
-      return fail("@" + kernel->name + " takes " + Twine(numInputs) +
-                  " inputs, --inputs names " + Twine(inputFiles.size()));
-    for (auto [index, path, type] :
-         llvm::enumerate(inputFiles, ArrayRef(kernel->argTypes).drop_back())) {
-      auto array = npy::read(path);
-      if (!array)
-        return fail(llvm::toString(array.takeError()));
-      if (ArrayRef<int64_t>(array->shape) != type.getShape()) {
-        std::string shape;
-        llvm::raw_string_ostream os(shape);
-        llvm::interleave(array->shape, os, "x");
-        return fail(path + ": shape " + shape + " does not match argument #" +
-                    Twine(index) + " of type '" + str(type) + "'");
-      }
-      inputs.push_back(std::move(array->data));
-    }
-  } else {
-    Random random{seed};
-    for (MemRefType type : ArrayRef(kernel->argTypes).drop_back()) {
-      std::vector<float> values(type.getNumElements());
-      for (float &value : values)
-        value = random.uniform();
-      inputs.push_back(std::move(values));
-    }
-  }
-  // The kernel sees its inputs rounded to its element types; so does the
-  // reference, exactly widened to f32 where its own types are wider.
-  for (auto [values, type] : llvm::zip(inputs, kernel->argTypes)) {
-    HostMemRef rounded(type);
-    rounded.store(values);
-    values = rounded.load();
-  }
-  inputs.push_back({}); // the output
-
-  std::vector<float> output = kernel->run(inputs);
+  std::vector<float> output = kernel->run(*inputs);
   llvm::outs() << "ran @" << kernel->name << " from " << inputFile << "\n";
   llvm::outs() << llvm::format("compile: %.3f s (lowering, LLVM -O3, code "
                                "generation%s)\n",
@@ -575,89 +670,24 @@ LogicalResult runMain(MLIRContext &context) {
                                lowering.amx ? "; bf16 matmuls on AMX" : "");
   if (countEvents)
     printEventCounts(llvm::outs());
-  // `repeat` timed runs of `compiled`, as one `LABEL: min ..., median ...`
-  // line.
-  auto time = [&](Compiled &compiled, StringRef label) {
-    std::vector<double> times;
-    for (unsigned i = 0; i < repeat; ++i) {
-      double seconds;
-      compiled.run(inputs, &seconds);
-      times.push_back(seconds);
-    }
-    llvm::sort(times);
-    double min = times.front(), median = times[times.size() / 2];
-    llvm::outs() << label
-                 << llvm::format(": min %.6f s, median %.6f s over %u runs",
-                                 min, median, unsigned(repeat));
-    if (conv)
-      llvm::outs() << llvm::format(", %.3f GFLOP/s",
-                                   conv->flops() / min * 1e-9);
-    llvm::outs() << "\n";
-  };
   if (repeat > 0)
-    time(*kernel, "time");
+    printTimes(*kernel, *inputs, "time", conv);
   if (!outputFile.empty())
     if (llvm::Error error =
             npy::write(outputFile, kernel->argTypes.back().getShape(), output))
       return fail(llvm::toString(std::move(error)));
 
-  // The independent reference.
   llvm::SourceMgr referenceSourceMgr;
   SourceMgrDiagnosticHandler referenceDiagnostics(referenceSourceMgr, &context);
   OwningOpRef<ModuleOp> reference;
-  std::string referenceName = "reference";
-  if (!referenceFile.empty()) {
-    reference = parse(referenceFile, context, referenceSourceMgr);
-    if (!reference)
-      return failure();
-  } else if (conv) {
-    reference = parseSourceString<ModuleOp>(convReferenceSource(*conv),
-                                            &context, "conv2d-reference");
-    if (!reference)
-      return fail("internal error: the conv2d reference does not parse");
-  } else {
-    llvm::outs() << "UNCHECKED: no --reference given and @" << kernel->name
-                 << " records no nki.conv2d parameters; cannot check\n";
-    return failure();
-  }
-  FailureOr<func::FuncOp> referenceFunc =
-      findEntry(*reference, referenceFile.empty() ? "conv2d reference"
-                                                  : StringRef(referenceFile));
-  if (failed(referenceFunc))
-    return failure();
-  if (hasNKIOps(*referenceFunc))
-    return fail("the reference must be upstream dialects only, not NKI");
-  FailureOr<Compiled> referenceKernel = compile(
-      *reference, *referenceFunc, nki::buildLinalgReferenceToLLVMPipeline);
+  FailureOr<Compiled> referenceKernel =
+      compileReference(context, referenceSourceMgr, reference, conv, *kernel);
   if (failed(referenceKernel))
     return failure();
-  if (referenceKernel->argTypes.size() != kernel->argTypes.size() ||
-      llvm::any_of(llvm::zip(referenceKernel->argTypes, kernel->argTypes),
-                   [](auto pair) {
-                     return std::get<0>(pair).getShape() !=
-                            std::get<1>(pair).getShape();
-                   }))
-    return fail("reference @" + referenceKernel->name +
-                " does not have the kernel's signature");
-  std::vector<float> expected = referenceKernel->run(inputs);
+  std::vector<float> expected = referenceKernel->run(*inputs);
   if (timeReference && repeat > 0)
-    time(*referenceKernel, "reference time");
-
-  Comparison result = compare(output, expected);
-  llvm::outs() << llvm::format(
-      "%s: %lld of %zu elements differ beyond rtol %g, atol %g; max abs "
-      "error %.3g, max rel error %.3g\n",
-      result.mismatches ? "FAIL" : "PASS", (long long)result.mismatches,
-      output.size(), double(relTolerance), double(absTolerance), result.maxAbs,
-      result.maxRel);
-  if (result.mismatches) {
-    int64_t i = result.firstMismatch;
-    llvm::outs() << llvm::format("first mismatch at flat index %lld: got %g, "
-                                 "expected %g\n",
-                                 (long long)i, output[i], expected[i]);
-    return failure();
-  }
-  return success();
+    printTimes(*referenceKernel, *inputs, "reference time", conv);
+  return checkOutput(output, expected);
 }
 
 } // namespace
