@@ -63,7 +63,9 @@ LogicalResult loadSlice(RewriterBase &rewriter, DmaCopyOp load);
 /// nki-share-tap-loads: `load`, an HBM->SBUF DMA whose window moves with the
 /// loops directly around it, becomes one load of the windows' union before
 /// those loops (a slab of at most `sbufBudget` bytes per partition) and an
-/// on-chip copy of the iteration's shifted view.
+/// on-chip copy of the iteration's shifted view. To reach the band it may
+/// first move loops the window does not move with outside it (an
+/// interchange of independent loops), and can still decline afterwards.
 LogicalResult shareTapLoads(RewriterBase &rewriter, DmaCopyOp load,
                             int64_t sbufBudget);
 
@@ -74,7 +76,8 @@ LogicalResult hoistTranspose(RewriterBase &rewriter, TransposeOp transpose,
                              int64_t sbufBudget);
 
 /// nki-hoist-loads: as hoistTranspose for a single load; an invariant loop
-/// directly around a dependent one may move inside it to make the cache fit.
+/// directly around a dependent one may move inside it to make the cache fit
+/// (that interchange stays even when the hoist then declines).
 LogicalResult hoistLoad(RewriterBase &rewriter, DmaCopyOp load,
                         int64_t sbufBudget);
 
