@@ -28,10 +28,6 @@ using namespace mlir::nki;
 
 namespace {
 
-/// Most producer x consumer iteration pairs the check evaluates (the shared
-/// budget of index evaluation).
-constexpr int64_t kMaxPairs = kMaxEvaluatedIterations;
-
 /// Per dim of the scratch buffer, the first index and the count a DMA's
 /// window covers.
 using Box = SmallVector<std::pair<int64_t, int64_t>>;
@@ -331,7 +327,8 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
             [&](size_t j, int64_t linear) -> LogicalResult {
           if (j == cLoops.size()) {
             FailureOr<Box> lb = loadBox(cEnv);
-            if (++pairs > kMaxPairs || failed(lb) || !contains(*box, *lb)) {
+            if (++pairs > kMaxEvaluatedIterations || failed(lb) ||
+                !contains(*box, *lb)) {
               why =
                   "a consumer window is not inside the store window serving it";
               return failure();

@@ -33,10 +33,6 @@ using namespace mlir::nki;
 
 namespace {
 
-/// Most store windows the legality check evaluates per loop (the shared
-/// budget of index evaluation).
-constexpr int64_t kMaxEvaluations = kMaxEvaluatedIterations;
-
 /// The element offset of `view` from its root buffer, whose layout must be
 /// the identity; views are subviews and reshapes with static strides.
 FailureOr<int64_t> elementOffset(Value view, const IndexEnv &env) {
@@ -145,13 +141,13 @@ LogicalResult collectWindows(scf::ForOp loop, Operation *store, Value view,
   IndexEnv env;
   int64_t evaluations = 0;
   LogicalResult walked = forEachIteration(*nest, env, [&]() -> LogicalResult {
-    if (++evaluations > kMaxEvaluations) {
+    if (++evaluations > kMaxEvaluatedIterations) {
       reason = "too many iterations to check";
       return failure();
     }
     SmallVector<std::pair<int64_t, int64_t>> runs;
-    if (failed(
-            elementRuns(view, env, runs, kMaxEvaluations - windows.size()))) {
+    if (failed(elementRuns(view, env, runs,
+                           kMaxEvaluatedIterations - windows.size()))) {
       reason = "a write window of a kernel argument is not evaluable";
       return failure();
     }

@@ -18,6 +18,9 @@ using namespace mlir;
 using namespace mlir::nki;
 
 LogicalResult nki::normalizeLoop(RewriterBase &rewriter, scf::ForOp loop) {
+  if (!loop.getInductionVar().getType().isIndex())
+    return rewriter.notifyMatchFailure(loop, "the induction variable is not "
+                                             "an index");
   if (isZeroInteger(loop.getLowerBound()) && isOneInteger(loop.getStep()))
     return rewriter.notifyMatchFailure(loop, "already normalized");
   OpFoldResult lb = getAsOpFoldResult(loop.getLowerBound());
@@ -51,10 +54,8 @@ struct NormalizeLoopsPass
     : public nki::impl::NKINormalizeLoopsBase<NormalizeLoopsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    getOperation().walk([&](scf::ForOp loop) {
-      if (loop.getInductionVar().getType().isIndex())
-        (void)normalizeLoop(rewriter, loop);
-    });
+    getOperation().walk(
+        [&](scf::ForOp loop) { (void)normalizeLoop(rewriter, loop); });
   }
 };
 

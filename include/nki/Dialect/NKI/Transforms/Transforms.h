@@ -32,8 +32,8 @@ inline int64_t resolveSbufBudget(Operation *op, int64_t sbufBudget) {
 
 /// nki-normalize-loops: rewrites `loop` to run from 0 with step 1,
 /// recomputing its old induction variable as `lb + iv * step` in the body.
-/// Fails when the loop is already normal or its step is not a positive
-/// constant.
+/// Fails when the loop is already normal, its induction variable is not an
+/// index or its step is not a positive constant.
 LogicalResult normalizeLoop(RewriterBase &rewriter, scf::ForOp loop);
 
 /// The copy loops foldCopyLoop recognizes.
