@@ -103,23 +103,68 @@ struct StoreWindow {
   }
 };
 
-class Fuser {
-public:
-  Fuser(RewriterBase &rewriter, DominanceInfo &dominance)
-      : rewriter(rewriter), dominance(dominance) {}
-  LogicalResult run(memref::AllocOp scratch);
-
-private:
-  RewriterBase &rewriter;
-  DominanceInfo &dominance;
+/// `a * iv + b` of consumer loop `loop` (-1: constant `b`).
+struct AffineOffset {
+  int64_t loop = -1, a = 0, b = 0;
 };
 
-LogicalResult Fuser::run(memref::AllocOp scratch) {
+/// Fuses the one consumer nest of an HBM scratch buffer into the producer
+/// nest: match the two nests, check the consumer body is independent of the
+/// producer, read the load's window as affine offsets, check per store
+/// iteration that the stores serve every consumer iteration exactly once,
+/// then rewrite.
+class Fuser {
+public:
+  Fuser(RewriterBase &rewriter, DominanceInfo &dominance,
+        memref::AllocOp scratch)
+      : rewriter(rewriter), dominance(dominance), scratch(scratch),
+        shape(scratch.getType().getShape()), rank(shape.size()) {}
+  LogicalResult run();
+
+private:
+  LogicalResult decline(const Twine &reason) {
+    return rewriter.notifyMatchFailure(load, "not fused: " + reason);
+  }
+  LogicalResult matchAccesses();
+  LogicalResult matchConsumerNest();
+  LogicalResult checkBodyIndependent();
+  LogicalResult matchLoadWindow();
+  FailureOr<Box> loadBox(const IndexEnv &env);
+  LogicalResult checkCoverage();
+  LogicalResult matchStoredView();
+  void rewrite();
+  Value createTileView(OpBuilder &b, IRMapping &mapping,
+                       ArrayRef<Value> windowStart);
+
+  RewriterBase &rewriter;
+  DominanceInfo &dominance;
+  memref::AllocOp scratch;
+  ArrayRef<int64_t> shape;
+  int64_t rank;
+  DmaCopyOp store, load;
+  Operation *producer = nullptr, *consumer = nullptr;
+  SmallVector<scf::ForOp> cLoops; // the consumer nest, outermost first
+  Block *body = nullptr;          // the innermost consumer loop's body
+  memref::SubViewOp loadView;
+  SmallVector<AffineOffset> offsets; // per scratch dim
+  SmallVector<int64_t> sizes;        // per scratch dim
+  SmallVector<int64_t> dimOfLoop;    // per consumer loop
+  StoreWindow window;
+  SmallVector<int64_t> keptGroups; // store window groups not dropped
+  SmallVector<int64_t> viewShape;  // the stored tile viewed like the load
+};
+
+int64_t tripCount(scf::ForOp loop) {
+  return *getConstantIntValue(loop.getUpperBound());
+}
+
+/// One DMA stores into the scratch buffer and one loads from it, the load in
+/// a loop nest after the store's with only pure ops between the nests.
+LogicalResult Fuser::matchAccesses() {
   MemRefType scratchType = scratch.getType();
   if (getSpace(scratchType) != Space::HBM || !scratchType.hasStaticShape() ||
       !scratchType.getLayout().isIdentity())
     return failure();
-  DmaCopyOp store, load;
   for (OpOperand *use : getAccesses(scratch)) {
     auto dma = dyn_cast<DmaCopyOp>(use->getOwner());
     if (!dma)
@@ -131,28 +176,26 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
   }
   if (!store || !load)
     return failure();
-  auto decline = [&](const Twine &reason) {
-    return rewriter.notifyMatchFailure(load, "not fused: " + reason);
-  };
   Block *block = scratch->getBlock();
-  Operation *producer = block->findAncestorOpInBlock(*store);
-  Operation *consumer = block->findAncestorOpInBlock(*load);
-  auto consumerNest = dyn_cast_or_null<scf::ForOp>(consumer);
-  if (!producer || !consumerNest || producer == consumer ||
-      !producer->isBeforeInBlock(consumer))
+  producer = block->findAncestorOpInBlock(*store);
+  consumer = block->findAncestorOpInBlock(*load);
+  if (!producer || !isa_and_nonnull<scf::ForOp>(consumer) ||
+      producer == consumer || !producer->isBeforeInBlock(consumer))
     return decline("the load is not in a loop nest after the store's");
   for (Operation *op = producer->getNextNode(); op != consumer;
        op = op->getNextNode())
     if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
       return decline("an op with memory effects sits between the nests");
+  return success();
+}
 
-  // The consumer: a perfect nest of independent loops around one body.
-  FailureOr<SmallVector<scf::ForOp>> consumerLoops =
-      getLoopNest(load, consumer);
-  Block *body = load->getBlock();
-  if (failed(consumerLoops) || body != consumerLoops->back().getBody())
+/// The consumer: a perfect nest of independent loops around one body.
+LogicalResult Fuser::matchConsumerNest() {
+  FailureOr<SmallVector<scf::ForOp>> loops = getLoopNest(load, consumer);
+  body = load->getBlock();
+  if (failed(loops) || body != loops->back().getBody())
     return decline("the load is not directly in the consumer's innermost loop");
-  SmallVector<scf::ForOp> cLoops = std::move(*consumerLoops);
+  cLoops = std::move(*loops);
   for (scf::ForOp loop : cLoops) {
     if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
         getConstantIntValue(loop.getLowerBound()) != 0 ||
@@ -169,9 +212,14 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
       return decline("the consumer loops hold more than index arithmetic "
                      "around the next loop");
   }
-  // The body reads only its own buffers, the loaded window and what the
-  // producer nest does not write; its writes are not accessed by the
-  // producer nest.
+  return success();
+}
+
+/// The body reads only its own buffers, the loaded window and what the
+/// producer nest does not write; its writes are not accessed by the producer
+/// nest; the values it uses from outside the consumer nest are available at
+/// the store.
+LogicalResult Fuser::checkBodyIndependent() {
   auto tile = load.getTarget().getDefiningOp<memref::AllocOp>();
   if (!tile || tile->getBlock() != body)
     return decline("the load does not fill a tile of the consumer body");
@@ -203,8 +251,6 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
   });
   if (!independent)
     return decline("the consumer body touches memory the producer nest uses");
-  // Values the body uses from outside the consumer nest must be available at
-  // the store.
   bool available = true;
   body->walk([&](Operation *op) {
     for (Value operand : op->getOperands())
@@ -214,26 +260,25 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
   });
   if (!available)
     return decline("the consumer body uses values not available at the store");
+  return success();
+}
 
-  // The consumer's window: one subview of the scratch, each dim's offset
-  // `a * index + b` of at most one consumer index.
-  auto loadView = load.getSource().getDefiningOp<memref::SubViewOp>();
+/// The consumer's window: one subview of the scratch, each dim's offset
+/// `a * index + b` of at most one consumer index, each index moving one dim.
+LogicalResult Fuser::matchLoadWindow() {
+  loadView = load.getSource().getDefiningOp<memref::SubViewOp>();
   if (!loadView || loadView.getSource() != scratch.getResult())
     return decline("the load is not one subview of the scratch buffer");
-  ArrayRef<int64_t> shape = scratchType.getShape();
-  int64_t rank = shape.size();
-  struct Affine {
-    int64_t loop = -1, a = 0, b = 0;
-  };
-  SmallVector<Affine> offsets(rank);
-  SmallVector<int64_t> sizes(rank);
+  offsets.assign(rank, AffineOffset());
+  sizes.assign(rank, 0);
   IndexEnv zeros;
   for (scf::ForOp loop : cLoops)
     zeros[loop.getInductionVar()] = 0;
   for (int64_t d = 0; d < rank; ++d) {
+    OpFoldResult offset = loadView.getMixedOffsets()[d];
     std::optional<int64_t> size =
         getConstantIntValue(loadView.getMixedSizes()[d]);
-    FailureOr<int64_t> b = evaluateIndex(loadView.getMixedOffsets()[d], zeros);
+    FailureOr<int64_t> b = evaluateIndex(offset, zeros);
     if (!size || failed(b))
       return decline("the load's window is not evaluable");
     sizes[d] = *size;
@@ -241,7 +286,7 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
     for (auto [j, loop] : llvm::enumerate(cLoops)) {
       IndexEnv one = zeros;
       one[loop.getInductionVar()] = 1;
-      FailureOr<int64_t> v = evaluateIndex(loadView.getMixedOffsets()[d], one);
+      FailureOr<int64_t> v = evaluateIndex(offset, one);
       if (failed(v))
         return decline("the load's window is not evaluable");
       if (*v == *b)
@@ -253,165 +298,209 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
       offsets[d].a = *v - *b;
     }
   }
-  // Each consumer index moves exactly one dim.
-  SmallVector<int64_t> dimOfLoop(cLoops.size(), -1);
+  dimOfLoop.assign(cLoops.size(), -1);
   for (int64_t d = 0; d < rank; ++d)
     if (offsets[d].loop >= 0)
       dimOfLoop[offsets[d].loop] = d;
   if (llvm::is_contained(dimOfLoop, -1))
     return decline("a consumer index does not move the load's window");
-  auto loadBox = [&](const IndexEnv &env) -> FailureOr<Box> {
-    Box box(rank);
-    for (int64_t d = 0; d < rank; ++d) {
-      FailureOr<int64_t> o = evaluateIndex(loadView.getMixedOffsets()[d], env);
-      if (failed(o))
-        return failure();
-      box[d] = {*o, sizes[d]};
-    }
-    return box;
-  };
+  return success();
+}
 
-  FailureOr<StoreWindow> window =
+FailureOr<Box> Fuser::loadBox(const IndexEnv &env) {
+  Box box(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    FailureOr<int64_t> o = evaluateIndex(loadView.getMixedOffsets()[d], env);
+    if (failed(o))
+      return failure();
+    box[d] = {*o, sizes[d]};
+  }
+  return box;
+}
+
+/// For every store iteration: its window is evaluable and disjoint from the
+/// other store windows; the consumer iterations it would run lie inside it;
+/// together they run every consumer iteration exactly once. A store under a
+/// condition may not run every iteration: not modelled.
+LogicalResult Fuser::checkCoverage() {
+  FailureOr<StoreWindow> matched =
       StoreWindow::match(scratch.getResult(), store.getTarget());
-  if (failed(window))
+  if (failed(matched))
     return decline("the store's window is not a subview of the scratch "
                    "buffer or of one collapse of it");
-  // The consumer iterations run after store iteration p: per index,
-  // [ceil((lo - b) / a), floor((lo + n - size - b) / a) + 1) of the store
-  // window [lo, lo + n), within the loop's bounds.
-  auto range = [&](const Affine &o, int64_t d, std::pair<int64_t, int64_t> w,
-                   int64_t trips) -> std::pair<int64_t, int64_t> {
-    int64_t lo = llvm::divideCeilSigned(w.first - o.b, o.a);
-    int64_t hi =
-        llvm::divideFloorSigned(w.first + w.second - sizes[d] - o.b, o.a) + 1;
-    return {std::max<int64_t>(lo, 0), std::min(hi, trips)};
-  };
-
-  // Check, for every store iteration: its window is evaluable and disjoint
-  // from the other store windows; the consumer iterations it would run lie
-  // inside it; together they run every consumer iteration exactly once.
-  // A store under a condition may not run every iteration: not modelled.
+  window = std::move(*matched);
   FailureOr<SmallVector<scf::ForOp>> pLoops = getLoopNest(store, producer);
   if (failed(pLoops))
     return decline("the store is under a region that is not a loop");
+  // The consumer iterations run after a store of window [lo, lo + n): per
+  // index, [ceil((lo - b) / a), floor((lo + n - size - b) / a) + 1), within
+  // the loop's bounds.
+  auto range = [&](int64_t j, std::pair<int64_t, int64_t> w) {
+    const AffineOffset &o = offsets[dimOfLoop[j]];
+    int64_t size = sizes[dimOfLoop[j]];
+    int64_t lo = llvm::divideCeilSigned(w.first - o.b, o.a);
+    int64_t hi =
+        llvm::divideFloorSigned(w.first + w.second - size - o.b, o.a) + 1;
+    return std::make_pair(std::max<int64_t>(lo, 0),
+                          std::min(hi, tripCount(cLoops[j])));
+  };
   SmallVector<Box> storeBoxes;
   int64_t consumerCount = 1;
   for (scf::ForOp loop : cLoops)
-    consumerCount *= *getConstantIntValue(loop.getUpperBound());
+    consumerCount *= tripCount(loop);
   SmallVector<int64_t> covered(consumerCount, 0);
   int64_t pairs = 0;
   IndexEnv env;
   std::string why;
-  LogicalResult checked =
-      forEachIteration(*pLoops, env, [&]() -> LogicalResult {
-        FailureOr<Box> box = window->box(shape, env);
-        if (failed(box)) {
-          why = "a store window is not evaluable or not whole rows";
+  auto checkStore = [&]() -> LogicalResult {
+    FailureOr<Box> box = window.box(shape, env);
+    if (failed(box)) {
+      why = "a store window is not evaluable or not whole rows";
+      return failure();
+    }
+    for (const Box &other : storeBoxes)
+      if (intersects(other, *box)) {
+        why = "two store windows overlap";
+        return failure();
+      }
+    storeBoxes.push_back(*box);
+    // The consumer iterations this store serves, in nest order.
+    SmallVector<std::pair<int64_t, int64_t>> ranges;
+    for (int64_t j = 0, e = cLoops.size(); j < e; ++j)
+      ranges.push_back(range(j, (*box)[dimOfLoop[j]]));
+    IndexEnv cEnv;
+    std::function<LogicalResult(size_t, int64_t)> visit =
+        [&](size_t j, int64_t linear) -> LogicalResult {
+      if (j == cLoops.size()) {
+        FailureOr<Box> lb = loadBox(cEnv);
+        if (++pairs > kMaxEvaluatedIterations || failed(lb) ||
+            !contains(*box, *lb)) {
+          why = "a consumer window is not inside the store window serving it";
           return failure();
         }
-        for (const Box &other : storeBoxes)
-          if (intersects(other, *box)) {
-            why = "two store windows overlap";
-            return failure();
-          }
-        storeBoxes.push_back(*box);
-        // The consumer iterations this store serves, in nest order.
-        SmallVector<std::pair<int64_t, int64_t>> ranges;
-        for (auto [j, loop] : llvm::enumerate(cLoops)) {
-          int64_t d = dimOfLoop[j];
-          ranges.push_back(range(offsets[d], d, (*box)[d],
-                                 *getConstantIntValue(loop.getUpperBound())));
-        }
-        IndexEnv cEnv;
-        std::function<LogicalResult(size_t, int64_t)> visit =
-            [&](size_t j, int64_t linear) -> LogicalResult {
-          if (j == cLoops.size()) {
-            FailureOr<Box> lb = loadBox(cEnv);
-            if (++pairs > kMaxEvaluatedIterations || failed(lb) ||
-                !contains(*box, *lb)) {
-              why =
-                  "a consumer window is not inside the store window serving it";
-              return failure();
-            }
-            ++covered[linear];
-            return success();
-          }
-          int64_t trips = *getConstantIntValue(cLoops[j].getUpperBound());
-          for (int64_t i = ranges[j].first; i < ranges[j].second; ++i) {
-            cEnv[cLoops[j].getInductionVar()] = i;
-            if (failed(visit(j + 1, linear * trips + i)))
-              return failure();
-          }
-          return success();
-        };
-        return visit(0, 0);
-      });
-  if (failed(checked))
+        ++covered[linear];
+        return success();
+      }
+      for (int64_t i = ranges[j].first; i < ranges[j].second; ++i) {
+        cEnv[cLoops[j].getInductionVar()] = i;
+        if (failed(visit(j + 1, linear * tripCount(cLoops[j]) + i)))
+          return failure();
+      }
+      return success();
+    };
+    return visit(0, 0);
+  };
+  if (failed(forEachIteration(*pLoops, env, checkStore)))
     return decline(why.empty() ? "a store loop bound is not evaluable" : why);
   if (llvm::any_of(covered, [](int64_t n) { return n != 1; }))
     return decline("the stores do not serve every consumer iteration exactly "
                    "once");
-  // The tile the load fills must come out of the stored data as a view: the
-  // store's source regrouped like the scratch, then the load's window.
+  return success();
+}
+
+/// The tile the load fills must come out of the stored data as a view: the
+/// store's source regrouped like the scratch, then the load's window.
+LogicalResult Fuser::matchStoredView() {
   auto storedType = cast<MemRefType>(store.getSource().getType());
-  llvm::SmallBitVector storeDropped = window->subview.getDroppedDims();
-  SmallVector<int64_t> keptGroups;
-  for (int64_t g = 0, e = window->groups.size(); g < e; ++g)
+  llvm::SmallBitVector storeDropped = window.subview.getDroppedDims();
+  for (int64_t g = 0, e = window.groups.size(); g < e; ++g)
     if (!storeDropped.test(g))
       keptGroups.push_back(g);
   if (storedType.getRank() != static_cast<int64_t>(keptGroups.size()))
     return decline("the store's source does not match its window");
-  for (auto [g, group] : llvm::enumerate(window->groups))
+  for (const ReassociationIndices &group : window.groups)
     for (int64_t d : ArrayRef(group).drop_front())
       if (sizes[d] != shape[d])
         return decline("the load does not take whole rows of a collapsed "
                        "group");
-  SmallVector<int64_t> viewShape;
   for (int64_t g : keptGroups)
-    for (int64_t d : window->groups[g])
+    for (int64_t d : window.groups[g])
       viewShape.push_back(sizes[d]);
   SmallVector<int64_t> loadShape(
       cast<MemRefType>(load.getSource().getType()).getShape());
   if (viewShape != loadShape)
     return decline("the stored tile cannot be viewed with the load's shape");
+  return success();
+}
 
-  // Rewrite: after the store, the consumer loops over the iterations it
-  // serves, the body reading the stored tile instead of the scratch.
+LogicalResult Fuser::run() {
+  if (failed(matchAccesses()) || failed(matchConsumerNest()) ||
+      failed(checkBodyIndependent()) || failed(matchLoadWindow()) ||
+      failed(checkCoverage()) || failed(matchStoredView()))
+    return failure();
+  rewrite();
+  return success();
+}
+
+/// The load's window in the stored tile: per kept store group, the offset
+/// relative to the store window (in whole rows for a collapsed group).
+Value Fuser::createTileView(OpBuilder &b, IRMapping &mapping,
+                            ArrayRef<Value> windowStart) {
+  Location loc = load.getLoc();
+  SmallVector<OpFoldResult> viewOffsets, viewSizes, viewStrides;
+  SmallVector<ReassociationIndices> regroup;
+  int64_t next = 0;
+  for (int64_t g : keptGroups) {
+    const ReassociationIndices &group = window.groups[g];
+    int64_t d = group.front();
+    int64_t inner = innerExtent(group, shape);
+    Value start =
+        getValueOrCreateConstantIndexOp(b, loc, loadView.getMixedOffsets()[d]);
+    start = mapping.lookupOrDefault(start);
+    Value relative = arith::SubIOp::create(b, loc, start, windowStart[d]);
+    if (inner != 1)
+      relative = arith::MulIOp::create(
+          b, loc, relative, arith::ConstantIndexOp::create(b, loc, inner));
+    viewOffsets.push_back(relative);
+    viewSizes.push_back(b.getIndexAttr(sizes[d] * inner));
+    viewStrides.push_back(b.getIndexAttr(1));
+    ReassociationIndices dims;
+    for (size_t k = 0; k < group.size(); ++k)
+      dims.push_back(next++);
+    regroup.push_back(dims);
+  }
+  Value view = memref::SubViewOp::create(b, loc, store.getSource(), viewOffsets,
+                                         viewSizes, viewStrides);
+  if (static_cast<int64_t>(regroup.size()) == next)
+    return view;
+  auto viewType = cast<MemRefType>(view.getType());
+  if (failed(memref::ExpandShapeOp::computeExpandedType(viewType, viewShape,
+                                                        regroup)))
+    llvm_unreachable("a subview of rows always expands");
+  return memref::ExpandShapeOp::create(b, loc, viewShape, view, regroup);
+}
+
+/// After the store, the consumer loops over the iterations it serves, the
+/// body reading the stored tile instead of the scratch.
+void Fuser::rewrite() {
   OpBuilder b(store->getContext());
   b.setInsertionPointAfter(store);
   Location loc = load.getLoc();
   auto index = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
-  // The store window's first index per scratch dim, at the store.
-  SmallVector<Value> windowStart(rank);
-  for (auto [g, group] : llvm::enumerate(window->groups)) {
-    Value offset = getValueOrCreateConstantIndexOp(
-        b, loc, window->subview.getMixedOffsets()[g]);
+  // The store window's first index and extent per scratch dim, at the store
+  // (a collapsed group in whole rows of its inner dims).
+  SmallVector<Value> windowStart(rank), windowSize(rank);
+  for (auto [g, group] : llvm::enumerate(window.groups)) {
     int64_t inner = innerExtent(group, shape);
-    windowStart[group.front()] =
-        inner == 1
-            ? offset
-            : arith::DivUIOp::create(b, loc, offset, index(inner)).getResult();
-    for (int64_t d : ArrayRef(group).drop_front())
+    auto rows = [&](OpFoldResult v) {
+      Value value = getValueOrCreateConstantIndexOp(b, loc, v);
+      return inner == 1 ? value
+                        : arith::DivUIOp::create(b, loc, value, index(inner))
+                              .getResult();
+    };
+    windowStart[group.front()] = rows(window.subview.getMixedOffsets()[g]);
+    windowSize[group.front()] = rows(window.subview.getMixedSizes()[g]);
+    for (int64_t d : ArrayRef(group).drop_front()) {
       windowStart[d] = index(0);
-  }
-  SmallVector<Value> windowSize(rank);
-  for (auto [g, group] : llvm::enumerate(window->groups)) {
-    Value size = getValueOrCreateConstantIndexOp(
-        b, loc, window->subview.getMixedSizes()[g]);
-    int64_t inner = innerExtent(group, shape);
-    windowSize[group.front()] =
-        inner == 1
-            ? size
-            : arith::DivUIOp::create(b, loc, size, index(inner)).getResult();
-    for (int64_t d : ArrayRef(group).drop_front())
       windowSize[d] = index(shape[d]); // whole rows
+    }
   }
   IRMapping mapping;
   for (auto [j, loop] : llvm::enumerate(cLoops)) {
     int64_t d = dimOfLoop[j];
-    const Affine &o = offsets[d];
+    const AffineOffset &o = offsets[d];
     // lo = max(ceil((start - b) / a), 0); hi = min(floor((start + n - size -
     // b) / a) + 1, trips).
     Value shifted = arith::SubIOp::create(b, loc, windowStart[d], index(o.b));
@@ -424,7 +513,7 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
         index(o.a));
     Value hi = arith::MinSIOp::create(
         b, loc, arith::AddIOp::create(b, loc, last, index(1)),
-        index(*getConstantIntValue(loop.getUpperBound())));
+        index(tripCount(loop)));
     auto fused = scf::ForOp::create(b, loc, lo, hi, index(1));
     fused->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
     mapping.map(loop.getInductionVar(), fused.getInductionVar());
@@ -439,44 +528,12 @@ LogicalResult Fuser::run(memref::AllocOp scratch) {
       b.clone(op, mapping);
       continue;
     }
-    // The load's window in the stored tile: per kept store group, the offset
-    // relative to the store window (in whole rows for a collapsed group).
-    SmallVector<OpFoldResult> viewOffsets, viewSizes, viewStrides;
-    SmallVector<ReassociationIndices> regroup;
-    int64_t next = 0;
-    for (int64_t g : keptGroups) {
-      const ReassociationIndices &group = window->groups[g];
-      int64_t d = group.front();
-      int64_t inner = innerExtent(group, shape);
-      Value start = getValueOrCreateConstantIndexOp(
-          b, loc, loadView.getMixedOffsets()[d]);
-      start = mapping.lookupOrDefault(start);
-      Value relative = arith::SubIOp::create(b, loc, start, windowStart[d]);
-      if (inner != 1)
-        relative = arith::MulIOp::create(b, loc, relative, index(inner));
-      viewOffsets.push_back(relative);
-      viewSizes.push_back(b.getIndexAttr(sizes[d] * inner));
-      viewStrides.push_back(b.getIndexAttr(1));
-      ReassociationIndices dims;
-      for (size_t k = 0; k < group.size(); ++k)
-        dims.push_back(next++);
-      regroup.push_back(dims);
-    }
-    Value view = memref::SubViewOp::create(b, loc, store.getSource(),
-                                           viewOffsets, viewSizes, viewStrides);
-    if (static_cast<int64_t>(regroup.size()) != next) {
-      auto viewType = cast<MemRefType>(view.getType());
-      if (failed(memref::ExpandShapeOp::computeExpandedType(viewType, viewShape,
-                                                            regroup)))
-        llvm_unreachable("a subview of rows always expands");
-      view = memref::ExpandShapeOp::create(b, loc, viewShape, view, regroup);
-    }
+    Value view = createTileView(b, mapping, windowStart);
     TensorCopyOp::create(b, loc, view, mapping.lookup(load.getTarget()));
   }
   rewriter.eraseOp(consumer);
   rewriter.eraseOp(store);
   eraseUnusedViewsAndBuffer(scratch);
-  return success();
 }
 
 struct FuseScratchConsumersPass
@@ -499,5 +556,5 @@ struct FuseScratchConsumersPass
 LogicalResult nki::fuseScratchConsumers(RewriterBase &rewriter,
                                         memref::AllocOp scratch) {
   DominanceInfo dominance;
-  return Fuser(rewriter, dominance).run(scratch);
+  return Fuser(rewriter, dominance, scratch).run();
 }

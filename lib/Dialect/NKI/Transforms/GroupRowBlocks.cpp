@@ -69,25 +69,47 @@ struct Slab {
   int64_t rows;             // the window's constant size along it
 };
 
+/// How a slab's loop is grouped.
+struct GroupPlan {
+  Value offset;      // the window's start, in the loop
+  int64_t tripCount; // blocks in the loop
+  int64_t extent;    // the loaded tensor's size along the moving dim
+  int64_t blocks;    // blocks per group
+  int64_t groupRows; // rows of the group's slab
+  llvm::SetVector<Operation *> startOps; // compute only the fill's start
+};
+
+/// Strip-mines a spatial loop into groups of blocks that share one slab:
+/// find the slab, plan the grouping (window starts, group size within the
+/// budget, a fill that can move out of the loop), then rewrite.
 class Grouper {
 public:
-  Grouper(RewriterBase &rewriter, int64_t maxBlocks, int64_t budget)
-      : rewriter(rewriter), maxBlocks(maxBlocks), budget(budget) {}
-  LogicalResult run(scf::ForOp loop);
+  Grouper(RewriterBase &rewriter, scf::ForOp loop, int64_t maxBlocks,
+          int64_t budget)
+      : rewriter(rewriter), loop(loop), maxBlocks(maxBlocks), budget(budget) {}
+  LogicalResult run();
 
 private:
-  FailureOr<Slab> findSlab(scf::ForOp loop, memref::AllocOp alloc,
-                           std::string &reason);
+  FailureOr<Slab> findSlab(memref::AllocOp alloc, std::string &reason);
+  LogicalResult findFill(Slab &slab, std::string &reason);
+  LogicalResult findSlabDim(Slab &slab, std::string &reason);
+  FailureOr<GroupPlan> plan(Slab &slab);
+  LogicalResult chooseGroupSize(Slab &slab, GroupPlan &plan, std::string &why);
+  bool isFillSelfContained(Slab &slab, GroupPlan &plan);
+  void rewrite(Slab &slab, GroupPlan &plan);
+  void retargetFill(Slab &slab, GroupPlan &plan, Value groupStart,
+                    Value groupSlab);
+
   RewriterBase &rewriter;
+  scf::ForOp loop;
   int64_t maxBlocks, budget;
 };
 
-FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
-                                  std::string &reason) {
-  Slab slab;
-  slab.alloc = alloc;
-  // One DMA writes the slab, before every other access.
-  for (OpOperand *use : getAccesses(alloc)) {
+/// One DMA writes the slab, directly in the loop or in a loop of its own,
+/// before every other access; the other accesses only read it, through
+/// subviews.
+LogicalResult Grouper::findFill(Slab &slab, std::string &reason) {
+  for (OpOperand *use : getAccesses(slab.alloc)) {
     auto dma = dyn_cast<DmaCopyOp>(use->getOwner());
     if (!dma || use != &dma.getTargetMutable())
       continue;
@@ -110,7 +132,7 @@ FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
       return failure();
     }
   }
-  for (OpOperand *use : getAccesses(alloc)) {
+  for (OpOperand *use : getAccesses(slab.alloc)) {
     Operation *user = body->findAncestorOpInBlock(*use->getOwner());
     if (use->getOwner() == slab.dma)
       continue;
@@ -125,13 +147,57 @@ FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
       return failure();
     }
     FailureOr<SmallVector<Operation *>> chain =
-        getViewChain(alloc.getResult(), use->get());
+        getViewChain(slab.alloc.getResult(), use->get());
     if (failed(chain) ||
         !llvm::all_of(*chain, llvm::IsaPred<memref::SubViewOp>)) {
       reason = "the slab is accessed through other views than subviews";
       return failure();
     }
   }
+  return success();
+}
+
+/// The moving dim's position in the slab: the DMA fills the slab whole, or
+/// through one subview that covers the whole moving dim.
+LogicalResult Grouper::findSlabDim(Slab &slab, std::string &reason) {
+  llvm::SmallBitVector dropped = slab.source.getDroppedDims();
+  int64_t shapeDim = 0; // the moving dim in the DMA's shape
+  for (int64_t d = 0; d < slab.sourceDim; ++d)
+    shapeDim += dropped.test(d) ? 0 : 1;
+  Value target = slab.dma.getTarget();
+  if (target == slab.alloc.getResult()) {
+    slab.slabDim = shapeDim;
+    return success();
+  }
+  slab.target = target.getDefiningOp<memref::SubViewOp>();
+  if (!slab.target || slab.target.getSource() != slab.alloc.getResult()) {
+    reason = "the DMA fills the slab through other views than one subview";
+    return failure();
+  }
+  llvm::SmallBitVector droppedInSlab = slab.target.getDroppedDims();
+  int64_t kept = -1;
+  slab.slabDim = -1;
+  for (int64_t d = 0, e = droppedInSlab.size(); d < e; ++d) {
+    if (droppedInSlab.test(d))
+      continue;
+    if (++kept == shapeDim)
+      slab.slabDim = d;
+  }
+  if (slab.slabDim < 0 ||
+      !isZeroInteger(slab.target.getMixedOffsets()[slab.slabDim]) ||
+      getConstantIntValue(slab.target.getMixedSizes()[slab.slabDim]) !=
+          slab.alloc.getType().getDimSize(slab.slabDim)) {
+    reason = "the DMA fills only part of the slab along the moving dim";
+    return failure();
+  }
+  return success();
+}
+
+FailureOr<Slab> Grouper::findSlab(memref::AllocOp alloc, std::string &reason) {
+  Slab slab;
+  slab.alloc = alloc;
+  if (failed(findFill(slab, reason)))
+    return failure();
   // The source: one subview of a tensor defined outside the loop.
   slab.source = slab.dma.getSource().getDefiningOp<memref::SubViewOp>();
   if (!slab.source ||
@@ -155,44 +221,15 @@ FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
     return failure(); // not a slab of this loop
   std::optional<int64_t> rows =
       getConstantIntValue(slab.source.getMixedSizes()[slab.sourceDim]);
-  llvm::SmallBitVector dropped = slab.source.getDroppedDims();
-  if (dropped.test(slab.sourceDim))
+  if (slab.source.getDroppedDims().test(slab.sourceDim))
     return failure(); // one element per iteration: not a window of rows
   if (!rows) {
     reason = "the window's size along the moving dim is not a constant";
     return failure();
   }
   slab.rows = *rows;
-  // The moving dim's position in the DMA's shape, then in the slab.
-  int64_t shapeDim = 0;
-  for (int64_t d = 0; d < slab.sourceDim; ++d)
-    shapeDim += dropped.test(d) ? 0 : 1;
-  Value target = slab.dma.getTarget();
-  if (target == alloc.getResult()) {
-    slab.slabDim = shapeDim;
-  } else {
-    slab.target = target.getDefiningOp<memref::SubViewOp>();
-    if (!slab.target || slab.target.getSource() != alloc.getResult()) {
-      reason = "the DMA fills the slab through other views than one subview";
-      return failure();
-    }
-    llvm::SmallBitVector droppedInSlab = slab.target.getDroppedDims();
-    int64_t kept = -1;
-    slab.slabDim = -1;
-    for (int64_t d = 0, e = droppedInSlab.size(); d < e; ++d) {
-      if (droppedInSlab.test(d))
-        continue;
-      if (++kept == shapeDim)
-        slab.slabDim = d;
-    }
-    if (slab.slabDim < 0 ||
-        !isZeroInteger(slab.target.getMixedOffsets()[slab.slabDim]) ||
-        getConstantIntValue(slab.target.getMixedSizes()[slab.slabDim]) !=
-            alloc.getType().getDimSize(slab.slabDim)) {
-      reason = "the DMA fills only part of the slab along the moving dim";
-      return failure();
-    }
-  }
+  if (failed(findSlabDim(slab, reason)))
+    return failure();
   if (slab.slabDim == 0)
     return failure(); // the window moves across partitions, not rows
   if (alloc.getType().getDimSize(slab.slabDim) != slab.rows) {
@@ -202,7 +239,7 @@ FailureOr<Slab> Grouper::findSlab(scf::ForOp loop, memref::AllocOp alloc,
   return slab;
 }
 
-LogicalResult Grouper::run(scf::ForOp loop) {
+LogicalResult Grouper::run() {
   std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
   std::optional<int64_t> step = getConstantIntValue(loop.getStep());
   std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
@@ -216,239 +253,269 @@ LogicalResult Grouper::run(scf::ForOp loop) {
       allocs.push_back(alloc);
   for (memref::AllocOp alloc : allocs) {
     std::string reason;
-    FailureOr<Slab> found = findSlab(loop, alloc, reason);
-    if (failed(found)) {
+    FailureOr<Slab> slab = findSlab(alloc, reason);
+    if (failed(slab)) {
       if (!reason.empty())
         (void)rewriter.notifyMatchFailure(alloc, "not grouped: " + reason);
       continue;
     }
-    Slab &slab = *found;
-    auto decline = [&](const Twine &why) {
-      return rewriter.notifyMatchFailure(slab.dma, "not grouped: " + why);
-    };
-    if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
-      return decline("the loop is not an nki.affine_range (sequential loops "
-                     "are never reordered)");
-    Value iv = loop.getInductionVar();
-    Value offset = cast<Value>(slab.source.getMixedOffsets()[slab.sourceDim]);
-    // The window's start for every block, evaluated: it must never move
-    // back, so that a group's first block starts its window.
-    int64_t tripCount = *ub;
-    SmallVector<int64_t> starts;
-    IndexEnv env;
-    std::string why = "the loop has too many iterations to evaluate";
-    LogicalResult walked = forEachIteration({loop}, env, [&] {
-      FailureOr<int64_t> start = evaluateIndex(offset, env);
-      if (failed(start)) {
-        why = "the window's start is not evaluable index arithmetic of the "
-              "spatial index";
-        return failure();
-      }
-      if (!starts.empty() && *start < starts.back()) {
-        why = "the window moves back";
-        return failure();
-      }
-      starts.push_back(*start);
-      return success();
-    });
-    if (failed(walked))
-      return decline(why);
-    int64_t extent = slab.source.getSourceType().getDimSize(slab.sourceDim);
-    if (starts.front() < 0 || starts.back() + slab.rows > extent)
-      return decline("the window leaves the loaded tensor");
-    MemRefType slabType = alloc.getType();
-    int64_t bytesPerRow = slabType.getNumElements() / slabType.getDimSize(0) /
-                          slab.rows * (slabType.getElementTypeBitWidth() / 8);
-    // The largest group whose slab fits the budget.
-    int64_t blocks = std::min(maxBlocks, tripCount), groupRows = 0;
-    for (; blocks > 1; --blocks) {
-      groupRows = 0;
-      for (int64_t first = 0; first < tripCount; first += blocks) {
-        int64_t last = std::min(first + blocks, tripCount) - 1;
-        groupRows =
-            std::max(groupRows, starts[last] - starts[first] + slab.rows);
-      }
-      if (groupRows * bytesPerRow <= budget && groupRows <= extent)
-        break;
-    }
-    if (blocks <= 1)
-      return decline("no group of two or more blocks has a slab within the "
-                     "budget");
-    if (mayBeWrittenIn(loop, slab.source.getSource(), slab.dma))
-      return decline("an op in the loop may write the loaded tensor");
-    // The ops in the fill that compute the window's start only for the
-    // source view: replaced by the group's start.
-    llvm::SetVector<Operation *> startOps;
-    std::function<void(Value)> collectStart = [&](Value v) {
-      Operation *def = v.getDefiningOp();
-      if (!def || !slab.fill->isProperAncestor(def) || startOps.contains(def))
-        return;
-      startOps.insert(def);
-      for (Value operand : def->getOperands())
-        collectStart(operand);
-    };
-    collectStart(offset);
-    for (Operation *op : startOps)
-      for (Operation *user : op->getUsers())
-        if (!startOps.contains(user) && user != slab.source.getOperation())
-          return decline("the window's start is used by other ops of the load");
-    // The fill moves out of the loop; the DMA's source and target views are
-    // rebuilt before it. Whatever else they use must be available there.
-    bool selfContained = true;
-    auto checkOperands = [&](Operation *op) {
-      if (startOps.contains(op))
-        return;
-      for (Value operand : op->getOperands()) {
-        Operation *scope = operand.getParentBlock()->getParentOp();
-        if (operand == alloc.getResult() || operand == offset ||
-            slab.fill->isAncestor(scope) || !loop->isAncestor(scope))
-          continue;
-        if (operand.getDefiningOp() == slab.source.getOperation() ||
-            (slab.target &&
-             operand.getDefiningOp() == slab.target.getOperation()))
-          continue;
-        if (operand.getParentBlock() == loop.getBody() &&
-            operand.getDefiningOp<arith::ConstantOp>())
-          continue;
-        selfContained = false;
-      }
-    };
-    slab.fill->walk(checkOperands);
-    checkOperands(slab.source);
-    if (slab.target)
-      checkOperands(slab.target);
-    if (!selfContained)
-      return decline("the slab's load uses other values computed in the loop");
-
-    // Strip-mine: for group in [0, ceil(n / G)) { for block in [0, min(G,
-    // n - group * G)) { ... index group * G + block ... } }.
-    OpBuilder b(loop);
-    Location loc = loop.getLoc();
-    auto constant = [&](int64_t v) {
-      return arith::ConstantIndexOp::create(b, loc, v).getResult();
-    };
-    Value zero = constant(0), one = constant(1);
-    Value groupCount = constant(llvm::divideCeil(tripCount, blocks));
-    auto outer = scf::ForOp::create(b, loc, zero, groupCount, one);
-    outer->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
-    b.setInsertionPointToStart(outer.getBody());
-    Value firstBlock = arith::MulIOp::create(b, loc, outer.getInductionVar(),
-                                             constant(blocks));
-    Value remaining =
-        arith::SubIOp::create(b, loc, constant(tripCount), firstBlock);
-    Value groupSize =
-        arith::MinSIOp::create(b, loc, remaining, constant(blocks));
-    // The group's window: from its first block's start, moved back where it
-    // would pass the tensor's end.
-    IRMapping mapping;
-    Value firstStart = cloneWith(offset, iv, firstBlock, loop, b, mapping);
-    Value groupStart = arith::MinSIOp::create(b, loc, firstStart,
-                                              constant(extent - groupRows));
-    SmallVector<int64_t> groupShape(slabType.getShape());
-    groupShape[slab.slabDim] = groupRows;
-    auto groupType = MemRefType::get(groupShape, slabType.getElementType(),
-                                     nullptr, slabType.getMemorySpace());
-    Value groupSlab = memref::AllocOp::create(b, loc, groupType);
-    // In the block loop: the block index, and the block's rows of the slab.
-    OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
-    Value block = arith::AddIOp::create(inner, loc, firstBlock, iv);
-    // The block's window start, recomputed where the block begins.
-    IRMapping blockMapping;
-    Value blockStart = cloneWith(offset, iv, block, loop, inner, blockMapping);
-    SmallVector<OpOperand *> ivUses;
-    for (OpOperand &use : iv.getUses())
-      if (use.getOwner() != block.getDefiningOp())
-        ivUses.push_back(&use);
-    for (OpOperand *use : ivUses)
-      use->set(block);
-    Value within = arith::SubIOp::create(inner, loc, blockStart, groupStart);
-    SmallVector<OpFoldResult> offsets(groupShape.size(), inner.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes,
-        strides(groupShape.size(), inner.getIndexAttr(1));
-    for (int64_t size : slabType.getShape())
-      sizes.push_back(inner.getIndexAttr(size));
-    offsets[slab.slabDim] = within;
-    Value blockRows = memref::SubViewOp::create(inner, loc, groupSlab, offsets,
-                                                sizes, strides);
-    loop->moveBefore(outer.getBody()->getTerminator());
-    loop.setUpperBound(groupSize);
-    slab.fill->moveBefore(loop);
-    // The fill loads the group's window into the group's slab.
-    {
-      OpBuilder at(slab.dma);
-      SmallVector<OpFoldResult> offsets = slab.source.getMixedOffsets();
-      SmallVector<OpFoldResult> sizes = slab.source.getMixedSizes();
-      offsets[slab.sourceDim] = groupStart;
-      sizes[slab.sourceDim] = at.getIndexAttr(groupRows);
-      SmallVector<int64_t> shape(
-          cast<MemRefType>(slab.source.getType()).getShape());
-      int64_t shapeDim = 0;
-      for (int64_t d = 0; d < slab.sourceDim; ++d)
-        shapeDim += slab.source.getDroppedDims().test(d) ? 0 : 1;
-      shape[shapeDim] = groupRows;
-      auto type = memref::SubViewOp::inferRankReducedResultType(
-          shape, slab.source.getSourceType(), offsets, sizes,
-          slab.source.getMixedStrides());
-      Value source = memref::SubViewOp::create(
-          at, loc, type, slab.source.getSource(), offsets, sizes,
-          slab.source.getMixedStrides());
-      Value target = groupSlab;
-      if (slab.target) {
-        OpBuilder atTarget(slab.dma);
-        SmallVector<OpFoldResult> targetSizes = slab.target.getMixedSizes();
-        targetSizes[slab.slabDim] = atTarget.getIndexAttr(groupRows);
-        SmallVector<int64_t> targetShape(slab.target.getType().getShape());
-        targetShape[shapeDim] = groupRows;
-        auto targetType = memref::SubViewOp::inferRankReducedResultType(
-            targetShape, groupType, slab.target.getMixedOffsets(), targetSizes,
-            slab.target.getMixedStrides());
-        target = memref::SubViewOp::create(
-            atTarget, loc, targetType, groupSlab, slab.target.getMixedOffsets(),
-            targetSizes, slab.target.getMixedStrides());
-      }
-      slab.dma.getSourceMutable().assign(source);
-      slab.dma.getTargetMutable().assign(target);
-      if (slab.source->use_empty())
-        slab.source.erase();
-      // Dead now (checked above); erase users before their producers.
-      for (bool erased = true; erased;) {
-        erased = false;
-        for (Operation *&op : startOps.takeVector())
-          if (op->use_empty()) {
-            op->erase();
-            erased = true;
-          } else {
-            startOps.insert(op);
-          }
-      }
-      if (slab.target && slab.target->use_empty())
-        slab.target.erase();
-    }
-    // Constants the fill took from the loop body come along.
-    auto adoptConstants = [&](Operation *op) {
-      for (OpOperand &operand : op->getOpOperands())
-        if (auto c = operand.get().getDefiningOp<arith::ConstantOp>();
-            c && c->getBlock() == loop.getBody()) {
-          OpBuilder at(outer.getBody(), outer.getBody()->begin());
-          operand.set(at.clone(*c)->getResult(0));
-        }
-    };
-    slab.fill->walk(adoptConstants);
-    for (Value view : {slab.dma.getSource(), slab.dma.getTarget()})
-      if (Operation *def = view.getDefiningOp();
-          def && !slab.fill->isAncestor(def))
-        adoptConstants(def);
-    for (OpOperand *use : getAccesses(alloc)) {
-      FailureOr<SmallVector<Operation *>> chain =
-          getViewChain(alloc.getResult(), use->get());
-      assert(succeeded(chain) && "findSlab checked every access's views");
-      OpBuilder at(use->getOwner());
-      use->set(replaySubviews(at, loc, *chain, blockRows));
-    }
-    eraseUnusedViewsAndBuffer(alloc);
+    FailureOr<GroupPlan> planned = plan(*slab);
+    if (failed(planned))
+      return failure();
+    rewrite(*slab, *planned);
     return success(); // one slab per loop
   }
   return failure();
+}
+
+/// The largest group of at most `maxBlocks` blocks whose slab fits the
+/// budget, from the window's start in every block.
+LogicalResult Grouper::chooseGroupSize(Slab &slab, GroupPlan &plan,
+                                       std::string &why) {
+  // The window must never move back, so that a group's first block starts
+  // its window.
+  SmallVector<int64_t> starts;
+  IndexEnv env;
+  why = "the loop has too many iterations to evaluate";
+  LogicalResult walked = forEachIteration({loop}, env, [&] {
+    FailureOr<int64_t> start = evaluateIndex(plan.offset, env);
+    if (failed(start)) {
+      why = "the window's start is not evaluable index arithmetic of the "
+            "spatial index";
+      return failure();
+    }
+    if (!starts.empty() && *start < starts.back()) {
+      why = "the window moves back";
+      return failure();
+    }
+    starts.push_back(*start);
+    return success();
+  });
+  if (failed(walked))
+    return failure();
+  if (starts.front() < 0 || starts.back() + slab.rows > plan.extent) {
+    why = "the window leaves the loaded tensor";
+    return failure();
+  }
+  MemRefType slabType = slab.alloc.getType();
+  int64_t bytesPerRow = slabType.getNumElements() / slabType.getDimSize(0) /
+                        slab.rows * (slabType.getElementTypeBitWidth() / 8);
+  for (plan.blocks = std::min(maxBlocks, plan.tripCount); plan.blocks > 1;
+       --plan.blocks) {
+    plan.groupRows = 0;
+    for (int64_t first = 0; first < plan.tripCount; first += plan.blocks) {
+      int64_t last = std::min(first + plan.blocks, plan.tripCount) - 1;
+      plan.groupRows =
+          std::max(plan.groupRows, starts[last] - starts[first] + slab.rows);
+    }
+    if (plan.groupRows * bytesPerRow <= budget && plan.groupRows <= plan.extent)
+      return success();
+  }
+  why = "no group of two or more blocks has a slab within the budget";
+  return failure();
+}
+
+/// The fill moves out of the loop; the DMA's source and target views are
+/// rebuilt before it. Whatever else they use must be available there.
+bool Grouper::isFillSelfContained(Slab &slab, GroupPlan &plan) {
+  bool selfContained = true;
+  auto checkOperands = [&](Operation *op) {
+    if (plan.startOps.contains(op))
+      return;
+    for (Value operand : op->getOperands()) {
+      Operation *scope = operand.getParentBlock()->getParentOp();
+      if (operand == slab.alloc.getResult() || operand == plan.offset ||
+          slab.fill->isAncestor(scope) || !loop->isAncestor(scope))
+        continue;
+      if (operand.getDefiningOp() == slab.source.getOperation() ||
+          (slab.target &&
+           operand.getDefiningOp() == slab.target.getOperation()))
+        continue;
+      if (operand.getParentBlock() == loop.getBody() &&
+          operand.getDefiningOp<arith::ConstantOp>())
+        continue;
+      selfContained = false;
+    }
+  };
+  slab.fill->walk(checkOperands);
+  checkOperands(slab.source);
+  if (slab.target)
+    checkOperands(slab.target);
+  return selfContained;
+}
+
+FailureOr<GroupPlan> Grouper::plan(Slab &slab) {
+  auto decline = [&](const Twine &why) {
+    return rewriter.notifyMatchFailure(slab.dma, "not grouped: " + why);
+  };
+  if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
+    return decline("the loop is not an nki.affine_range (sequential loops "
+                   "are never reordered)");
+  GroupPlan plan;
+  plan.offset = cast<Value>(slab.source.getMixedOffsets()[slab.sourceDim]);
+  plan.tripCount = *getConstantIntValue(loop.getUpperBound());
+  plan.extent = slab.source.getSourceType().getDimSize(slab.sourceDim);
+  std::string why;
+  if (failed(chooseGroupSize(slab, plan, why)))
+    return decline(why);
+  if (mayBeWrittenIn(loop, slab.source.getSource(), slab.dma))
+    return decline("an op in the loop may write the loaded tensor");
+  // The ops in the fill that compute the window's start only for the source
+  // view: replaced by the group's start.
+  std::function<void(Value)> collectStart = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    if (!def || !slab.fill->isProperAncestor(def) ||
+        plan.startOps.contains(def))
+      return;
+    plan.startOps.insert(def);
+    for (Value operand : def->getOperands())
+      collectStart(operand);
+  };
+  collectStart(plan.offset);
+  for (Operation *op : plan.startOps)
+    for (Operation *user : op->getUsers())
+      if (!plan.startOps.contains(user) && user != slab.source.getOperation())
+        return decline("the window's start is used by other ops of the load");
+  if (!isFillSelfContained(slab, plan))
+    return decline("the slab's load uses other values computed in the loop");
+  return plan;
+}
+
+/// The fill loads the group's window into the group's slab; the views and
+/// index ops it used for one block's window are erased.
+void Grouper::retargetFill(Slab &slab, GroupPlan &plan, Value groupStart,
+                           Value groupSlab) {
+  Location loc = loop.getLoc();
+  OpBuilder at(slab.dma);
+  SmallVector<OpFoldResult> offsets = slab.source.getMixedOffsets();
+  SmallVector<OpFoldResult> sizes = slab.source.getMixedSizes();
+  offsets[slab.sourceDim] = groupStart;
+  sizes[slab.sourceDim] = at.getIndexAttr(plan.groupRows);
+  SmallVector<int64_t> shape(
+      cast<MemRefType>(slab.source.getType()).getShape());
+  int64_t shapeDim = 0;
+  for (int64_t d = 0; d < slab.sourceDim; ++d)
+    shapeDim += slab.source.getDroppedDims().test(d) ? 0 : 1;
+  shape[shapeDim] = plan.groupRows;
+  auto type = memref::SubViewOp::inferRankReducedResultType(
+      shape, slab.source.getSourceType(), offsets, sizes,
+      slab.source.getMixedStrides());
+  Value source =
+      memref::SubViewOp::create(at, loc, type, slab.source.getSource(), offsets,
+                                sizes, slab.source.getMixedStrides());
+  Value target = groupSlab;
+  if (slab.target) {
+    auto groupType = cast<MemRefType>(groupSlab.getType());
+    SmallVector<OpFoldResult> targetSizes = slab.target.getMixedSizes();
+    targetSizes[slab.slabDim] = at.getIndexAttr(plan.groupRows);
+    SmallVector<int64_t> targetShape(slab.target.getType().getShape());
+    targetShape[shapeDim] = plan.groupRows;
+    auto targetType = memref::SubViewOp::inferRankReducedResultType(
+        targetShape, groupType, slab.target.getMixedOffsets(), targetSizes,
+        slab.target.getMixedStrides());
+    target = memref::SubViewOp::create(
+        at, loc, targetType, groupSlab, slab.target.getMixedOffsets(),
+        targetSizes, slab.target.getMixedStrides());
+  }
+  slab.dma.getSourceMutable().assign(source);
+  slab.dma.getTargetMutable().assign(target);
+  if (slab.source->use_empty())
+    slab.source.erase();
+  // Dead now (checked by `plan`); erase users before their producers.
+  for (bool erased = true; erased;) {
+    erased = false;
+    for (Operation *&op : plan.startOps.takeVector())
+      if (op->use_empty()) {
+        op->erase();
+        erased = true;
+      } else {
+        plan.startOps.insert(op);
+      }
+  }
+  if (slab.target && slab.target->use_empty())
+    slab.target.erase();
+}
+
+/// Strip-mine: for group in [0, ceil(n / G)) { for block in [0, min(G,
+/// n - group * G)) { ... index group * G + block ... } }.
+void Grouper::rewrite(Slab &slab, GroupPlan &plan) {
+  Value iv = loop.getInductionVar();
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  auto constant = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value zero = constant(0), one = constant(1);
+  Value groupCount = constant(llvm::divideCeil(plan.tripCount, plan.blocks));
+  auto outer = scf::ForOp::create(b, loc, zero, groupCount, one);
+  outer->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+  b.setInsertionPointToStart(outer.getBody());
+  Value firstBlock = arith::MulIOp::create(b, loc, outer.getInductionVar(),
+                                           constant(plan.blocks));
+  Value remaining =
+      arith::SubIOp::create(b, loc, constant(plan.tripCount), firstBlock);
+  Value groupSize =
+      arith::MinSIOp::create(b, loc, remaining, constant(plan.blocks));
+  // The group's window: from its first block's start, moved back where it
+  // would pass the tensor's end.
+  IRMapping mapping;
+  Value firstStart = cloneWith(plan.offset, iv, firstBlock, loop, b, mapping);
+  Value groupStart = arith::MinSIOp::create(
+      b, loc, firstStart, constant(plan.extent - plan.groupRows));
+  MemRefType slabType = slab.alloc.getType();
+  SmallVector<int64_t> groupShape(slabType.getShape());
+  groupShape[slab.slabDim] = plan.groupRows;
+  auto groupType = MemRefType::get(groupShape, slabType.getElementType(),
+                                   nullptr, slabType.getMemorySpace());
+  Value groupSlab = memref::AllocOp::create(b, loc, groupType);
+  // In the block loop: the block index, and the block's rows of the slab.
+  OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
+  Value block = arith::AddIOp::create(inner, loc, firstBlock, iv);
+  // The block's window start, recomputed where the block begins.
+  IRMapping blockMapping;
+  Value blockStart =
+      cloneWith(plan.offset, iv, block, loop, inner, blockMapping);
+  SmallVector<OpOperand *> ivUses;
+  for (OpOperand &use : iv.getUses())
+    if (use.getOwner() != block.getDefiningOp())
+      ivUses.push_back(&use);
+  for (OpOperand *use : ivUses)
+    use->set(block);
+  Value within = arith::SubIOp::create(inner, loc, blockStart, groupStart);
+  SmallVector<OpFoldResult> offsets(groupShape.size(), inner.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes,
+      strides(groupShape.size(), inner.getIndexAttr(1));
+  for (int64_t size : slabType.getShape())
+    sizes.push_back(inner.getIndexAttr(size));
+  offsets[slab.slabDim] = within;
+  Value blockRows =
+      memref::SubViewOp::create(inner, loc, groupSlab, offsets, sizes, strides);
+  loop->moveBefore(outer.getBody()->getTerminator());
+  loop.setUpperBound(groupSize);
+  slab.fill->moveBefore(loop);
+  retargetFill(slab, plan, groupStart, groupSlab);
+  // Constants the fill took from the loop body come along.
+  auto adoptConstants = [&](Operation *op) {
+    for (OpOperand &operand : op->getOpOperands())
+      if (auto c = operand.get().getDefiningOp<arith::ConstantOp>();
+          c && c->getBlock() == loop.getBody()) {
+        OpBuilder at(outer.getBody(), outer.getBody()->begin());
+        operand.set(at.clone(*c)->getResult(0));
+      }
+  };
+  slab.fill->walk(adoptConstants);
+  for (Value view : {slab.dma.getSource(), slab.dma.getTarget()})
+    if (Operation *def = view.getDefiningOp();
+        def && !slab.fill->isAncestor(def))
+      adoptConstants(def);
+  for (OpOperand *use : getAccesses(slab.alloc)) {
+    FailureOr<SmallVector<Operation *>> chain =
+        getViewChain(slab.alloc.getResult(), use->get());
+    assert(succeeded(chain) && "findSlab checked every access's views");
+    OpBuilder at(use->getOwner());
+    use->set(replaySubviews(at, loc, *chain, blockRows));
+  }
+  eraseUnusedViewsAndBuffer(slab.alloc);
 }
 
 struct GroupRowBlocksPass
@@ -467,6 +534,6 @@ struct GroupRowBlocksPass
 
 LogicalResult nki::groupRowBlocks(RewriterBase &rewriter, scf::ForOp loop,
                                   int64_t maxBlocks, int64_t sbufBudget) {
-  return Grouper(rewriter, maxBlocks, resolveSbufBudget(loop, sbufBudget))
-      .run(loop);
+  return Grouper(rewriter, loop, maxBlocks, resolveSbufBudget(loop, sbufBudget))
+      .run();
 }

@@ -306,47 +306,50 @@ void nki::interchange(scf::ForOp outer, scf::ForOp inner) {
     use->set(a);
 }
 
-LogicalResult Hoister::run(Chain chain, bool quiet) {
-  Operation *anchor = chain.anchor;
-  if (!isa<scf::ForOp>(anchor->getParentOp()))
-    return failure(); // not in a loop: nothing to hoist
-  auto decline = [&](const Twine &reason) {
-    return rewriter.notifyMatchFailure(anchor, "not hoisted: " + reason);
-  };
-  std::string reason;
+namespace mlir::nki {
+/// The cache of a chain's tiles before `point`, one slot per iteration of
+/// the `replicated` loops.
+struct Cache {
+  scf::ForOp point;
+  SmallVector<scf::ForOp> replicated; // outermost first
+  MemRefType type;
+  Value buffer;
 
-  // The enclosing loop nest, innermost first.
-  SmallVector<scf::ForOp> nest;
-  for (Operation *op = anchor->getParentOp();
-       auto loop = dyn_cast<scf::ForOp>(op); op = op->getParentOp())
-    nest.push_back(loop);
-  scf::ForOp outermost = nest.back();
+  /// The slot for iteration indices `ivs` of the replicated loops, shaped
+  /// like the tile.
+  Value slot(OpBuilder &b, Location loc, MemRefType tileType, ValueRange ivs) {
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes(rank, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> strides(rank, b.getIndexAttr(1));
+    for (auto [i, iv] : llvm::enumerate(ivs))
+      offsets[1 + i] = iv;
+    sizes[0] = b.getIndexAttr(type.getDimSize(0));
+    for (int64_t d = 1 + ivs.size(); d < rank; ++d)
+      sizes[d] = b.getIndexAttr(type.getDimSize(d));
+    MemRefType slotType = memref::SubViewOp::inferRankReducedResultType(
+        tileType.getShape(), type, offsets, sizes, strides);
+    return memref::SubViewOp::create(b, loc, slotType, buffer, offsets, sizes,
+                                     strides)
+        .getResult();
+  }
+};
 
-  // What the chain depends on.
-  llvm::SmallPtrSet<Operation *, 8> chainOps(chain.ops.begin(),
-                                             chain.ops.end());
-  chainOps.insert(chain.result);
-  for (memref::AllocOp temp : chain.temps)
-    chainOps.insert(temp);
-  llvm::SetVector<scf::ForOp> dependsOn;
-  for (Operation *op : chain.ops)
-    for (Value operand : op->getOperands())
-      if (failed(collectDependences(operand, outermost, chainOps, dependsOn,
-                                    reason)))
-        return decline(reason);
+} // namespace mlir::nki
 
-  // The hoisting point: the outermost loop the chain does not depend on
-  // whose cache fits the budget.
-  MemRefType tileType = chain.result.getType();
-  int64_t tileBytes = tileType.getNumElements() / tileType.getDimSize(0) *
-                      (tileType.getElementTypeBitWidth() / 8);
-  scf::ForOp hoistPoint;
-  SmallVector<scf::ForOp> replicated;
-  bool anyInvariant = false;
+/// Bytes per partition of one tile of `type`.
+static int64_t tileBytesPerPartition(MemRefType type) {
+  return type.getNumElements() / type.getDimSize(0) *
+         (type.getElementTypeBitWidth() / 8);
+}
+
+LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
+                                   const llvm::SetVector<scf::ForOp> &dependsOn,
+                                   Cache &cache, std::string &reason) {
+  int64_t tileBytes = tileBytesPerPartition(chain.result.getType());
   for (scf::ForOp candidate : llvm::reverse(nest)) {
     if (dependsOn.contains(candidate))
       continue;
-    anyInvariant = true;
     // Nothing in the loop may write what the chain reads.
     if (mayBeWrittenIn(candidate, chain.loaded, chain.ops.front())) {
       reason = "an op in the loops may write the loaded tensor";
@@ -354,7 +357,6 @@ LogicalResult Hoister::run(Chain chain, bool quiet) {
     }
     SmallVector<scf::ForOp> inner;
     int64_t bytes = tileBytes;
-    bool ok = true;
     for (scf::ForOp loop : llvm::reverse(nest)) {
       if (!candidate->isProperAncestor(loop) || !dependsOn.contains(loop))
         continue;
@@ -362,74 +364,62 @@ LogicalResult Hoister::run(Chain chain, bool quiet) {
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
       std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
       if (lb != 0 || step != 1 || !ub) {
-        ok = false;
         reason = "a loop to replicate does not run from 0 to a constant "
                  "with step 1";
-        break;
+        return failure();
       }
       bytes *= *ub;
       inner.push_back(loop);
     }
-    if (!ok)
-      return decline(reason);
     if (bytes <= budget) {
-      hoistPoint = candidate;
-      replicated = inner;
-      break;
+      cache.point = candidate;
+      cache.replicated = std::move(inner);
+      return success();
     }
     reason = "the cache of tiles needs " + std::to_string(bytes) +
              " bytes per partition, more than the budget of " +
              std::to_string(budget);
   }
-  // Over budget: an invariant loop directly around a dependent one can move
-  // inside it when that brings the cache within budget (the loops are
-  // independent, so the order is free); then try again.
-  if (!hoistPoint && allowInterchange) {
-    for (auto it = nest.rbegin(); std::next(it) != nest.rend(); ++it) {
-      scf::ForOp outer = *it, inner = *std::next(it);
-      if (dependsOn.contains(outer) || !dependsOn.contains(inner) ||
-          !canInterchange(outer, inner))
-        continue;
-      int64_t bytes = tileBytes;
-      for (scf::ForOp loop : nest)
-        if (outer->isProperAncestor(loop) && loop != inner &&
-            dependsOn.contains(loop))
-          bytes *= *getConstantIntValue(loop.getUpperBound());
-      if (bytes > budget)
-        continue;
-      interchange(outer, inner);
-      return run(chain, quiet);
-    }
-  }
-  if (!anyInvariant) {
-    if (!quiet)
-      return decline("the tile depends on every enclosing loop");
-    return failure();
-  }
-  if (!hoistPoint)
-    return decline(reason);
-  FailureOr<SmallVector<Operation *>> writerViews =
-      getViewChain(chain.result.getResult(), chain.ops.back()->getOperand(1));
-  // A slot of the cache has the tile's free dims with the tile's strides, so
-  // views that keep the partition dim whole rebuild on it as they are.
-  if (failed(writerViews) || !keepsPartitionDim(*writerViews))
-    return decline("the tile is written through views that split its "
-                   "partitions");
+  return success(); // no point within budget: `cache.point` stays null
+}
 
-  // The cache and the prologue nest that fills it.
-  OpBuilder b(hoistPoint);
-  Location loc = anchor->getLoc();
+bool Hoister::interchangeToFit(Chain &chain, ArrayRef<scf::ForOp> nest,
+                               const llvm::SetVector<scf::ForOp> &dependsOn) {
+  int64_t tileBytes = tileBytesPerPartition(chain.result.getType());
+  for (auto it = nest.rbegin(); std::next(it) != nest.rend(); ++it) {
+    scf::ForOp outer = *it, inner = *std::next(it);
+    if (dependsOn.contains(outer) || !dependsOn.contains(inner) ||
+        !canInterchange(outer, inner))
+      continue;
+    int64_t bytes = tileBytes;
+    for (scf::ForOp loop : nest)
+      if (outer->isProperAncestor(loop) && loop != inner &&
+          dependsOn.contains(loop))
+        bytes *= *getConstantIntValue(loop.getUpperBound());
+    if (bytes > budget)
+      continue;
+    interchange(outer, inner);
+    return true;
+  }
+  return false;
+}
+
+void Hoister::fillCache(Chain &chain, Cache &cache,
+                        ArrayRef<Operation *> writerViews) {
+  MemRefType tileType = chain.result.getType();
+  OpBuilder b(cache.point);
+  Location loc = chain.anchor->getLoc();
   SmallVector<int64_t> cacheShape = {tileType.getDimSize(0)};
-  for (scf::ForOp loop : replicated)
+  for (scf::ForOp loop : cache.replicated)
     cacheShape.push_back(*getConstantIntValue(loop.getUpperBound()));
   llvm::append_range(cacheShape, tileType.getShape().drop_front());
-  auto cacheType = MemRefType::get(cacheShape, tileType.getElementType(),
-                                   nullptr, tileType.getMemorySpace());
-  Value cache = memref::AllocOp::create(b, loc, cacheType);
+  cache.type = MemRefType::get(cacheShape, tileType.getElementType(), nullptr,
+                               tileType.getMemorySpace());
+  cache.buffer = memref::AllocOp::create(b, loc, cache.type);
   IRMapping mapping;
   SmallVector<Value> prologueIvs;
-  for (scf::ForOp loop : replicated) {
-    // Bounds are constants (checked above); they may be defined in the nest.
+  for (scf::ForOp loop : cache.replicated) {
+    // Bounds are constants (checked); they may be defined in the nest.
     auto copy = scf::ForOp::create(
         b, loc, arith::ConstantIndexOp::create(b, loc, 0),
         arith::ConstantIndexOp::create(
@@ -440,57 +430,43 @@ LogicalResult Hoister::run(Chain chain, bool quiet) {
     prologueIvs.push_back(copy.getInductionVar());
     b.setInsertionPointToStart(copy.getBody());
   }
-  // The slot of the cache for given iteration indices, shaped like the tile.
-  auto slot = [&](OpBuilder &builder, ValueRange ivs) {
-    int64_t rank = cacheType.getRank();
-    SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes(rank, builder.getIndexAttr(1));
-    SmallVector<OpFoldResult> strides(rank, builder.getIndexAttr(1));
-    for (auto [i, iv] : llvm::enumerate(ivs))
-      offsets[1 + i] = iv;
-    sizes[0] = builder.getIndexAttr(cacheShape[0]);
-    for (int64_t d = 1 + ivs.size(); d < rank; ++d)
-      sizes[d] = builder.getIndexAttr(cacheShape[d]);
-    MemRefType type = memref::SubViewOp::inferRankReducedResultType(
-        tileType.getShape(), cacheType, offsets, sizes, strides);
-    return memref::SubViewOp::create(builder, loc, type, cache, offsets, sizes,
-                                     strides)
-        .getResult();
-  };
   // Clone the chain into the prologue; its last op writes the cache slot.
-  Value prologueSlot = slot(b, prologueIvs);
+  Value prologueSlot = cache.slot(b, loc, tileType, prologueIvs);
   for (memref::AllocOp temp : chain.temps)
     b.clone(*temp, mapping);
   Operation *writer = chain.ops.back();
   for (Operation *op : chain.ops) {
-    if (op == writer) {
-      // Only the writer's indices, not the tile it wrote, are needed.
-      Value source = op->getOperand(0);
-      resolve(source, mapping, b, hoistPoint);
-      for (Operation *view : *writerViews)
-        for (Value index : llvm::drop_begin(view->getOperands()))
-          resolve(index, mapping, b, hoistPoint);
-      FailureOr<Value> slotTarget =
-          replayViewChain(b, loc, *writerViews, prologueSlot, mapping);
-      assert(succeeded(slotTarget) && "views keeping partitions rebuild");
-      Value mappedSource = mapping.lookupOrDefault(source);
-      if (isa<DmaCopyOp>(op))
-        DmaCopyOp::create(b, loc, mappedSource, *slotTarget);
-      else
-        TensorCopyOp::create(b, loc, mappedSource, *slotTarget);
+    if (op != writer) {
+      for (Value operand : op->getOperands())
+        resolve(operand, mapping, b, cache.point);
+      b.clone(*op, mapping);
       continue;
     }
-    for (Value operand : op->getOperands())
-      resolve(operand, mapping, b, hoistPoint);
-    b.clone(*op, mapping);
+    // Only the writer's indices, not the tile it wrote, are needed.
+    Value source = op->getOperand(0);
+    resolve(source, mapping, b, cache.point);
+    for (Operation *view : writerViews)
+      for (Value index : llvm::drop_begin(view->getOperands()))
+        resolve(index, mapping, b, cache.point);
+    FailureOr<Value> slotTarget =
+        replayViewChain(b, loc, writerViews, prologueSlot, mapping);
+    assert(succeeded(slotTarget) && "views keeping partitions rebuild");
+    Value mappedSource = mapping.lookupOrDefault(source);
+    if (isa<DmaCopyOp>(op))
+      DmaCopyOp::create(b, loc, mappedSource, *slotTarget);
+    else
+      TensorCopyOp::create(b, loc, mappedSource, *slotTarget);
   }
+}
 
-  // The original site reads its tile from the cache.
+void Hoister::readFromCache(Chain &chain, Cache &cache) {
   OpBuilder site(chain.result);
+  Location loc = chain.anchor->getLoc();
   SmallVector<Value> siteIvs;
-  for (scf::ForOp loop : replicated)
+  for (scf::ForOp loop : cache.replicated)
     siteIvs.push_back(loop.getInductionVar());
-  Value siteSlot = slot(site, siteIvs);
+  Value siteSlot = cache.slot(site, loc, chain.result.getType(), siteIvs);
+  Operation *writer = chain.ops.back();
   for (OpOperand *use : getAccesses(chain.result)) {
     if (use->getOwner() == writer)
       continue;
@@ -513,5 +489,61 @@ LogicalResult Hoister::run(Chain chain, bool quiet) {
   llvm::append_range(allocs, chain.temps);
   for (memref::AllocOp alloc : allocs)
     eraseUnusedViewsAndBuffer(alloc);
+}
+
+LogicalResult Hoister::run(Chain chain, bool quiet) {
+  Operation *anchor = chain.anchor;
+  if (!isa<scf::ForOp>(anchor->getParentOp()))
+    return failure(); // not in a loop: nothing to hoist
+  auto decline = [&](const Twine &reason) {
+    return rewriter.notifyMatchFailure(anchor, "not hoisted: " + reason);
+  };
+  std::string reason;
+
+  // The enclosing loop nest, innermost first.
+  SmallVector<scf::ForOp> nest;
+  for (Operation *op = anchor->getParentOp();
+       auto loop = dyn_cast<scf::ForOp>(op); op = op->getParentOp())
+    nest.push_back(loop);
+
+  // The loops the chain depends on.
+  llvm::SmallPtrSet<Operation *, 8> chainOps(chain.ops.begin(),
+                                             chain.ops.end());
+  chainOps.insert(chain.result);
+  for (memref::AllocOp temp : chain.temps)
+    chainOps.insert(temp);
+  llvm::SetVector<scf::ForOp> dependsOn;
+  for (Operation *op : chain.ops)
+    for (Value operand : op->getOperands())
+      if (failed(collectDependences(operand, nest.back(), chainOps, dependsOn,
+                                    reason)))
+        return decline(reason);
+  if (dependsOn.size() == nest.size()) {
+    if (!quiet)
+      return decline("the tile depends on every enclosing loop");
+    return failure();
+  }
+
+  // The hoisting point: the outermost loop the chain does not depend on
+  // whose cache fits the budget. Over budget, an invariant loop directly
+  // around a dependent one can move inside it when that brings the cache
+  // within budget (the loops are independent, so the order is free).
+  Cache cache;
+  if (failed(choosePoint(chain, nest, dependsOn, cache, reason)))
+    return decline(reason);
+  if (!cache.point && allowInterchange &&
+      interchangeToFit(chain, nest, dependsOn))
+    return run(chain, quiet);
+  if (!cache.point)
+    return decline(reason);
+  FailureOr<SmallVector<Operation *>> writerViews =
+      getViewChain(chain.result.getResult(), chain.ops.back()->getOperand(1));
+  // A slot of the cache has the tile's free dims with the tile's strides, so
+  // views that keep the partition dim whole rebuild on it as they are.
+  if (failed(writerViews) || !keepsPartitionDim(*writerViews))
+    return decline("the tile is written through views that split its "
+                   "partitions");
+  fillCache(chain, cache, *writerViews);
+  readFromCache(chain, cache);
   return success();
 }

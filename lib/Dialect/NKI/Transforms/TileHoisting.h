@@ -23,6 +23,8 @@ namespace mlir::nki {
 /// Ops computing one tile per iteration into a local buffer that is only
 /// read afterwards: load -> transpose -> evict (with the buffers between
 /// them), a single load, or a single on-chip copy.
+struct Cache;
+
 struct Chain {
   SmallVector<Operation *> ops;       // in order; the last writes `result`
   SmallVector<memref::AllocOp> temps; // per-iteration buffers between them
@@ -61,6 +63,20 @@ private:
                                    std::string &reason, int depth = 0);
   Value resolve(Value value, IRMapping &mapping, OpBuilder &b,
                 scf::ForOp hoistPoint);
+  /// The outermost loop of `nest` (innermost first) that the chain does not
+  /// depend on and whose cache fits the budget, with the loops to replicate;
+  /// leaves `cache.point` null when none fits.
+  LogicalResult choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
+                            const llvm::SetVector<scf::ForOp> &dependsOn,
+                            Cache &cache, std::string &reason);
+  /// Interchanges an invariant loop with the dependent loop directly in it
+  /// when that makes the cache fit; returns whether it did.
+  bool interchangeToFit(Chain &chain, ArrayRef<scf::ForOp> nest,
+                        const llvm::SetVector<scf::ForOp> &dependsOn);
+  /// Allocates the cache before its point and fills it in a prologue nest.
+  void fillCache(Chain &chain, Cache &cache, ArrayRef<Operation *> writerViews);
+  /// Reads of the tile read its slot; the chain and its buffers go.
+  void readFromCache(Chain &chain, Cache &cache);
 
   RewriterBase &rewriter;
   int64_t budget;
