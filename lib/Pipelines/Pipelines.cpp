@@ -114,7 +114,6 @@ void nki::buildBufferizeToOutParamsPipeline(OpPassManager &pm) {
 }
 
 void nki::buildNKIImportPipeline(OpPassManager &pm) {
-  buildBufferizeToOutParamsPipeline(pm);
   pm.addPass(createConvertLinalgToNKI());
 }
 
@@ -136,9 +135,8 @@ void nki::registerNKIPipelines() {
       });
   PassPipelineRegistration<>(
       "nki-import",
-      "Import a front end's linalg convs (tensors or memrefs) as naive NKI "
-      "kernels: bufferize with results as out-parameters, then "
-      "convert-linalg-to-nki",
+      "Import a front end's linalg conv layers (tensors or memrefs) as naive "
+      "NKI kernels (convert-linalg-to-nki)",
       buildNKIImportPipeline);
   PassPipelineRegistration<>(
       "linalg-reference-to-llvm",

@@ -7,9 +7,10 @@
 // Lowers the kernel with the `nki-to-llvm` pipeline, runs it with the MLIR
 // ExecutionEngine on generated or given inputs, and checks its output against
 // an independent reference lowered by upstream passes only: the function in
-// --reference, or, for kernels recording `nki.conv2d`, conv2d + bias +
-// max-pool in linalg named ops. The last argument of a kernel is its output,
-// the others its inputs.
+// --reference; for a linalg conv layer imported on the way in, the function
+// as it was; or, for kernels recording `nki.conv2d`, conv2d + bias + max-pool
+// in linalg named ops. The last argument of a kernel is its output, the
+// others its inputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -340,6 +341,11 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
                             function_ref<void(OpPassManager &)> pipeline) {
   Compiled compiled;
   compiled.name = func.getName().str();
+  // Only `func` and what it calls are lowered: the module's other functions
+  // (those an importer left alone, say) need not lower to LLVM.
+  for (auto other : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (other != func && SymbolTable::symbolKnownUseEmpty(other, module))
+      other.erase();
   FailureOr<SmallVector<MemRefType>> signature = memrefSignature(func);
   if (failed(signature))
     return failure();
@@ -362,7 +368,7 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // Parallel loops call the OpenMP runtime.
-  SmallVector<StringRef> libraries;
+  SmallVector<StringRef> libraries = {NKI_MLIR_C_RUNNER_UTILS};
   if (!StringRef(NKI_LIBOMP).empty())
     libraries.push_back(NKI_LIBOMP);
   options.sharedLibPaths = libraries;
@@ -474,13 +480,16 @@ Comparison compare(ArrayRef<float> actual, ArrayRef<float> expected) {
   return result;
 }
 
-/// The kernel to run in `module`: a linalg-level conv is imported as the
-/// naive NKI kernel first; the entry must be a kernel whose views stay
-/// inside their buffers.
-FailureOr<func::FuncOp> prepareKernel(ModuleOp module) {
+/// The kernel to run in `module`: linalg-level conv layers are imported as
+/// naive NKI kernels first (`original` keeps the module as it was, the
+/// reference); the entry must be a kernel whose views stay inside their
+/// buffers.
+FailureOr<func::FuncOp> prepareKernel(ModuleOp module,
+                                      OwningOpRef<ModuleOp> &original) {
   bool hasConv = false;
-  module->walk([&](linalg::Conv2DNchwFchwOp) { hasConv = true; });
+  module->walk([&](linalg::ConvolutionOpInterface) { hasConv = true; });
   if (hasConv) {
+    original = module.clone();
     PassManager pm(module.getContext());
     nki::buildNKIImportPipeline(pm);
     if (failed(pm.run(module)))
@@ -562,31 +571,38 @@ void printTimes(Compiled &compiled, ArrayRef<std::vector<float>> inputs,
   llvm::outs() << "\n";
 }
 
-/// The independent reference, compiled: --reference, or conv2d + bias +
-/// max-pool in linalg built from the kernel's nki.conv2d. `reference` holds
+/// The independent reference, compiled: --reference; conv2d + bias +
+/// max-pool in f32 linalg built from the kernel's nki.conv2d; or the linalg
+/// the kernel was imported from (in `reference` already). `reference` holds
 /// its module.
 FailureOr<Compiled>
 compileReference(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                  OwningOpRef<ModuleOp> &reference,
                  const std::optional<nki::Conv2dShape> &conv,
                  const Compiled &kernel) {
+  FailureOr<func::FuncOp> referenceFunc = failure();
   if (!referenceFile.empty()) {
     reference = parse(referenceFile, context, sourceMgr);
     if (!reference)
       return failure();
+    referenceFunc = findEntry(*reference, referenceFile);
   } else if (conv) {
     reference = parseSourceString<ModuleOp>(convReferenceSource(*conv),
                                             &context, "conv2d-reference");
     if (!reference)
       return fail("internal error: the conv2d reference does not parse");
+    referenceFunc = reference->lookupSymbol<func::FuncOp>("reference");
+  } else if (reference) {
+    // The function the kernel was imported from, lowered by upstream passes
+    // (in its own element types: a bf16 result also accumulates in bf16).
+    referenceFunc = reference->lookupSymbol<func::FuncOp>(kernel.name);
+    if (!*referenceFunc)
+      return fail("internal error: @" + kernel.name + " was not imported");
   } else {
     llvm::outs() << "UNCHECKED: no --reference given and @" << kernel.name
                  << " records no nki.conv2d parameters; cannot check\n";
     return failure();
   }
-  FailureOr<func::FuncOp> referenceFunc =
-      findEntry(*reference, referenceFile.empty() ? "conv2d reference"
-                                                  : StringRef(referenceFile));
   if (failed(referenceFunc))
     return failure();
   if (hasNKIOps(*referenceFunc))
@@ -629,7 +645,8 @@ LogicalResult runMain(MLIRContext &context) {
   OwningOpRef<ModuleOp> module = parse(inputFile, context, sourceMgr);
   if (!module)
     return failure();
-  FailureOr<func::FuncOp> entry = prepareKernel(*module);
+  OwningOpRef<ModuleOp> reference;
+  FailureOr<func::FuncOp> entry = prepareKernel(*module, reference);
   if (failed(entry))
     return failure();
   std::optional<nki::Conv2dShape> conv;
@@ -679,7 +696,6 @@ LogicalResult runMain(MLIRContext &context) {
 
   llvm::SourceMgr referenceSourceMgr;
   SourceMgrDiagnosticHandler referenceDiagnostics(referenceSourceMgr, &context);
-  OwningOpRef<ModuleOp> reference;
   FailureOr<Compiled> referenceKernel =
       compileReference(context, referenceSourceMgr, reference, conv, *kernel);
   if (failed(referenceKernel))

@@ -85,32 +85,49 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
 }
 
 def ConvertLinalgToNKI : Pass<"convert-linalg-to-nki", "ModuleOp"> {
-  let summary = "Import a linalg conv2d + bias + max-pool as the naive NKI kernel";
+  let summary = "Import linalg conv2d layers as naive NKI kernels";
   let description = [{
-    Replaces every function that computes
+    Replaces every function that computes one conv2d layer
 
-      out = max_pool(conv_2d_nchw_fchw(X, W) + bias)
+      out = max_pool(relu(conv_2d(pad(X), W) + bias))
 
-    in upstream linalg by the naive NKI kernel of the seed analysis, with the
-    same name and the signature `(X, W, bias, out)`, recording
-    `nki.conv2d = #nki.conv2d<pool = P>`. Functions without a
-    `linalg.conv_2d_nchw_fchw` are left alone.
+    in upstream linalg by the naive NKI kernel of the seed analysis,
+    generalized to the layer, with the same name. The kernel keeps the
+    function's argument order; a tensor result becomes a last out-parameter
+    (as upstream buffer-results-to-out-params does). The seed's own form
+    (NCHW, bias, stride 1, no padding, arguments X, W, bias, out) also records
+    `nki.conv2d = #nki.conv2d<pool = P>`.
 
-    Accepted forms, as front ends emit them:
-    - on tensors (bufferized first with one-shot bufferization, results
-      becoming out-parameters) or on memrefs;
-    - bias broadcast into the conv's init (torch-mlir), or a zero-filled init
-      with the broadcast bias added by an elementwise `linalg.generic` after
-      the conv;
-    - optionally `linalg.pooling_nchw_max` with window = stride, on an init
-      filled with -inf; the result stored into, or copied to, the out argument.
+    Accepted forms, as torch-mlir, IREE and TOSA/ONNX paths emit them, on
+    tensors or on memrefs:
+    - `linalg.conv_2d_nchw_fchw`, `conv_2d_nhwc_hwcf` or `conv_2d_nhwc_fhwc`,
+      any stride and dilation;
+    - the input zero-padded by `tensor.pad` of its spatial dims, any amount
+      per side (the kernel zeroes the halo on chip and loads only in-bounds
+      rows and columns);
+    - the init zero-filled (no bias), or the bias broadcast into it by
+      `linalg.broadcast` or a `linalg.generic`; or a bias added after the
+      conv by an elementwise `linalg.generic`;
+    - then optionally a ReLU (`linalg.generic` yielding `maximumf`/`maxnumf`
+      with 0, or torch-mlir's `select(x > 0, x, 0)`), then optionally
+      `linalg.pooling_nchw_max` with window = stride on a -inf init;
+    - f32, bf16 or f16 operands with a result of the same or a wider float
+      type (accumulation is f32).
 
-    Supported: static shapes, stride 1, unit dilation, no padding, f32, bf16
-    or f16, any channel counts (ragged channel tiles use fewer partitions).
-    Anything else is reported at the offending op and the pass fails.
+    Functions without a conv are left alone. A function with a conv the pass
+    cannot import is left exactly as it was, with a warning at the op that
+    stops it (dynamic shapes, integer types, unsupported conv ops or
+    producers, ...); with `strict=true` these are errors and the pass fails.
+    NKI kernels are static: a caller with dynamic shapes specializes the
+    function first (e.g. with concrete tensor types from its own shape
+    inference).
   }];
+  let options = [
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail on a conv function that cannot be imported instead of "
+           "warning and leaving it alone">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
-                           "::mlir::bufferization::BufferizationDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::nki::NKIDialect",
                            "::mlir::scf::SCFDialect"];

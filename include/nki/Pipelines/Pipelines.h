@@ -89,13 +89,13 @@ void buildNKIOptimizePipeline(OpPassManager &pm);
 
 /// Bufferizes a module of tensor functions with upstream one-shot
 /// bufferization, function results becoming out-parameters (identity
-/// layouts), then canonicalizes: how a front end's linalg becomes a kernel
-/// signature `(inputs..., outputs)`.
+/// layouts), then canonicalizes: the signature `(inputs..., outputs)` the
+/// importer gives a tensor function, for the upstream reference.
 void buildBufferizeToOutParamsPipeline(OpPassManager &pm);
 
-/// `nki-import`: a front end's module (tensors or memrefs) to naive NKI
-/// kernels: buildBufferizeToOutParamsPipeline, then convert-linalg-to-nki.
-/// The importer itself takes memrefs, so that it depends on no pipeline.
+/// `nki-import`: a front end's conv layers (tensors or memrefs) to naive NKI
+/// kernels with convert-linalg-to-nki; every other function is left as it
+/// was.
 void buildNKIImportPipeline(OpPassManager &pm);
 
 /// `linalg-reference-to-llvm`: a linalg-level function (tensors or memrefs)

@@ -1,12 +1,21 @@
 //===- LinalgToNKI.cpp - Import linalg convs as naive NKI kernels -*- C++ -*-=//
+//
+// Reads a function that computes one conv2d layer (in the forms torch-mlir,
+// IREE and TOSA paths emit, on tensors or on memrefs) into a ConvLayer, and
+// replaces it by the naive NKI kernel for that layer. A function it cannot
+// read is left exactly as it was, with a warning at the conv saying why.
+//
+//===----------------------------------------------------------------------===//
 
 #include "nki/Conversion/LinalgToNKI/LinalgToNKI.h"
 #include "nki/Conversion/Passes.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_CONVERTLINALGTONKI
@@ -18,245 +27,545 @@ using namespace mlir::nki;
 
 namespace {
 
-/// What the importer found in a conv function.
-struct ConvFunction {
-  BlockArgument x, w, bias, out;
-  int64_t poolSize = 1;
-};
-
-bool allOnes(DenseIntElementsAttr attr) {
-  return llvm::all_of(attr.getValues<int64_t>(),
-                      [](int64_t v) { return v == 1; });
-}
-
-BlockArgument asArgument(Value value) { return dyn_cast<BlockArgument>(value); }
-
 bool isFloatConstant(Value value, bool (*predicate)(const APFloat &)) {
   APFloat constant(0.0);
   return matchPattern(value, m_ConstantFloat(&constant)) && predicate(constant);
 }
+bool isZero(Value value) {
+  return isFloatConstant(value, [](const APFloat &v) { return v.isZero(); });
+}
+bool isMinusInfinity(Value value) {
+  return isFloatConstant(
+      value, [](const APFloat &v) { return v.isInfinity() && v.isNegative(); });
+}
 
-/// The single-input linalg.generic `out[n, c, h, w] = in[c]` (with casts).
-bool isBiasBroadcast(linalg::GenericOp op, Value &bias) {
-  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumParallelLoops() != 4 || op.getNumLoops() != 4)
-    return false;
-  MLIRContext *ctx = op.getContext();
-  if (op.getIndexingMapsArray()[0] !=
-          AffineMap::get(4, 0, getAffineDimExpr(1, ctx)) ||
-      !op.getIndexingMapsArray()[1].isIdentity())
-    return false;
-  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-  Value yielded = yield.getValues()[0];
+/// The yielded value of a linalg op's body, looking through float casts.
+Value yieldedValue(linalg::LinalgOp op) {
+  Value yielded = op.getBlock()->getTerminator()->getOperand(0);
   if (Operation *cast = yielded.getDefiningOp();
       cast && isa<arith::ExtFOp, arith::TruncFOp>(cast))
-    yielded = cast->getOperand(0);
-  if (yielded != op.getBody()->getArgument(0))
-    return false;
-  bias = op.getDpsInputs()[0];
-  return true;
+    return cast->getOperand(0);
+  return yielded;
 }
 
-/// The two-input linalg.generic `out = conv[n, c, h, w] + bias[c]`.
-bool isBiasAdd(linalg::GenericOp op, Value conv, Value &bias) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      op.getNumParallelLoops() != 4 || op.getNumLoops() != 4)
-    return false;
-  MLIRContext *ctx = op.getContext();
-  AffineMap channel = AffineMap::get(4, 0, getAffineDimExpr(1, ctx));
+/// An all-parallel rank-4 linalg.generic with one init.
+bool isElementwise4d(linalg::GenericOp op, unsigned numInputs) {
+  return op.getNumDpsInputs() == numInputs && op.getNumDpsInits() == 1 &&
+         op.getNumLoops() == 4 && op.getNumParallelLoops() == 4;
+}
+
+/// Why a function is not imported, and where to say so.
+struct Decline {
+  Operation *at;
+  std::string reason;
+};
+
+/// Reads one conv2d layer out of a single-block function. On tensors the
+/// chain follows SSA values; on memrefs it follows a buffer through the ops
+/// that write it, in block order.
+class LayerReader {
+public:
+  LayerReader(func::FuncOp func, linalg::LinalgOp conv)
+      : func(func), conv(conv), block(&func.front()),
+        onTensors(conv.hasPureTensorSemantics()) {}
+
+  FailureOr<ConvLayer> read();
+  Decline decline;
+
+private:
+  LogicalResult fail(Operation *at, const Twine &reason) {
+    decline = {at, reason.str()};
+    return failure();
+  }
+  LogicalResult readConvOp();
+  LogicalResult readInput();
+  LogicalResult readInit();
+  LogicalResult readEpilogue();
+  LogicalResult readResult();
+  LogicalResult readArguments();
+  LogicalResult checkTypes();
+
+  /// The op that last wrote `value` before `user`: its defining op on
+  /// tensors; on memrefs the last op before `user` with `value` as a DPS
+  /// init or copy target.
+  Operation *producer(Value value, Operation *user);
+  /// The op that reads what `writer` produced in `value`: on tensors the one
+  /// user of its result (null when several); on memrefs the next op that
+  /// uses the buffer.
+  Operation *consumer(Value value, Operation *writer);
+  /// What `op` produced: its result on tensors, its init buffer on memrefs.
+  Value produced(linalg::LinalgOp op) {
+    return onTensors ? op->getResult(0) : op.getDpsInits()[0];
+  }
+  BlockArgument argument(Value value) {
+    auto arg = dyn_cast<BlockArgument>(value);
+    return arg && arg.getOwner() == block ? arg : nullptr;
+  }
+  /// The channel dim of an [N, C, H, W] or [N, H, W, C] value.
+  unsigned channelDim() const { return layer.channelsLast ? 3 : 1; }
+  bool isChannelMap(AffineMap map) const {
+    return map == AffineMap::get(4, 0, getAffineDimExpr(channelDim(), ctx()));
+  }
+  MLIRContext *ctx() const { return block->getParentOp()->getContext(); }
+  LogicalResult readBiasAdd(linalg::GenericOp op, Value &value);
+  bool isRelu(linalg::GenericOp op, Value value);
+  LogicalResult readPool(linalg::PoolingNchwMaxOp pool, Value &value);
+
+  func::FuncOp func;
+  linalg::LinalgOp conv;
+  Block *block;
+  bool onTensors;
+  ConvLayer layer;
+  llvm::SmallPtrSet<Operation *, 16> accounted;
+  BlockArgument x, w, bias, out;
+  Value result; // what the function computes, at the end of the chain
+};
+
+Operation *LayerReader::producer(Value value, Operation *user) {
+  if (onTensors)
+    return value.getDefiningOp();
+  for (Operation *op = user->getPrevNode(); op; op = op->getPrevNode()) {
+    if (auto dps = dyn_cast<DestinationStyleOpInterface>(op);
+        dps && llvm::is_contained(dps.getDpsInits(), value))
+      return op;
+    if (auto copy = dyn_cast<memref::CopyOp>(op);
+        copy && copy.getTarget() == value)
+      return op;
+  }
+  return nullptr;
+}
+
+Operation *LayerReader::consumer(Value value, Operation *writer) {
+  if (onTensors) {
+    // One op, which may use the value more than once (as input and init).
+    Operation *found = nullptr;
+    for (Operation *user : value.getUsers()) {
+      if (found && found != user)
+        return nullptr;
+      found = user;
+    }
+    return found;
+  }
+  // The first op after `writer` that uses the buffer; the ops after it are
+  // read on from there (and any op not in the chain stops the import).
+  for (Operation *op = writer->getNextNode(); op; op = op->getNextNode())
+    if (llvm::is_contained(op->getOperands(), value))
+      return isa<memref::DeallocOp>(op) ? nullptr : op;
+  return nullptr;
+}
+
+LogicalResult LayerReader::readConvOp() {
+  auto stridesAndDilations = [&](auto op) {
+    for (auto [i, v] :
+         llvm::enumerate(op.getStrides().template getValues<int64_t>()))
+      layer.strides[i] = v;
+    for (auto [i, v] :
+         llvm::enumerate(op.getDilations().template getValues<int64_t>()))
+      layer.dilations[i] = v;
+  };
+  if (auto op = dyn_cast<linalg::Conv2DNchwFchwOp>(*conv)) {
+    stridesAndDilations(op);
+  } else if (auto op = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*conv)) {
+    stridesAndDilations(op);
+    layer.channelsLast = true;
+    layer.filter = ConvLayer::Filter::HWCF;
+  } else if (auto op = dyn_cast<linalg::Conv2DNhwcFhwcOp>(*conv)) {
+    stridesAndDilations(op);
+    layer.channelsLast = true;
+    layer.filter = ConvLayer::Filter::FHWC;
+  } else {
+    return fail(conv, "'" + conv->getName().getStringRef() +
+                          "' is not one of the supported convs "
+                          "(conv_2d_nchw_fchw, conv_2d_nhwc_hwcf, "
+                          "conv_2d_nhwc_fhwc)");
+  }
+  accounted.insert(conv);
+  if (llvm::any_of(conv->getOperandTypes(), [](Type type) {
+        return !cast<ShapedType>(type).hasStaticShape();
+      }))
+    return fail(conv, "dynamic shapes (NKI kernels are static: specialize "
+                      "the function's shapes first)");
+  auto elementType = [&](Value v) {
+    return cast<ShapedType>(v.getType()).getElementType();
+  };
+  layer.inputType = elementType(conv.getDpsInputs()[0]);
+  layer.outputType = elementType(conv.getDpsInits()[0]);
+  auto isSupported = [](Type type) {
+    return type.isF32() || type.isBF16() || type.isF16();
+  };
+  if (!isSupported(layer.inputType) || !isSupported(layer.outputType) ||
+      elementType(conv.getDpsInputs()[1]) != layer.inputType)
+    return fail(conv, "element types other than f32, bf16 or f16 (integer "
+                      "and quantized convs are not imported), or X and W of "
+                      "different types");
+  if (layer.outputType.getIntOrFloatBitWidth() <
+      layer.inputType.getIntOrFloatBitWidth())
+    return fail(conv, "the result is narrower than the operands");
+  return success();
+}
+
+/// X, or X zero-padded by a tensor.pad of its spatial dims.
+LogicalResult LayerReader::readInput() {
+  Value input = conv.getDpsInputs()[0];
+  if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
+    Value padValue = pad.getConstantPaddingValue();
+    if (!padValue || !isZero(padValue))
+      return fail(pad, "the input is padded with another value than zero");
+    SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
+    if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high))
+      return fail(pad, "the padding amounts are not constants");
+    unsigned rowDim = layer.channelsLast ? 1 : 2, colDim = rowDim + 1;
+    for (unsigned d = 0; d < 4; ++d)
+      if (d != rowDim && d != colDim && (low[d] != 0 || high[d] != 0))
+        return fail(pad, "the input is padded along its batch or channel dim");
+    layer.padding = {low[rowDim], high[rowDim], low[colDim], high[colDim]};
+    if (!pad->hasOneUse())
+      return fail(pad, "the padded input has other uses than the conv");
+    accounted.insert(pad);
+    input = pad.getSource();
+  }
+  x = argument(input);
+  w = argument(conv.getDpsInputs()[1]);
+  if (!x)
+    return fail(conv, "the input is not a function argument (or one "
+                      "zero-padded by tensor.pad)");
+  if (!w)
+    return fail(conv, "the filter is not a function argument");
+  return success();
+}
+
+/// The init: zero-filled (no bias), or the bias broadcast into it by
+/// linalg.broadcast or linalg.generic.
+LogicalResult LayerReader::readInit() {
+  Value init = conv.getDpsInits()[0];
+  if (argument(init) && onTensors)
+    return fail(conv, "the conv accumulates into a caller-provided init "
+                      "(the kernel writes its output, it does not read it)");
+  Operation *def = producer(init, conv);
+  if (!def)
+    return fail(conv, "nothing initializes the conv's init");
+  auto emptyInit = [&](Value v) {
+    return !onTensors || v.getDefiningOp<tensor::EmptyOp>();
+  };
+  if (auto fill = dyn_cast<linalg::FillOp>(def);
+      fill && isZero(fill.getDpsInputs()[0]) &&
+      emptyInit(fill.getDpsInits()[0])) {
+    accounted.insert(fill);
+    return success();
+  }
+  if (auto broadcast = dyn_cast<linalg::BroadcastOp>(def);
+      broadcast && emptyInit(broadcast.getInit()) &&
+      cast<ShapedType>(broadcast.getInput().getType()).getRank() == 1) {
+    ArrayRef<int64_t> added = broadcast.getDimensions();
+    if (llvm::is_contained(added, static_cast<int64_t>(channelDim())))
+      return fail(broadcast, "the broadcast into the init is not along the "
+                             "output channels");
+    bias = argument(broadcast.getInput());
+    accounted.insert(broadcast);
+  } else if (auto generic = dyn_cast<linalg::GenericOp>(def);
+             generic && isElementwise4d(generic, 1) &&
+             emptyInit(generic.getDpsInits()[0]) &&
+             isChannelMap(generic.getIndexingMapsArray()[0]) &&
+             generic.getIndexingMapsArray()[1].isIdentity() &&
+             yieldedValue(generic) == generic.getBody()->getArgument(0)) {
+    bias = argument(generic.getDpsInputs()[0]);
+    accounted.insert(generic);
+  } else {
+    return fail(def, "the conv's init is not zero-filled or a broadcast "
+                     "bias");
+  }
+  if (!bias)
+    return fail(def, "the bias is not a function argument");
+  layer.bias = true;
+  return success();
+}
+
+/// `value + bias[channel]` by a linalg.generic.
+LogicalResult LayerReader::readBiasAdd(linalg::GenericOp op, Value &value) {
+  if (layer.bias)
+    return fail(op, "a second bias is added");
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  unsigned convIndex = op.getDpsInputs()[0] == conv ? 0 : 1;
-  if (op.getDpsInputs()[convIndex] != conv || !maps[convIndex].isIdentity() ||
-      maps[1 - convIndex] != channel || !maps[2].isIdentity())
-    return false;
-  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  unsigned self = op.getDpsInputs()[0] == value ? 0 : 1;
   Block *body = op.getBody();
-  if (!add || !((add.getLhs() == body->getArgument(0) &&
-                 add.getRhs() == body->getArgument(1)) ||
-                (add.getLhs() == body->getArgument(1) &&
-                 add.getRhs() == body->getArgument(0))))
-    return false;
-  bias = op.getDpsInputs()[1 - convIndex];
-  return true;
+  auto add = yieldedValue(op).getDefiningOp<arith::AddFOp>();
+  if (op.getDpsInputs()[self] != value || !maps[self].isIdentity() ||
+      !isChannelMap(maps[1 - self]) || !maps[2].isIdentity() || !add ||
+      !llvm::is_contained(add->getOperands(), body->getArgument(0)) ||
+      !llvm::is_contained(add->getOperands(), body->getArgument(1)))
+    return fail(op, "the op after the conv is not a per-channel bias add");
+  bias = argument(op.getDpsInputs()[1 - self]);
+  if (!bias)
+    return fail(op, "the bias is not a function argument");
+  layer.bias = true;
+  value = produced(op);
+  return success();
 }
 
-/// Recognizes conv2d + bias + max-pool in `func` (memref form). Returns
-/// nullopt when the function has no conv; failure after reporting why it
-/// cannot be imported.
-FailureOr<std::optional<ConvFunction>> matchConvFunction(func::FuncOp func) {
-  SmallVector<linalg::Conv2DNchwFchwOp> convs;
-  func.walk([&](linalg::Conv2DNchwFchwOp op) { convs.push_back(op); });
-  if (convs.empty())
-    return std::optional<ConvFunction>();
-  if (convs.size() > 1)
-    return convs[1].emitError("convert-linalg-to-nki imports one conv per "
-                              "function, found ")
-           << convs.size();
-  linalg::Conv2DNchwFchwOp conv = convs.front();
-  if (!func.getBody().hasOneBlock() || conv->getBlock() != &func.front())
-    return conv.emitError("convert-linalg-to-nki needs the conv at the top "
-                          "level of a single-block function");
-  if (!conv.hasPureBufferSemantics())
-    return conv.emitError("convert-linalg-to-nki imports convs on memrefs; "
-                          "bufferize tensors first (the nki-import pipeline "
-                          "does)");
-  if (!allOnes(conv.getStrides()))
-    return conv.emitError("convert-linalg-to-nki supports stride 1 only");
-  if (!allOnes(conv.getDilations()))
-    return conv.emitError("convert-linalg-to-nki supports unit dilation only");
+/// `max(value, 0)` (or `value > 0 ? value : 0`) by a linalg.generic that
+/// reads `value` as its input, or updates it in place as its init.
+bool LayerReader::isRelu(linalg::GenericOp op, Value value) {
+  if (op.getNumDpsInits() != 1 || op.getNumDpsInputs() > 1 ||
+      op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
+      !llvm::is_contained(op->getOperands(), value) ||
+      (op.getNumDpsInputs() == 1 && op.getDpsInputs()[0] != value) ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return false;
+  Value in = op.getBody()->getArgument(0);
+  Value yielded = yieldedValue(op);
+  Operation *def = yielded.getDefiningOp();
+  if (isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(def))
+    return (def->getOperand(0) == in && isZero(def->getOperand(1))) ||
+           (def->getOperand(1) == in && isZero(def->getOperand(0)));
+  // torch-mlir's `select(in > 0, in, 0)`.
+  auto select = dyn_cast_or_null<arith::SelectOp>(def);
+  if (!select)
+    return false;
+  auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
+  return cmp && select.getTrueValue() == in && isZero(select.getFalseValue()) &&
+         cmp.getLhs() == in && isZero(cmp.getRhs()) &&
+         (cmp.getPredicate() == arith::CmpFPredicate::UGT ||
+          cmp.getPredicate() == arith::CmpFPredicate::OGT);
+}
 
-  ConvFunction match;
-  match.x = asArgument(conv.getDpsInputs()[0]);
-  match.w = asArgument(conv.getDpsInputs()[1]);
-  if (!match.x || !match.w)
-    return conv.emitError("convert-linalg-to-nki: the conv's input and "
-                          "filter must be function arguments (padding and "
-                          "other producers are not supported)");
+/// A max-pool with window = stride on a -inf init.
+LogicalResult LayerReader::readPool(linalg::PoolingNchwMaxOp pool,
+                                    Value &value) {
+  if (layer.channelsLast || pool.getDpsInputs()[0] != value)
+    return fail(pool, "the max-pool does not read the conv's NCHW result");
+  auto window = cast<ShapedType>(pool.getDpsInputs()[1].getType());
+  SmallVector<int64_t> strides(pool.getStrides().getValues<int64_t>());
+  int64_t size = window.getDimSize(0);
+  if (window.getDimSize(1) != size || strides[0] != size ||
+      strides[1] != size ||
+      !llvm::all_of(pool.getDilations().getValues<int64_t>(),
+                    [](int64_t d) { return d == 1; }))
+    return fail(pool, "only square max-pool windows equal to their stride "
+                      "are fused");
+  auto fill =
+      dyn_cast_or_null<linalg::FillOp>(producer(pool.getDpsInits()[0], pool));
+  if (!fill || !isMinusInfinity(fill.getDpsInputs()[0]))
+    return fail(pool, "the max-pool's init is not filled with -inf");
+  accounted.insert(fill);
+  if (Operation *windowDef = pool.getDpsInputs()[1].getDefiningOp())
+    accounted.insert(windowDef);
+  layer.poolSize = size;
+  value = produced(pool);
+  return success();
+}
 
-  // The ops that make up the kernel; anything else is unsupported.
-  llvm::SmallPtrSet<Operation *, 8> accounted = {conv};
-  Value convInit = conv.getDpsInits()[0];
-  Value result;
-  Value bias;
-  for (Operation &op : func.front()) {
-    if (&op == conv.getOperation())
+/// Ops after the conv: a bias add, a ReLU, a max-pool, in that order.
+LogicalResult LayerReader::readEpilogue() {
+  Value value = produced(conv);
+  Operation *writer = conv;
+  while (Operation *next = consumer(value, writer)) {
+    if (isa<func::ReturnOp, memref::CopyOp>(next))
       break;
-    auto generic = dyn_cast<linalg::GenericOp>(op);
-    if (generic && generic.getDpsInits()[0] == convInit &&
-        isBiasBroadcast(generic, bias)) {
-      accounted.insert(generic);
-      result = convInit;
+    auto generic = dyn_cast<linalg::GenericOp>(next);
+    if (generic && !layer.relu && layer.poolSize == 1 &&
+        isElementwise4d(generic, 2)) {
+      if (failed(readBiasAdd(generic, value)))
+        return failure();
+    } else if (generic && !layer.relu && layer.poolSize == 1 &&
+               isRelu(generic, value)) {
+      layer.relu = true;
+      value = produced(generic);
+    } else if (auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(next);
+               pool && layer.poolSize == 1) {
+      if (failed(readPool(pool, value)))
+        return failure();
+    } else {
+      return fail(next, "'" + next->getName().getStringRef() +
+                            "' after the conv is not a bias add, a ReLU or "
+                            "a max-pool that can be fused");
     }
-    auto fill = dyn_cast<linalg::FillOp>(op);
-    if (fill && fill.getDpsInits()[0] == convInit &&
-        isFloatConstant(fill.getDpsInputs()[0],
-                        [](const APFloat &v) { return v.isZero(); }))
-      accounted.insert(fill);
+    accounted.insert(next);
+    writer = next;
   }
-  if (!result) {
-    // Zero init, then the bias added by the first use of the conv result.
-    for (Operation *user : convInit.getUsers()) {
-      auto generic = dyn_cast<linalg::GenericOp>(user);
-      if (generic && generic->isBeforeInBlock(conv) == false &&
-          generic != conv && isBiasAdd(generic, convInit, bias)) {
-        accounted.insert(generic);
-        result = generic.getDpsInits()[0];
-        break;
-      }
-    }
-  }
-  if (!result)
-    return conv.emitError("convert-linalg-to-nki: expected the bias "
-                          "broadcast into the conv's init, or added to the "
-                          "conv's result by an elementwise linalg.generic");
-  match.bias = asArgument(bias);
-  if (!match.bias)
-    return conv.emitError("convert-linalg-to-nki: the bias must be a "
-                          "function argument");
+  result = value;
+  return success();
+}
 
-  // Optional max-pool with window = stride on a -inf init.
-  for (Operation *user : result.getUsers()) {
-    auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(user);
-    if (!pool || pool.getDpsInputs()[0] != result)
-      continue;
-    auto window = cast<ShapedType>(pool.getDpsInputs()[1].getType());
-    SmallVector<int64_t> strides(pool.getStrides().getValues<int64_t>());
-    int64_t size = window.getDimSize(0);
-    if (window.getDimSize(1) != size || strides[0] != size ||
-        strides[1] != size || !allOnes(pool.getDilations()))
-      return pool.emitError("convert-linalg-to-nki supports square max-pool "
-                            "windows equal to their stride only");
-    Value pooled = pool.getDpsInits()[0];
-    bool filled = false;
-    for (Operation *filler : pooled.getUsers())
-      if (auto fill = dyn_cast<linalg::FillOp>(filler);
-          fill && fill->isBeforeInBlock(pool) &&
-          isFloatConstant(fill.getDpsInputs()[0], [](const APFloat &v) {
-            return v.isInfinity() && v.isNegative();
-          })) {
-        accounted.insert(fill);
-        filled = true;
-      }
-    if (!filled)
-      return pool.emitError("convert-linalg-to-nki: the max-pool's init must "
-                            "be filled with -inf");
-    accounted.insert(pool);
-    if (Operation *windowDef = pool.getDpsInputs()[1].getDefiningOp())
-      accounted.insert(windowDef);
-    match.poolSize = size;
-    result = pooled;
-    break;
+/// The result: returned (tensors), or in an argument, directly or copied.
+LogicalResult LayerReader::readResult() {
+  if (onTensors) {
+    auto ret = cast<func::ReturnOp>(block->getTerminator());
+    if (ret.getNumOperands() != 1 || ret.getOperand(0) != result)
+      return fail(ret, "the function does not return the layer's result "
+                       "alone");
+    return success();
   }
-
-  // The result is the out argument, or copied into it.
-  match.out = asArgument(result);
+  out = argument(result);
   for (Operation *user : result.getUsers()) {
-    if (match.out)
+    if (out)
       break;
     if (auto copy = dyn_cast<memref::CopyOp>(user);
         copy && copy.getSource() == result) {
-      match.out = asArgument(copy.getTarget());
+      out = argument(copy.getTarget());
       accounted.insert(copy);
     }
   }
-  if (!match.out)
-    return func.emitError("convert-linalg-to-nki: the result must be "
-                          "written to a function argument");
+  if (!out)
+    return fail(func, "the layer's result is not written to a function "
+                      "argument");
+  return success();
+}
 
-  for (Operation &op : func.front()) {
-    if (accounted.contains(&op) || isa<memref::AllocOp, memref::DeallocOp,
-                                       arith::ConstantOp, func::ReturnOp>(op))
-      continue;
-    return op.emitError("convert-linalg-to-nki: unsupported op '")
-           << op.getName() << "' in a conv2d + bias + max-pool function";
+/// The kernel keeps the function's argument order; a tensor result becomes
+/// the last argument.
+LogicalResult LayerReader::readArguments() {
+  for (BlockArgument arg : block->getArguments()) {
+    if (arg == x)
+      layer.arguments.push_back(ConvOperand::Input);
+    else if (arg == w)
+      layer.arguments.push_back(ConvOperand::Filter);
+    else if (arg == bias)
+      layer.arguments.push_back(ConvOperand::Bias);
+    else if (arg == out)
+      layer.arguments.push_back(ConvOperand::Output);
+    else
+      return fail(func, "argument #" + Twine(arg.getArgNumber()) +
+                            " is not an input of the layer");
   }
-  llvm::SmallDenseSet<BlockArgument> distinct = {match.x, match.w, match.bias,
-                                                 match.out};
-  if (func.getNumArguments() != 4 || distinct.size() != 4)
-    return func.emitError("convert-linalg-to-nki: expected exactly the "
-                          "arguments X, W, bias and out");
-  return std::optional<ConvFunction>(match);
+  if (onTensors)
+    layer.arguments.push_back(ConvOperand::Output);
+  SmallVector<ConvOperand> sorted(layer.arguments);
+  llvm::sort(sorted);
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    return fail(func, "one argument plays two parts in the layer");
+  return success();
+}
+
+/// Sizes and element types from the conv's operands; the result's type must
+/// be what the layer computes.
+LogicalResult LayerReader::checkTypes() {
+  auto xType = cast<ShapedType>(x.getType());
+  auto wType = cast<ShapedType>(w.getType());
+  auto convType = cast<ShapedType>(conv.getDpsInits()[0].getType());
+  ArrayRef<int64_t> xs = xType.getShape(), ws = wType.getShape();
+  layer.batch = xs[0];
+  if (layer.channelsLast) {
+    layer.height = xs[1];
+    layer.width = xs[2];
+    layer.inChannels = xs[3];
+  } else {
+    layer.inChannels = xs[1];
+    layer.height = xs[2];
+    layer.width = xs[3];
+  }
+  switch (layer.filter) {
+  case ConvLayer::Filter::FCHW:
+    layer.outChannels = ws[0];
+    layer.filterHeight = ws[2];
+    layer.filterWidth = ws[3];
+    break;
+  case ConvLayer::Filter::HWCF:
+    layer.outChannels = ws[3];
+    layer.filterHeight = ws[0];
+    layer.filterWidth = ws[1];
+    break;
+  case ConvLayer::Filter::FHWC:
+    layer.outChannels = ws[0];
+    layer.filterHeight = ws[1];
+    layer.filterWidth = ws[2];
+    break;
+  }
+  if (layer.convHeight() < 1 || layer.convWidth() < 1 ||
+      layer.outHeight() < 1 || layer.outWidth() < 1)
+    return fail(conv, "the output is empty");
+  for (auto [operand, arg] : {std::pair{ConvOperand::Input, Value(x)},
+                              {ConvOperand::Filter, w},
+                              {ConvOperand::Bias, bias},
+                              {ConvOperand::Output, result}}) {
+    if (!arg)
+      continue;
+    auto type = cast<ShapedType>(arg.getType());
+    MemRefType expected = layer.typeOf(operand);
+    if (type.getShape() != expected.getShape() ||
+        type.getElementType() != expected.getElementType())
+      return fail(conv, "an operand's type differs from the layer's " +
+                            std::string(operand == ConvOperand::Bias
+                                            ? "bias"
+                                            : "input, filter or output") +
+                            " type");
+    if (auto memref = dyn_cast<MemRefType>(type);
+        memref && !memref.getLayout().isIdentity())
+      return fail(conv, "an argument has a non-identity layout");
+  }
+  return success();
+}
+
+FailureOr<ConvLayer> LayerReader::read() {
+  if (failed(readConvOp()) || failed(readInput()) || failed(readInit()) ||
+      failed(readEpilogue()) || failed(readResult()) ||
+      failed(readArguments()) || failed(checkTypes()))
+    return failure();
+  // Everything else in the function must be structure, not computation.
+  for (Operation &op : *block) {
+    if (accounted.contains(&op) ||
+        isa<arith::ConstantOp, tensor::EmptyOp, memref::AllocOp,
+            memref::DeallocOp, func::ReturnOp>(op))
+      continue;
+    return fail(&op, "the function also computes '" +
+                         op.getName().getStringRef() + "'");
+  }
+  if (onTensors &&
+      SymbolTable::symbolKnownUseEmpty(func, func->getParentOp()) == false)
+    return fail(func, "the function is called in the module (importing "
+                      "changes its signature to out-parameters)");
+  return layer;
 }
 
 struct ConvertLinalgToNKIPass
     : public nki::impl::ConvertLinalgToNKIBase<ConvertLinalgToNKIPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<std::pair<func::FuncOp, ConvFunction>> imports;
+    SmallVector<std::pair<func::FuncOp, ConvLayer>> imports;
+    bool declined = false;
+    auto report = [&](Operation *at, const Twine &reason) {
+      declined = true;
+      InFlightDiagnostic diag = strict ? at->emitError() : at->emitWarning();
+      diag << "convert-linalg-to-nki: not imported: " << reason;
+    };
     for (auto func : module.getOps<func::FuncOp>()) {
-      if (func.isExternal())
+      SmallVector<linalg::LinalgOp> convs;
+      func.walk([&](linalg::LinalgOp op) {
+        if (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
+            !op->getName().getStringRef().starts_with("linalg.pooling"))
+          convs.push_back(op);
+      });
+      if (convs.empty())
         continue;
-      FailureOr<std::optional<ConvFunction>> match = matchConvFunction(func);
-      if (failed(match))
-        return signalPassFailure();
-      if (*match)
-        imports.emplace_back(func, **match);
+      if (convs.size() > 1) {
+        report(convs[1], "one conv per function is imported; found " +
+                             Twine(convs.size()));
+        continue;
+      }
+      if (!func.getBody().hasOneBlock() ||
+          convs.front()->getBlock() != &func.front()) {
+        report(convs.front(), "the conv is not at the top level of a "
+                              "single-block function");
+        continue;
+      }
+      LayerReader reader(func, convs.front());
+      FailureOr<ConvLayer> layer = reader.read();
+      if (failed(layer)) {
+        report(reader.decline.at, reader.decline.reason);
+        continue;
+      }
+      imports.emplace_back(func, *layer);
     }
-    for (auto &[func, match] : imports)
-      if (failed(importConv(func, match)))
-        return signalPassFailure();
-  }
-
-  LogicalResult importConv(func::FuncOp func, const ConvFunction &match) {
-    SmallVector<Type> args = {match.x.getType(), match.w.getType(),
-                              match.bias.getType(), match.out.getType()};
-    Type element = cast<MemRefType>(args[0]).getElementType();
-    if (!isSupportedElementType(element) || llvm::any_of(args, [&](Type type) {
-          return cast<MemRefType>(type).getElementType() != element;
-        }))
-      return func.emitError("convert-linalg-to-nki: X, W, bias and out must "
-                            "share one element type of f32, bf16 or f16");
-    FailureOr<Conv2dShape> shape = Conv2dShape::fromSignature(
-        args, match.poolSize, [&] { return func.emitError(); });
-    if (failed(shape))
-      return failure();
-    OpBuilder builder(func);
-    func::FuncOp kernel =
-        buildNaiveConv2dKernel(builder, func.getLoc(), func.getName(), *shape);
-    kernel.setVisibility(func.getVisibility());
-    func.erase();
-    return success();
+    if (strict && declined)
+      return signalPassFailure();
+    for (auto &[func, layer] : imports) {
+      OpBuilder builder(func);
+      func::FuncOp kernel =
+          buildNaiveConvKernel(builder, func.getLoc(), func.getName(), layer);
+      kernel.setVisibility(func.getVisibility());
+      func.erase();
+    }
   }
 };
 

@@ -19,14 +19,21 @@ constexpr int64_t kSpatialPartition = 512; // output positions per PSUM tile
 /// Emits the kernel body; one method per part of the naive kernel.
 class NaiveConvBuilder {
 public:
-  NaiveConvBuilder(OpBuilder &b, Location loc, const Conv2dShape &shape)
-      : b(b), loc(loc), shape(shape), type(shape.elementType) {}
+  NaiveConvBuilder(OpBuilder &b, Location loc, const ConvLayer &layer)
+      : b(b), loc(loc), layer(layer) {}
 
-  void build(Value x, Value w, Value bias, Value out);
+  void build(ValueRange arguments);
 
 private:
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  /// `value * factor`, or `value` itself for factor 1.
+  Value scaled(Value value, int64_t factor) {
+    return factor == 1 ? value
+                       : arith::MulIOp::create(b, loc, value, index(factor))
+                             .getResult();
   }
 
   /// `for %iv = 0 to count`, marked affine_range; the builder moves inside.
@@ -53,15 +60,15 @@ private:
     return memref::AllocOp::create(
         b, loc, MemRefType::get(shape, elementType, nullptr, memorySpace));
   }
-  Value alloc(ArrayRef<int64_t> shape, MemorySpace space) {
-    return alloc(shape, space, type);
-  }
 
-  /// A unit-stride view of `source`; `dropDims` are unit dims left out of
-  /// the result (rank reduction).
+  /// A view of `source`; `dropDims` are unit dims left out of the result
+  /// (rank reduction). Unit strides unless given.
   Value view(Value source, ArrayRef<OpFoldResult> offsets,
-             ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> dropDims = {}) {
+             ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> dropDims = {},
+             ArrayRef<int64_t> stepSizes = {}) {
     SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+    for (auto [dim, step] : llvm::enumerate(stepSizes))
+      strides[dim] = b.getIndexAttr(step);
     auto sourceType = cast<MemRefType>(source.getType());
     SmallVector<int64_t> resultShape;
     for (auto [dim, size] : llvm::enumerate(sizes))
@@ -85,47 +92,257 @@ private:
     return {i, arith::AddIOp::create(b, loc, start, i)};
   }
 
+  /// The in-bounds part of one output dim for filter tap `tap` of a dim of
+  /// `extent` with `padBefore` zeros: the first output index, how many, and
+  /// the first input index they read.
+  struct Span {
+    Value first, count, inputStart;
+  };
+  Span inBounds(Value tap, int64_t dim);
+
+  Value loadWeights(Value w, Value oc0, OpFoldResult ocs, Value ic0,
+                    OpFoldResult ics, Value fh, Value fw);
+  Value transposeWeights(Value wTile, OpFoldResult ocs, OpFoldResult ics);
+  Value loadPlane(Value x, Value batch, Value ic0, OpFoldResult ics, Value fh,
+                  Value fw);
   void convPartition(Value x, Value w, Value bias, Value dest, Value batch,
                      Value oc0, OpFoldResult ocs, Value sp);
+  void storePositions(Value res, Value dest, Value batch, Value oc0,
+                      OpFoldResult ocs, Value start, Value size);
   void poolPlane(Value conv, Value out);
 
   OpBuilder &b;
   Location loc;
-  const Conv2dShape &shape;
-  Type type;
+  const ConvLayer &layer;
 };
 
 } // namespace
 
-void NaiveConvBuilder::build(Value x, Value w, Value bias, Value out) {
+MemRefType ConvLayer::typeOf(ConvOperand operand) const {
+  switch (operand) {
+  case ConvOperand::Input:
+    return MemRefType::get(
+        channelsLast ? SmallVector<int64_t>{batch, height, width, inChannels}
+                     : SmallVector<int64_t>{batch, inChannels, height, width},
+        inputType);
+  case ConvOperand::Filter: {
+    SmallVector<int64_t> shape;
+    switch (filter) {
+    case Filter::FCHW:
+      shape = {outChannels, inChannels, filterHeight, filterWidth};
+      break;
+    case Filter::HWCF:
+      shape = {filterHeight, filterWidth, inChannels, outChannels};
+      break;
+    case Filter::FHWC:
+      shape = {outChannels, filterHeight, filterWidth, inChannels};
+      break;
+    }
+    return MemRefType::get(shape, inputType);
+  }
+  case ConvOperand::Bias:
+    return MemRefType::get({outChannels}, outputType);
+  case ConvOperand::Output:
+    return MemRefType::get(
+        channelsLast
+            ? SmallVector<int64_t>{batch, outHeight(), outWidth(), outChannels}
+            : SmallVector<int64_t>{batch, outChannels, outHeight(), outWidth()},
+        outputType);
+  }
+  llvm_unreachable("unknown conv operand");
+}
+
+ConvLayer ConvLayer::fromShape(const Conv2dShape &shape) {
+  ConvLayer layer;
+  layer.batch = shape.batch;
+  layer.inChannels = shape.inChannels;
+  layer.height = shape.height;
+  layer.width = shape.width;
+  layer.outChannels = shape.outChannels;
+  layer.filterHeight = shape.filterHeight;
+  layer.filterWidth = shape.filterWidth;
+  layer.poolSize = shape.poolSize;
+  layer.bias = true;
+  layer.inputType = layer.outputType = shape.elementType;
+  layer.arguments = {ConvOperand::Input, ConvOperand::Filter, ConvOperand::Bias,
+                     ConvOperand::Output};
+  return layer;
+}
+
+std::optional<Conv2dShape> ConvLayer::asSeedShape() const {
+  bool seedForm =
+      !channelsLast && filter == Filter::FCHW && bias && !relu &&
+      strides == std::array<int64_t, 2>{1, 1} &&
+      dilations == std::array<int64_t, 2>{1, 1} && !isPadded() &&
+      inputType == outputType &&
+      ArrayRef(arguments) == ArrayRef({ConvOperand::Input, ConvOperand::Filter,
+                                       ConvOperand::Bias, ConvOperand::Output});
+  if (!seedForm)
+    return std::nullopt;
+  Conv2dShape shape;
+  shape.batch = batch;
+  shape.inChannels = inChannels;
+  shape.height = height;
+  shape.width = width;
+  shape.outChannels = outChannels;
+  shape.filterHeight = filterHeight;
+  shape.filterWidth = filterWidth;
+  shape.poolSize = poolSize;
+  shape.elementType = inputType;
+  return shape;
+}
+
+void NaiveConvBuilder::build(ValueRange arguments) {
   OpBuilder::InsertionGuard guard(b);
+  Value x, w, bias, out;
+  for (auto [operand, value] : llvm::zip(layer.arguments, arguments))
+    (operand == ConvOperand::Input    ? x
+     : operand == ConvOperand::Filter ? w
+     : operand == ConvOperand::Bias   ? bias
+                                      : out) = value;
   // With pooling, the conv plane is computed into HBM scratch first.
   Value dest = out;
-  if (shape.poolSize > 1)
+  if (layer.poolSize > 1)
     dest = memref::AllocOp::create(
         b, loc,
-        MemRefType::get({shape.batch, shape.outChannels, shape.convHeight(),
-                         shape.convWidth()},
-                        type));
-  int64_t numPositions = shape.convHeight() * shape.convWidth();
+        MemRefType::get({layer.batch, layer.outChannels, layer.convHeight(),
+                         layer.convWidth()},
+                        layer.outputType));
+  int64_t numPositions = layer.convHeight() * layer.convWidth();
   {
     OpBuilder::InsertionGuard loops(b);
-    Value batch = loop(shape.batch);
-    Value oc = loop(llvm::divideCeil(shape.outChannels, kPartitions));
+    Value batch = loop(layer.batch);
+    Value oc = loop(llvm::divideCeil(layer.outChannels, kPartitions));
     Value oc0 = arith::MulIOp::create(b, loc, oc, index(kPartitions));
-    OpFoldResult ocs = tileSize(oc0, shape.outChannels, kPartitions);
+    OpFoldResult ocs = tileSize(oc0, layer.outChannels, kPartitions);
     Value sp = loop(llvm::divideCeil(numPositions, kSpatialPartition));
     convPartition(x, w, bias, dest, batch, oc0, ocs, sp);
   }
   // The scratch plane is freed like every other buffer, by the lowering.
-  if (shape.poolSize > 1)
+  if (layer.poolSize > 1)
     poolPlane(dest, out);
+}
+
+NaiveConvBuilder::Span NaiveConvBuilder::inBounds(Value tap, int64_t dim) {
+  int64_t stride = layer.strides[dim];
+  int64_t extent = dim == 0 ? layer.height : layer.width;
+  int64_t outputs = dim == 0 ? layer.convHeight() : layer.convWidth();
+  // Output o reads input o * stride + shift; in bounds for o in
+  // [ceil(-shift / stride), floor((extent - 1 - shift) / stride) + 1).
+  Value tapOffset = scaled(tap, layer.dilations[dim]);
+  Value shift =
+      arith::SubIOp::create(b, loc, tapOffset, index(layer.padding[2 * dim]));
+  Value negShift = arith::SubIOp::create(b, loc, index(0), shift);
+  Value first = arith::MaxSIOp::create(
+      b, loc, arith::CeilDivSIOp::create(b, loc, negShift, index(stride)),
+      index(0));
+  first = arith::MinSIOp::create(b, loc, first, index(outputs));
+  Value last = arith::FloorDivSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, index(extent - 1), shift),
+      index(stride));
+  Value end = arith::MinSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, last, index(1)), index(outputs));
+  end = arith::MaxSIOp::create(b, loc, end, first);
+  Value count = arith::SubIOp::create(b, loc, end, first);
+  // An empty span reads nothing; keep its start inside the input.
+  Value inputStart =
+      arith::AddIOp::create(b, loc, scaled(first, stride), shift);
+  inputStart = arith::MinSIOp::create(b, loc, inputStart, index(extent - 1));
+  return {first, count, inputStart};
+}
+
+/// The weights of tap (fh, fw): [ic, oc] as stored for HWCF filters, [oc,
+/// ic] for FCHW and FHWC ones (transposed by `transposeWeights`).
+Value NaiveConvBuilder::loadWeights(Value w, Value oc0, OpFoldResult ocs,
+                                    Value ic0, OpFoldResult ics, Value fh,
+                                    Value fw) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value tile =
+      alloc({kPartitions, kPartitions}, MemorySpace::sbuf, layer.inputType);
+  Value source, target;
+  switch (layer.filter) {
+  case ConvLayer::Filter::HWCF:
+    source = view(w, {fh, fw, ic0, oc0}, {one, one, ics, ocs}, {0, 1});
+    target = view(tile, {zero, zero}, {ics, ocs});
+    break;
+  case ConvLayer::Filter::FCHW:
+    source = view(w, {oc0, ic0, fh, fw}, {ocs, ics, one, one}, {2, 3});
+    target = view(tile, {zero, zero}, {ocs, ics});
+    break;
+  case ConvLayer::Filter::FHWC:
+    source = view(w, {oc0, fh, fw, ic0}, {ocs, one, one, ics}, {1, 2});
+    target = view(tile, {zero, zero}, {ocs, ics});
+    break;
+  }
+  nki::DmaCopyOp::create(b, loc, source, target);
+  return tile;
+}
+
+/// The matmul's stationary [ic, oc] tile from an [oc, ic] one, transposed on
+/// the Tensor Engine.
+Value NaiveConvBuilder::transposeWeights(Value wTile, OpFoldResult ocs,
+                                         OpFoldResult ics) {
+  OpFoldResult zero = b.getIndexAttr(0);
+  Type type = layer.inputType;
+  Value wPsum = alloc({kPartitions, kPartitions}, MemorySpace::psum, type);
+  nki::TransposeOp::create(b, loc, view(wTile, {zero, zero}, {ocs, ics}),
+                           view(wPsum, {zero, zero}, {ics, ocs}));
+  Value wT = alloc({kPartitions, kPartitions}, MemorySpace::sbuf, type);
+  nki::TensorCopyOp::create(b, loc, view(wPsum, {zero, zero}, {ics, ocs}),
+                            view(wT, {zero, zero}, {ics, ocs}));
+  return wT;
+}
+
+/// The whole shifted plane of tap (fh, fw): X at rows fh * dh - pad_top +
+/// oh * sh and columns fw * dw - pad_left + ow * sw, channels on partitions
+/// (an NHWC input through a transposed access pattern). With padding, the
+/// plane is zeroed and only its in-bounds part loaded.
+Value NaiveConvBuilder::loadPlane(Value x, Value batch, Value ic0,
+                                  OpFoldResult ics, Value fh, Value fw) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  int64_t convHeight = layer.convHeight(), convWidth = layer.convWidth();
+  Value plane = alloc({kPartitions, convHeight, convWidth}, MemorySpace::sbuf,
+                      layer.inputType);
+  OpFoldResult rowStart, rowCount, colStart, colCount;
+  OpFoldResult planeRow = zero, planeCol = zero;
+  if (layer.isPadded()) {
+    nki::MemsetOp::create(b, loc, plane, b.getF64FloatAttr(0.0));
+    Span rows = inBounds(fh, 0), cols = inBounds(fw, 1);
+    rowStart = rows.inputStart;
+    rowCount = rows.count;
+    colStart = cols.inputStart;
+    colCount = cols.count;
+    planeRow = rows.first;
+    planeCol = cols.first;
+  } else {
+    rowStart = scaled(fh, layer.dilations[0]);
+    colStart = scaled(fw, layer.dilations[1]);
+    rowCount = b.getIndexAttr(convHeight);
+    colCount = b.getIndexAttr(convWidth);
+  }
+  auto [sh, sw] = layer.strides;
+  Value source;
+  if (layer.channelsLast) {
+    Value hwc = view(x, {batch, rowStart, colStart, ic0},
+                     {one, rowCount, colCount, ics}, {0}, {1, sh, sw, 1});
+    AffineMap channelsFirst = AffineMap::getPermutationMap(
+        ArrayRef<unsigned>{2, 0, 1}, b.getContext());
+    source = memref::TransposeOp::create(b, loc, hwc,
+                                         AffineMapAttr::get(channelsFirst));
+  } else {
+    source = view(x, {batch, ic0, rowStart, colStart},
+                  {one, ics, rowCount, colCount}, {0}, {1, 1, sh, sw});
+  }
+  nki::DmaCopyOp::create(
+      b, loc, source,
+      view(plane, {zero, planeRow, planeCol}, {ics, rowCount, colCount}));
+  return plane;
 }
 
 void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
                                      Value batch, Value oc0, OpFoldResult ocs,
                                      Value sp) {
-  int64_t numPositions = shape.convHeight() * shape.convWidth();
+  int64_t numPositions = layer.convHeight() * layer.convWidth();
   Value start = arith::MulIOp::create(b, loc, sp, index(kSpatialPartition));
   Value size = getValueOrCreateConstantIndexOp(
       b, loc, tileSize(start, numPositions, kSpatialPartition));
@@ -138,31 +355,19 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
   nki::MemsetOp::create(b, loc, acc, b.getF64FloatAttr(0.0));
   {
     OpBuilder::InsertionGuard loops(b);
-    Value ic = loop(llvm::divideCeil(shape.inChannels, kPartitions));
+    Value ic = loop(llvm::divideCeil(layer.inChannels, kPartitions));
     Value ic0 = arith::MulIOp::create(b, loc, ic, index(kPartitions));
-    OpFoldResult ics = tileSize(ic0, shape.inChannels, kPartitions);
-    Value fh = loop(shape.filterHeight);
-    Value fw = loop(shape.filterWidth);
-
-    // The weight tile [oc, ic] at tap (fh, fw).
-    Value wTile = alloc({kPartitions, kPartitions}, MemorySpace::sbuf);
-    nki::DmaCopyOp::create(
-        b, loc, view(w, {oc0, ic0, fh, fw}, {ocs, ics, one, one}, {2, 3}),
-        view(wTile, {zero, zero}, {ocs, ics}));
-
-    // The whole shifted plane X[b, ic, fh:fh+OH, fw:fw+OW].
-    OpFoldResult oh = b.getIndexAttr(shape.convHeight());
-    OpFoldResult ow = b.getIndexAttr(shape.convWidth());
-    Value plane = alloc({kPartitions, shape.convHeight(), shape.convWidth()},
-                        MemorySpace::sbuf);
-    nki::DmaCopyOp::create(
-        b, loc, view(x, {batch, ic0, fh, fw}, {one, ics, oh, ow}, {0}),
-        view(plane, {zero, zero, zero}, {ics, oh, ow}));
+    OpFoldResult ics = tileSize(ic0, layer.inChannels, kPartitions);
+    Value fh = loop(layer.filterHeight);
+    Value fw = loop(layer.filterWidth);
+    Value wTile = loadWeights(w, oc0, ocs, ic0, ics, fh, fw);
+    Value plane = loadPlane(x, batch, ic0, ics, fh, fw);
     Value flat = memref::CollapseShapeOp::create(
         b, loc, plane, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 
     // Copy this partition's positions one column at a time.
-    Value xTile = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf);
+    Value xTile = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf,
+                        layer.inputType);
     {
       OpBuilder::InsertionGuard copyLoop(b);
       auto [i, position] = guardedPositionLoop(start, size);
@@ -170,40 +375,58 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
                                 view(flat, {zero, position}, {full, one}),
                                 view(xTile, {zero, i}, {full, one}));
     }
-
-    // Transpose the weights to [ic, oc] and accumulate.
-    Value wPsum = alloc({kPartitions, kPartitions}, MemorySpace::psum);
-    nki::TransposeOp::create(b, loc, view(wTile, {zero, zero}, {ocs, ics}),
-                             view(wPsum, {zero, zero}, {ics, ocs}));
-    Value wT = alloc({kPartitions, kPartitions}, MemorySpace::sbuf);
-    nki::TensorCopyOp::create(b, loc, view(wPsum, {zero, zero}, {ics, ocs}),
-                              view(wT, {zero, zero}, {ics, ocs}));
+    Value wT = layer.filter == ConvLayer::Filter::HWCF
+                   ? wTile
+                   : transposeWeights(wTile, ocs, ics);
     nki::MatmulOp::create(b, loc, MatmulMode::accumulate,
                           view(wT, {zero, zero}, {ics, ocs}),
                           view(xTile, {zero, zero}, {ics, positions}),
                           view(acc, {zero, zero}, {ocs, positions}));
   }
 
-  // Evict PSUM, add the per-channel bias.
-  Value res = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf);
+  // Evict PSUM, add the per-channel bias, apply the ReLU.
+  Value res = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf,
+                    layer.outputType);
   nki::TensorCopyOp::create(b, loc, acc, res);
-  Value biasTile = alloc({kPartitions, 1}, MemorySpace::sbuf);
-  Value bias2d = memref::ExpandShapeOp::create(
-      b, loc, ArrayRef<int64_t>{shape.outChannels, 1}, bias,
-      ArrayRef<ReassociationIndices>{{0, 1}});
-  nki::DmaCopyOp::create(b, loc, view(bias2d, {oc0, zero}, {ocs, one}),
-                         view(biasTile, {zero, zero}, {ocs, one}));
   Value resRows = view(res, {zero, zero}, {ocs, positions});
-  nki::TensorScalarOp::create(b, loc, AluOp::add, resRows,
-                              view(biasTile, {zero, zero}, {ocs, one}),
-                              resRows);
+  if (bias) {
+    Value biasTile =
+        alloc({kPartitions, 1}, MemorySpace::sbuf, layer.outputType);
+    Value bias2d = memref::ExpandShapeOp::create(
+        b, loc, ArrayRef<int64_t>{layer.outChannels, 1}, bias,
+        ArrayRef<ReassociationIndices>{{0, 1}});
+    nki::DmaCopyOp::create(b, loc, view(bias2d, {oc0, zero}, {ocs, one}),
+                           view(biasTile, {zero, zero}, {ocs, one}));
+    nki::TensorScalarOp::create(b, loc, AluOp::add, resRows,
+                                view(biasTile, {zero, zero}, {ocs, one}),
+                                resRows);
+  }
+  if (layer.relu) {
+    Value zeroScalar = arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(layer.outputType, 0.0));
+    nki::TensorScalarOp::create(b, loc, AluOp::max, resRows, zeroScalar,
+                                resRows);
+  }
+  storePositions(res, dest, batch, oc0, ocs, start, size);
+}
 
-  // Write back one position per DMA.
+/// Writes back one position per DMA.
+void NaiveConvBuilder::storePositions(Value res, Value dest, Value batch,
+                                      Value oc0, OpFoldResult ocs, Value start,
+                                      Value size) {
   OpBuilder::InsertionGuard storeLoop(b);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   auto [i, position] = guardedPositionLoop(start, size);
-  Value width = index(shape.convWidth());
+  Value width = index(layer.convWidth());
   Value row = arith::DivUIOp::create(b, loc, position, width);
   Value col = arith::RemUIOp::create(b, loc, position, width);
+  // The pooled path stores into the NCHW scratch plane.
+  if (layer.channelsLast && layer.poolSize == 1) {
+    nki::DmaCopyOp::create(
+        b, loc, view(res, {zero, i}, {ocs, one}, {1}),
+        view(dest, {batch, row, col, oc0}, {one, one, one, ocs}, {0, 1, 2}));
+    return;
+  }
   nki::DmaCopyOp::create(
       b, loc, view(res, {zero, i}, {ocs, one}),
       view(dest, {batch, oc0, row, col}, {one, ocs, one, one}, {0, 2}));
@@ -211,16 +434,17 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
 
 void NaiveConvBuilder::poolPlane(Value conv, Value out) {
   OpBuilder::InsertionGuard guard(b);
-  int64_t pool = shape.poolSize;
+  int64_t pool = layer.poolSize;
+  Type type = layer.outputType;
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  Value batch = loop(shape.batch);
-  Value oc = loop(llvm::divideCeil(shape.outChannels, kPartitions));
+  Value batch = loop(layer.batch);
+  Value oc = loop(llvm::divideCeil(layer.outChannels, kPartitions));
   Value oc0 = arith::MulIOp::create(b, loc, oc, index(kPartitions));
-  OpFoldResult ocs = tileSize(oc0, shape.outChannels, kPartitions);
-  Value ph = loop(shape.outHeight());
+  OpFoldResult ocs = tileSize(oc0, layer.outChannels, kPartitions);
+  Value ph = loop(layer.outHeight());
   // The `pool` conv rows of this output row, then a max over each window.
-  int64_t width = pool * shape.outWidth();
-  Value rows = alloc({kPartitions, pool, width}, MemorySpace::sbuf);
+  int64_t width = pool * layer.outWidth();
+  Value rows = alloc({kPartitions, pool, width}, MemorySpace::sbuf, type);
   Value row0 = arith::MulIOp::create(b, loc, ph, index(pool));
   nki::DmaCopyOp::create(
       b, loc,
@@ -229,10 +453,11 @@ void NaiveConvBuilder::poolPlane(Value conv, Value out) {
       view(rows, {zero, zero, zero},
            {ocs, b.getIndexAttr(pool), b.getIndexAttr(width)}));
   Value windows = memref::ExpandShapeOp::create(
-      b, loc, ArrayRef<int64_t>{kPartitions, pool, shape.outWidth(), pool},
+      b, loc, ArrayRef<int64_t>{kPartitions, pool, layer.outWidth(), pool},
       rows, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-  Value pooled = alloc({kPartitions, shape.outWidth()}, MemorySpace::sbuf);
-  OpFoldResult outWidth = b.getIndexAttr(shape.outWidth());
+  Value pooled =
+      alloc({kPartitions, layer.outWidth()}, MemorySpace::sbuf, type);
+  OpFoldResult outWidth = b.getIndexAttr(layer.outWidth());
   OpFoldResult poolAttr = b.getIndexAttr(pool);
   nki::TensorReduceOp::create(b, loc, AluOp::max,
                               view(windows, {zero, zero, zero, zero},
@@ -244,30 +469,26 @@ void NaiveConvBuilder::poolPlane(Value conv, Value out) {
       view(out, {batch, oc0, ph, zero}, {one, ocs, one, outWidth}, {0, 2}));
 }
 
-func::FuncOp nki::buildNaiveConv2dKernel(OpBuilder &builder, Location loc,
-                                         StringRef name,
-                                         const Conv2dShape &shape) {
-  Type type = shape.elementType;
-  SmallVector<Type> args = {
-      MemRefType::get(
-          {shape.batch, shape.inChannels, shape.height, shape.width}, type),
-      MemRefType::get({shape.outChannels, shape.inChannels, shape.filterHeight,
-                       shape.filterWidth},
-                      type),
-      MemRefType::get({shape.outChannels}, type),
-      MemRefType::get(
-          {shape.batch, shape.outChannels, shape.outHeight(), shape.outWidth()},
-          type)};
+func::FuncOp nki::buildNaiveConvKernel(OpBuilder &builder, Location loc,
+                                       StringRef name, const ConvLayer &layer) {
+  SmallVector<Type> args;
+  for (ConvOperand operand : layer.arguments)
+    args.push_back(layer.typeOf(operand));
   auto func = func::FuncOp::create(builder, loc, name,
                                    builder.getFunctionType(args, {}));
-  func->setAttr(NKIDialect::getConv2dAttrName(),
-                Conv2dAttr::get(builder.getContext(), shape.poolSize));
+  if (std::optional<Conv2dShape> seed = layer.asSeedShape())
+    func->setAttr(NKIDialect::getConv2dAttrName(),
+                  Conv2dAttr::get(builder.getContext(), seed->poolSize));
   Block *entry = func.addEntryBlock();
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(entry);
-  NaiveConvBuilder(builder, loc, shape)
-      .build(entry->getArgument(0), entry->getArgument(1),
-             entry->getArgument(2), entry->getArgument(3));
+  NaiveConvBuilder(builder, loc, layer).build(entry->getArguments());
   func::ReturnOp::create(builder, loc);
   return func;
+}
+
+func::FuncOp nki::buildNaiveConv2dKernel(OpBuilder &builder, Location loc,
+                                         StringRef name,
+                                         const Conv2dShape &shape) {
+  return buildNaiveConvKernel(builder, loc, name, ConvLayer::fromShape(shape));
 }

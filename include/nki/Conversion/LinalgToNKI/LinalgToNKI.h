@@ -7,18 +7,80 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
+#include <array>
+
 namespace mlir::nki {
 
-/// Builds, at the builder's position, `func.func @name(X, W, bias, out)`: the
-/// naive fused conv2d + bias + max-pool kernel the seed analyses, with its
-/// structure intact (see docs/Design.md): per (batch, 128-channel output tile,
-/// 512-position spatial partition, 128-channel input tile, filter row, filter
-/// column) it loads the weight tile and the whole shifted input plane,
-/// copies the partition's positions one by one, transposes the weights and
-/// accumulates a matmul in PSUM; then adds bias and stores one position per
-/// DMA. With pool > 1 the conv plane goes to HBM scratch and a second loop
-/// max-pools it row by row. Ragged channel tiles and the ragged last
-/// partition use fewer partitions / positions. Records `nki.conv2d`.
+/// What a kernel argument holds.
+enum class ConvOperand { Input, Filter, Bias, Output };
+
+/// One conv2d layer as the importer found it: sizes, window geometry,
+/// layouts, the fused epilogue and the kernel's arguments in the order of
+/// the function it came from.
+struct ConvLayer {
+  enum class Filter { FCHW, HWCF, FHWC };
+
+  int64_t batch = 0, inChannels = 0, height = 0, width = 0;
+  int64_t outChannels = 0, filterHeight = 0, filterWidth = 0;
+  std::array<int64_t, 2> strides = {1, 1}, dilations = {1, 1};
+  /// Zeros around X: top, bottom, left, right.
+  std::array<int64_t, 4> padding = {0, 0, 0, 0};
+  /// Max-pool window = stride (1: no pooling).
+  int64_t poolSize = 1;
+  /// X and out are [batch, rows, cols, channels] instead of [batch,
+  /// channels, rows, cols].
+  bool channelsLast = false;
+  Filter filter = Filter::FCHW;
+  bool bias = false; // out += bias[channel]
+  bool relu = false; // out = max(out, 0) after the bias
+  /// X and W; bias and out (the accumulation is f32 either way).
+  Type inputType, outputType;
+  /// The kernel's arguments, in order.
+  SmallVector<ConvOperand> arguments;
+
+  int64_t convHeight() const {
+    return (height + padding[0] + padding[1] -
+            dilations[0] * (filterHeight - 1) - 1) /
+               strides[0] +
+           1;
+  }
+  int64_t convWidth() const {
+    return (width + padding[2] + padding[3] - dilations[1] * (filterWidth - 1) -
+            1) /
+               strides[1] +
+           1;
+  }
+  int64_t outHeight() const { return convHeight() / poolSize; }
+  int64_t outWidth() const { return convWidth() / poolSize; }
+  bool isPadded() const {
+    return llvm::any_of(padding, [](int64_t p) { return p != 0; });
+  }
+
+  /// The memref type of each operand, in its layout.
+  MemRefType typeOf(ConvOperand operand) const;
+  /// The layer of the seed's `(X, W, bias, out)` kernel.
+  static ConvLayer fromShape(const Conv2dShape &shape);
+  /// The seed's shape when the layer is the seed's form (NCHW/FCHW, bias,
+  /// stride 1, no padding or dilation, one element type, no ReLU, arguments
+  /// X, W, bias, out), recorded as `nki.conv2d`.
+  std::optional<Conv2dShape> asSeedShape() const;
+};
+
+/// Builds, at the builder's position, `func.func @name(...)` with the
+/// layer's arguments: the naive kernel the seed analyses, generalized to the
+/// layer (see docs/Design.md): per (batch, 128-channel output tile,
+/// 512-position spatial partition, 128-channel input tile, filter row,
+/// filter column) it loads the weight tile and the whole shifted (strided,
+/// dilated) input plane, copies the partition's positions one by one,
+/// transposes the weights and accumulates a matmul in PSUM; then adds the
+/// bias, applies the ReLU and stores one position per DMA. Padding is zero
+/// on chip: the plane is zeroed and only its in-bounds part loaded. With
+/// pool > 1 the conv plane goes to HBM scratch and a second loop max-pools
+/// it row by row. Records `nki.conv2d` for the seed's form.
+func::FuncOp buildNaiveConvKernel(OpBuilder &builder, Location loc,
+                                  StringRef name, const ConvLayer &layer);
+
+/// The seed's `(X, W, bias, out)` kernel.
 func::FuncOp buildNaiveConv2dKernel(OpBuilder &builder, Location loc,
                                     StringRef name, const Conv2dShape &shape);
 

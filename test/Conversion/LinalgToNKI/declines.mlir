@@ -1,0 +1,221 @@
+// Every conv the importer sees and does not import gets a warning at the op
+// that stops it, and its function comes out exactly as it went in; the
+// functions beside it are still imported.
+// RUN: nki-opt %s --convert-linalg-to-nki -verify-diagnostics | FileCheck %s
+// With strict=true the same declines are errors and the pass fails.
+// RUN: not nki-opt %s --convert-linalg-to-nki=strict=true 2>&1 | FileCheck %s --check-prefix=STRICT
+// STRICT: error: convert-linalg-to-nki: not imported: dynamic shapes
+
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#channel = affine_map<(n, c, h, w) -> (c)>
+
+// CHECK-LABEL: func.func @dynamic(
+// CHECK-SAME: tensor<?x3x8x8xf32>
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @dynamic(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %init: tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
+  // expected-warning @+1 {{not imported: dynamic shapes (NKI kernels are static: specialize the function's shapes first)}}
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32>
+  return %0 : tensor<?x4x6x6xf32>
+}
+
+// A function the importer does import, between the declined ones.
+// CHECK-LABEL: func.func @imported(
+// CHECK-SAME: memref<1x3x8x8xf32>, %{{.*}}: memref<4x3x3x3xf32>, %{{.*}}: memref<1x4x6x6xf32>)
+// CHECK: nki.matmul
+func.func @imported(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// CHECK-LABEL: func.func @integers(
+// CHECK: linalg.conv_2d_nchw_fchw
+func.func @integers(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>) -> tensor<1x4x6x6xi32> {
+  %zero = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x4x6x6xi32>
+  %init = linalg.fill ins(%zero : i32) outs(%e : tensor<1x4x6x6xi32>) -> tensor<1x4x6x6xi32>
+  // expected-warning @+1 {{not imported: element types other than f32, bf16 or f16 (integer and quantized convs are not imported)}}
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8>) outs(%init : tensor<1x4x6x6xi32>) -> tensor<1x4x6x6xi32>
+  return %0 : tensor<1x4x6x6xi32>
+}
+
+// CHECK-LABEL: func.func @depthwise(
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc
+func.func @depthwise(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4xf32>, %init: tensor<1x6x6x4xf32>) -> tensor<1x6x6x4xf32> {
+  // expected-warning @+1 {{not imported: 'linalg.depthwise_conv_2d_nhwc_hwc' is not one of the supported convs}}
+  %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x8x8x4xf32>, tensor<3x3x4xf32>) outs(%init : tensor<1x6x6x4xf32>) -> tensor<1x6x6x4xf32>
+  return %0 : tensor<1x6x6x4xf32>
+}
+
+// CHECK-LABEL: func.func @two_convs(
+func.func @two_convs(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %out: memref<1x4x6x6xf32>) {
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%out : memref<1x4x6x6xf32>)
+  // expected-warning @+1 {{not imported: one conv per function is imported; found 2}}
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%out : memref<1x4x6x6xf32>)
+  return
+}
+
+// The conv accumulates into what the caller passes: the kernel's output is
+// write-only.
+func.func @caller_init(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %init: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  // expected-warning @+1 {{not imported: the conv accumulates into a caller-provided init}}
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// Weights folded into the module as constants are not kernel arguments.
+func.func @constant_filter(%x: tensor<1x3x8x8xf32>) -> tensor<1x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<1.0> : tensor<4x3x3x3xf32>
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  // expected-warning @+1 {{not imported: the filter is not a function argument}}
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+func.func @pad_with_one(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  // expected-warning @+1 {{not imported: the input is padded with another value than zero}}
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %one : f32
+  } : tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%p, %w : tensor<1x3x10x10xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+func.func @pad_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x5x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  // expected-warning @+1 {{not imported: the input is padded along its batch or channel dim}}
+  %p = tensor.pad %x low[0, 1, 0, 0] high[0, 1, 0, 0] {
+    ^bb0(%i: index, %j: index, %k: index, %l: index):
+      tensor.yield %zero : f32
+  } : tensor<1x3x8x8xf32> to tensor<1x5x8x8xf32>
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%p, %w : tensor<1x5x8x8xf32>, tensor<4x5x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// An op after the conv that is not part of a layer.
+func.func @exp_after(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  // expected-warning @+1 {{not imported: 'linalg.generic' after the conv is not a bias add, a ReLU or a max-pool that can be fused}}
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%0 : tensor<1x4x6x6xf32>) outs(%e : tensor<1x4x6x6xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %r = math.exp %in : f32
+      linalg.yield %r : f32
+  } -> tensor<1x4x6x6xf32>
+  return %1 : tensor<1x4x6x6xf32>
+}
+
+// The conv's result is also returned before the ReLU: two results.
+func.func @two_results(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> (tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  // expected-warning @+1 {{not imported: the function does not return the layer's result alone}}
+  return %0, %0 : tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>
+}
+
+func.func @overlapping_pool(%x: memref<1x3x9x9xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %out: memref<1x4x3x3xf32>) {
+  %conv = memref.alloc() : memref<1x4x7x7xf32>
+  linalg.generic {indexing_maps = [#channel, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<4xf32>) outs(%conv : memref<1x4x7x7xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      linalg.yield %in : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : memref<1x3x9x9xf32>, memref<4x3x3x3xf32>) outs(%conv : memref<1x4x7x7xf32>)
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%out : memref<1x4x3x3xf32>)
+  %window = memref.alloc() : memref<3x3xf32>
+  // expected-warning @+1 {{not imported: only square max-pool windows equal to their stride are fused}}
+  linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%conv, %window : memref<1x4x7x7xf32>, memref<3x3xf32>) outs(%out : memref<1x4x3x3xf32>)
+  return
+}
+
+func.func @pool_without_ninf(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %b: memref<4xf32>, %out: memref<1x4x3x3xf32>) {
+  %conv = memref.alloc() : memref<1x4x6x6xf32>
+  linalg.generic {indexing_maps = [#channel, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<4xf32>) outs(%conv : memref<1x4x6x6xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      linalg.yield %in : f32
+  }
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%conv : memref<1x4x6x6xf32>)
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x4x3x3xf32>)
+  %window = memref.alloc() : memref<2x2xf32>
+  // expected-warning @+1 {{not imported: the max-pool's init is not filled with -inf}}
+  linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%conv, %window : memref<1x4x6x6xf32>, memref<2x2xf32>) outs(%out : memref<1x4x3x3xf32>)
+  return
+}
+
+// On memrefs, nothing initializes the output before the conv accumulates.
+func.func @uninitialized(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %out: memref<1x4x6x6xf32>) {
+  // expected-warning @+1 {{not imported: nothing initializes the conv's init}}
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%out : memref<1x4x6x6xf32>)
+  return
+}
+
+// An argument the layer does not use.
+// expected-warning @+1 {{not imported: argument #2 is not an input of the layer}}
+func.func @extra_argument(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %unused: tensor<4xf32>) -> tensor<1x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// Importing would change the signature its caller uses.
+// expected-warning @+1 {{not imported: the function is called in the module}}
+func.func private @called(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+// CHECK-LABEL: func.func @caller(
+// CHECK: call @called
+func.func @caller(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = call @called(%x, %w) : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// CHECK-LABEL: func.func @not_a_conv(
+// CHECK-SAME: %{{.*}}: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT: return
+func.func @not_a_conv(%a: tensor<4xf32>) -> tensor<4xf32> {
+  return %a : tensor<4xf32>
+}

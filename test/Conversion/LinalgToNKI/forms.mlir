@@ -1,0 +1,172 @@
+// The conv layers front ends emit, each imported as a naive NKI kernel that
+// keeps the function's argument order (a tensor result becomes the last
+// argument). test/Execution/conv2d-forms.test runs every one against its
+// upstream linalg lowering.
+// RUN: nki-opt %s --convert-linalg-to-nki=strict=true | FileCheck %s
+
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#channel = affine_map<(n, c, h, w) -> (c)>
+#last = affine_map<(n, h, w, c) -> (c)>
+
+// torch-mlir's ResNet-18 3x3/2 layer: zero padding by tensor.pad, no bias
+// (zero-filled init), ReLU as select(x > 0, x, 0). The plane is zeroed on
+// chip and only the in-bounds rows and columns are loaded, strided.
+// CHECK-LABEL: func.func @torch_padded_strided_relu(
+// CHECK-SAME: %[[X:.*]]: memref<1x8x10x10xf32>, %{{.*}}: memref<16x8x3x3xf32>, %{{.*}}: memref<1x16x5x5xf32>)
+// CHECK-NOT: nki.conv2d
+// CHECK: %[[PLANE:.*]] = memref.alloc() : memref<128x5x5xf32, #nki.mem<sbuf>>
+// CHECK-NEXT: nki.memset %[[PLANE]], 0.0
+// CHECK: arith.ceildivsi
+// CHECK: arith.floordivsi
+// CHECK: %[[IN:.*]] = memref.subview %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] [1, 8, %{{.*}}, %{{.*}}] [1, 1, 2, 2]
+// CHECK: %[[WINDOW:.*]] = memref.subview %[[PLANE]][0, %{{.*}}, %{{.*}}] [8, %{{.*}}, %{{.*}}] [1, 1, 1]
+// CHECK: nki.dma_copy %[[IN]] to %[[WINDOW]]
+// CHECK: nki.matmul
+// CHECK-NOT: nki.dma_copy {{.*}} : memref<16x1xf32>
+// CHECK: nki.tensor_scalar max
+func.func @torch_padded_strided_relu(%x: tensor<1x8x10x10xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x16x5x5xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %padded = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %cst : f32
+  } : tensor<1x8x10x10xf32> to tensor<1x8x12x12xf32>
+  %0 = tensor.empty() : tensor<1x16x5x5xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<1x16x5x5xf32>) -> tensor<1x16x5x5xf32>
+  %2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%padded, %w : tensor<1x8x12x12xf32>, tensor<16x8x3x3xf32>) outs(%1 : tensor<1x16x5x5xf32>) -> tensor<1x16x5x5xf32>
+  %4 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%2 : tensor<1x16x5x5xf32>) outs(%0 : tensor<1x16x5x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %5 = arith.cmpf ugt, %in, %cst : f32
+    %6 = arith.select %5, %in, %cst : f32
+    linalg.yield %6 : f32
+  } -> tensor<1x16x5x5xf32>
+  return %4 : tensor<1x16x5x5xf32>
+}
+
+// Arguments in another order than (X, W, bias): the kernel keeps it. The
+// bias is broadcast with linalg.broadcast (current torch-mlir); padding is
+// asymmetric, the dilation 2.
+// CHECK-LABEL: func.func @bias_first_dilated(
+// CHECK-SAME: %[[B:.*]]: memref<6xf32>, %[[W:.*]]: memref<6x3x3x3xf32>, %[[X2:.*]]: memref<2x3x9x8xf32>, %{{.*}}: memref<2x6x6x5xf32>)
+// CHECK-NOT: nki.conv2d
+// CHECK: memref.subview %[[W]]
+// CHECK: memref.subview %[[X2]]
+// CHECK: memref.expand_shape %[[B]]
+// CHECK: nki.tensor_scalar add
+func.func @bias_first_dilated(%b: tensor<6xf32>, %w: tensor<6x3x3x3xf32>, %x: tensor<2x3x9x8xf32>) -> tensor<2x6x6x5xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %padded = tensor.pad %x low[0, 0, 1, 0] high[0, 0, 0, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %cst : f32
+  } : tensor<2x3x9x8xf32> to tensor<2x3x10x9xf32>
+  %e = tensor.empty() : tensor<2x6x6x5xf32>
+  %init = linalg.broadcast ins(%b : tensor<6xf32>) outs(%e : tensor<2x6x6x5xf32>) dimensions = [0, 2, 3]
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<2> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%padded, %w : tensor<2x3x10x9xf32>, tensor<6x3x3x3xf32>) outs(%init : tensor<2x6x6x5xf32>) -> tensor<2x6x6x5xf32>
+  return %0 : tensor<2x6x6x5xf32>
+}
+
+// IREE/TOSA's NHWC x HWCF: channels reach the partitions through a
+// transposed DMA access pattern; HWCF weights are already [ic, oc], so no
+// Tensor-Engine transpose. The bias is added after the conv, then a ReLU as
+// maximumf.
+// CHECK-LABEL: func.func @nhwc_hwcf(
+// CHECK-SAME: %[[XN:.*]]: memref<1x7x6x5xf32>, %{{.*}}: memref<3x3x5x4xf32>, %{{.*}}: memref<4xf32>, %[[OUT:.*]]: memref<1x5x4x4xf32>)
+// CHECK-NOT: nki.transpose
+// CHECK: %[[HWC:.*]] = memref.subview %[[XN]]
+// CHECK: memref.transpose %[[HWC]] (d0, d1, d2) -> (d2, d0, d1)
+// CHECK-NOT: nki.transpose
+// CHECK: nki.tensor_scalar add
+// CHECK: nki.tensor_scalar max
+// CHECK: memref.subview %[[OUT]][{{.*}}] [1, 1, 1, 4] [1, 1, 1, 1] : memref<1x5x4x4xf32> to memref<4xf32
+func.func @nhwc_hwcf(%x: tensor<1x7x6x5xf32>, %w: tensor<3x3x5x4xf32>, %b: tensor<4xf32>) -> tensor<1x5x4x4xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<1x5x4x4xf32>
+  %init = linalg.fill ins(%cst : f32) outs(%e : tensor<1x5x4x4xf32>) -> tensor<1x5x4x4xf32>
+  %0 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x7x6x5xf32>, tensor<3x3x5x4xf32>) outs(%init : tensor<1x5x4x4xf32>) -> tensor<1x5x4x4xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #last, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%0, %b : tensor<1x5x4x4xf32>, tensor<4xf32>) outs(%e : tensor<1x5x4x4xf32>) {
+    ^bb0(%c: f32, %bias: f32, %o: f32):
+      %s = arith.addf %c, %bias : f32
+      linalg.yield %s : f32
+  } -> tensor<1x5x4x4xf32>
+  %2 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%1 : tensor<1x5x4x4xf32>) outs(%e : tensor<1x5x4x4xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %r = arith.maximumf %in, %cst : f32
+      linalg.yield %r : f32
+  } -> tensor<1x5x4x4xf32>
+  return %2 : tensor<1x5x4x4xf32>
+}
+
+// NHWC x FHWC with stride 2: the weights are [oc, ic] and transposed.
+// CHECK-LABEL: func.func @nhwc_fhwc(
+// CHECK: memref.transpose
+// CHECK: nki.transpose
+func.func @nhwc_fhwc(%x: tensor<2x9x9x3xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<2x4x4x8xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %e = tensor.empty() : tensor<2x4x4x8xf32>
+  %init = linalg.fill ins(%cst : f32) outs(%e : tensor<2x4x4x8xf32>) -> tensor<2x4x4x8xf32>
+  %0 = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : tensor<2x9x9x3xf32>, tensor<8x3x3x3xf32>) outs(%init : tensor<2x4x4x8xf32>) -> tensor<2x4x4x8xf32>
+  return %0 : tensor<2x4x4x8xf32>
+}
+
+// Mixed precision: bf16 operands, an f32 result; the tiles are bf16, the
+// accumulator and the result f32.
+// CHECK-LABEL: func.func @mixed_precision(
+// CHECK-SAME: memref<1x4x6x6xbf16>, %{{.*}}: memref<4x4x3x3xbf16>, %{{.*}}: memref<4xf32>, %{{.*}}: memref<1x4x4x4xf32>)
+// CHECK: nki.matmul accumulate {{.*}} : memref<4x4xbf16, {{.*}}>, memref<4x512xbf16, {{.*}}> into memref<4x512xf32,
+// CHECK: memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
+func.func @mixed_precision(%x: tensor<1x4x6x6xbf16>, %w: tensor<4x4x3x3xbf16>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %init = linalg.generic {indexing_maps = [#channel, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : tensor<4xf32>) outs(%e : tensor<1x4x4x4xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      linalg.yield %in : f32
+  } -> tensor<1x4x4x4xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x4x6x6xbf16>, tensor<4x4x3x3xbf16>) outs(%init : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// The memref form: a zero-filled output, the conv, an in-place ReLU, then
+// a 2x2 max-pool into the out argument. Same signature.
+// CHECK-LABEL: func.func @memref_relu_pool(
+// CHECK-SAME: memref<1x3x10x10xf32>, %{{.*}}: memref<4x3x3x3xf32>, %{{.*}}: memref<1x4x4x4xf32>)
+// CHECK: nki.tensor_scalar max
+// CHECK: nki.tensor_reduce max
+func.func @memref_relu_pool(%x: memref<1x3x10x10xf32>, %w: memref<4x3x3x3xf32>, %out: memref<1x4x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %conv = memref.alloc() : memref<1x4x8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%conv : memref<1x4x8x8xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : memref<1x3x10x10xf32>, memref<4x3x3x3xf32>) outs(%conv : memref<1x4x8x8xf32>)
+  linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%conv : memref<1x4x8x8xf32>) {
+    ^bb0(%o: f32):
+      %r = arith.maximumf %o, %zero : f32
+      linalg.yield %r : f32
+  }
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%out : memref<1x4x4x4xf32>)
+  %window = memref.alloc() : memref<2x2xf32>
+  linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%conv, %window : memref<1x4x8x8xf32>, memref<2x2xf32>) outs(%out : memref<1x4x4x4xf32>)
+  return
+}
+
+// The seed's own form still records nki.conv2d.
+// CHECK-LABEL: func.func @seed_form(
+// CHECK-SAME: nki.conv2d = #nki.conv2d<pool = 1>
+func.func @seed_form(%x: tensor<1x4x6x6xf32>, %w: tensor<4x4x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %init = linalg.generic {indexing_maps = [#channel, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : tensor<4xf32>) outs(%e : tensor<1x4x4x4xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      linalg.yield %in : f32
+  } -> tensor<1x4x4x4xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x4x6x6xf32>, tensor<4x4x3x3xf32>) outs(%init : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
