@@ -247,7 +247,9 @@ NaiveConvBuilder::Span NaiveConvBuilder::inBounds(Value tap, int64_t dim) {
   // An empty span reads nothing; keep its start inside the input.
   Value inputStart =
       arith::AddIOp::create(b, loc, scaled(first, stride), shift);
-  inputStart = arith::MinSIOp::create(b, loc, inputStart, index(extent - 1));
+  inputStart = arith::MaxSIOp::create(
+      b, loc, arith::MinSIOp::create(b, loc, inputStart, index(extent - 1)),
+      index(0));
   return {first, count, inputStart};
 }
 

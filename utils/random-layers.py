@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Seeded random conv2d layers in the forms front ends emit, checked end to
+end (the differential sweep of issue 13).
+
+  random-layers.py generate SEED            print the layer's function
+  random-layers.py check SEEDS --bin DIR    import each, run it naive and after
+                                            nki-optimize with both strategies,
+                                            against its own upstream lowering
+
+SEEDS is a list of numbers and ranges (1 5 10-20). Each seed draws a layout
+(NCHW x FCHW, NHWC x HWCF, NHWC x FHWC), sizes, stride, dilation, padding per
+side, a bias form (none, linalg.broadcast, linalg.generic, added after the
+conv), a ReLU form, a max-pool (NCHW), bf16 operands with an f32 result, and
+the order of the function's arguments.
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+ID = "affine_map<(a, b, c, d) -> (a, b, c, d)>"
+PAR = '["parallel", "parallel", "parallel", "parallel"]'
+
+
+def shape(dims, elt):
+    return "tensor<" + "x".join(str(d) for d in dims) + "x" + elt + ">"
+
+
+def draw(seed):
+    r = random.Random(seed)
+    k = {}
+    k["layout"] = r.choice(["nchw_fchw", "nhwc_hwcf", "nhwc_fhwc"])
+    k["n"] = r.choice([1, 1, 2])
+    k["ic"] = r.choice([1, 3, 8, 17, 130]) if r.random() < 0.3 else r.randint(1, 20)
+    k["oc"] = r.choice([5, 16, 129]) if r.random() < 0.3 else r.randint(1, 20)
+    k["fh"], k["fw"] = r.randint(1, 4), r.randint(1, 4)
+    k["sh"], k["sw"] = r.choice([1, 1, 2, 3]), r.choice([1, 1, 2, 3])
+    k["dh"], k["dw"] = r.choice([1, 1, 1, 2]), r.choice([1, 1, 1, 2])
+    k["pad"] = [r.choice([0, 0, 1, 2, 3]) for _ in range(4)] if r.random() < 0.7 else [0] * 4
+    k["h"], k["w"] = r.randint(2, 14), r.randint(2, 14)
+    k["bias"] = r.choice(["none", "broadcast", "generic", "after"])
+    k["relu"] = r.choice(["none", "maximumf", "select"])
+    k["pool"] = r.choice([1, 1, 2]) if k["layout"] == "nchw_fchw" else 1
+    k["bf16"] = r.random() < 0.2
+    k["order"] = r.sample(["x", "w", "b"], 3)
+    ch = (k["h"] + k["pad"][0] + k["pad"][1] - k["dh"] * (k["fh"] - 1) - 1) // k["sh"] + 1
+    cw = (k["w"] + k["pad"][2] + k["pad"][3] - k["dw"] * (k["fw"] - 1) - 1) // k["sw"] + 1
+    if ch < k["pool"] or cw < k["pool"] or ch < 1 or cw < 1:
+        return draw(seed + 1000003)
+    k["ch"], k["cw"] = ch, cw
+    return k
+
+
+def knobs(k):
+    return ", ".join(f"{key}={k[key]}" for key in
+                     ["layout", "n", "ic", "oc", "h", "w", "fh", "fw", "sh", "sw",
+                      "dh", "dw", "pad", "bias", "relu", "pool", "bf16", "order"])
+
+
+def generate(seed):
+    k = draw(seed)
+    last = k["layout"] != "nchw_fchw"
+    op = "f16" if False else ("bf16" if k["bf16"] else "f32")
+    xs = [k["n"], k["h"], k["w"], k["ic"]] if last else [k["n"], k["ic"], k["h"], k["w"]]
+    ws = {"nchw_fchw": [k["oc"], k["ic"], k["fh"], k["fw"]],
+          "nhwc_hwcf": [k["fh"], k["fw"], k["ic"], k["oc"]],
+          "nhwc_fhwc": [k["oc"], k["fh"], k["fw"], k["ic"]]}[k["layout"]]
+    cs = [k["n"], k["ch"], k["cw"], k["oc"]] if last else [k["n"], k["oc"], k["ch"], k["cw"]]
+    cdim = "d" if last else "b"
+    chan = f"affine_map<(a, b, c, d) -> ({cdim})>"
+    hdim, wdim = (1, 2) if last else (2, 3)
+    args = {"x": f"%x: {shape(xs, op)}", "w": f"%w: {shape(ws, op)}",
+            "b": f"%b: tensor<{k['oc']}xf32>"}
+    use_bias = k["bias"] != "none"
+    order = [a for a in k["order"] if use_bias or a != "b"]
+    ps = cs if k["pool"] == 1 else [k["n"], k["oc"], k["ch"] // k["pool"], k["cw"] // k["pool"]]
+    L = [f"// random-layers seed {seed}: {knobs(k)}",
+         f"func.func @layer({', '.join(args[a] for a in order)}) -> {shape(ps, 'f32')} {{",
+         "  %zero = arith.constant 0.0 : f32",
+         f"  %zop = arith.constant 0.0 : {op}",
+         f"  %e = tensor.empty() : {shape(cs, 'f32')}"]
+    x = "%x"
+    if any(k["pad"]):
+        low = [0, 0, 0, 0]
+        high = [0, 0, 0, 0]
+        low[hdim], high[hdim], low[wdim], high[wdim] = k["pad"]
+        pxs = list(xs)
+        pxs[hdim] += k["pad"][0] + k["pad"][1]
+        pxs[wdim] += k["pad"][2] + k["pad"][3]
+        L += [f"  %xp = tensor.pad %x low{low} high{high} {{",
+              "  ^bb0(%i0: index, %i1: index, %i2: index, %i3: index):",
+              f"    tensor.yield %zop : {op}",
+              f"  }} : {shape(xs, op)} to {shape(pxs, op)}"]
+        x, xs = "%xp", pxs
+    if k["bias"] == "broadcast":
+        dims = [0, 1, 2] if last else [0, 2, 3]
+        L.append(f"  %init = linalg.broadcast ins(%b : tensor<{k['oc']}xf32>) outs(%e : {shape(cs, 'f32')}) dimensions = {dims}")
+    elif k["bias"] == "generic":
+        L += [f"  %init = linalg.generic {{indexing_maps = [{chan}, {ID}], iterator_types = {PAR}}} ins(%b : tensor<{k['oc']}xf32>) outs(%e : {shape(cs, 'f32')}) {{",
+              "  ^bb0(%in: f32, %o: f32):", "    linalg.yield %in : f32",
+              f"  }} -> {shape(cs, 'f32')}"]
+    else:
+        L.append(f"  %init = linalg.fill ins(%zero : f32) outs(%e : {shape(cs, 'f32')}) -> {shape(cs, 'f32')}")
+    L += [f"  %c = linalg.conv_2d_{k['layout']} {{dilations = dense<[{k['dh']}, {k['dw']}]> : vector<2xi64>, strides = dense<[{k['sh']}, {k['sw']}]> : vector<2xi64>}}",
+          f"      ins({x}, %w : {shape(xs, op)}, {shape(ws, op)}) outs(%init : {shape(cs, 'f32')}) -> {shape(cs, 'f32')}"]
+    v = "%c"
+    if k["bias"] == "after":
+        L += [f"  %ba = linalg.generic {{indexing_maps = [{ID}, {chan}, {ID}], iterator_types = {PAR}}} ins({v}, %b : {shape(cs, 'f32')}, tensor<{k['oc']}xf32>) outs(%e : {shape(cs, 'f32')}) {{",
+              "  ^bb0(%in: f32, %bb: f32, %o: f32):", "    %s = arith.addf %in, %bb : f32",
+              "    linalg.yield %s : f32", f"  }} -> {shape(cs, 'f32')}"]
+        v = "%ba"
+    if k["relu"] != "none":
+        body = ("    %r = arith.maximumf %in, %zero : f32" if k["relu"] == "maximumf" else
+                "    %p = arith.cmpf ugt, %in, %zero : f32\n    %r = arith.select %p, %in, %zero : f32")
+        L += [f"  %rl = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR}}} ins({v} : {shape(cs, 'f32')}) outs(%e : {shape(cs, 'f32')}) {{",
+              "  ^bb0(%in: f32, %o: f32):", body, "    linalg.yield %r : f32",
+              f"  }} -> {shape(cs, 'f32')}"]
+        v = "%rl"
+    if k["pool"] > 1:
+        p = k["pool"]
+        L += ["  %ninf = arith.constant 0xFF800000 : f32",
+              f"  %pe = tensor.empty() : {shape(ps, 'f32')}",
+              f"  %pi = linalg.fill ins(%ninf : f32) outs(%pe : {shape(ps, 'f32')}) -> {shape(ps, 'f32')}",
+              f"  %win = tensor.empty() : tensor<{p}x{p}xf32>",
+              f"  %pool = linalg.pooling_nchw_max {{dilations = dense<1> : vector<2xi64>, strides = dense<{p}> : vector<2xi64>}}",
+              f"      ins({v}, %win : {shape(cs, 'f32')}, tensor<{p}x{p}xf32>) outs(%pi : {shape(ps, 'f32')}) -> {shape(ps, 'f32')}"]
+        v = "%pool"
+    L += [f"  return {v} : {shape(ps, 'f32')}", "}"]
+    return "\n".join(L) + "\n"
+
+
+def check(seeds, bindir, keep):
+    opt, run = os.path.join(bindir, "nki-opt"), os.path.join(bindir, "nki-run")
+    failures, runs = 0, 0
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "layer.mlir")
+            with open(src, "w") as f:
+                f.write(generate(seed))
+            tol = ["--rtol", "1e-2", "--atol", "1e-2"] if draw(seed)["bf16"] else ["--rtol", "1e-4", "--atol", "1e-5"]
+            variants = [("naive", None)] + [(s, s) for s in ("taps", "im2col")]
+            for label, strategy in variants:
+                runs += 1
+                if strategy:
+                    kernel = os.path.join(tmp, f"{label}.mlir")
+                    p = subprocess.run([opt, src, "--nki-import", f"--nki-optimize=conv-strategy={strategy}", "-o", kernel],
+                                       capture_output=True, text=True)
+                    cmd = [run, kernel, "--reference", src] + tol
+                    if p.returncode != 0:
+                        print(f"seed {seed} {label}: nki-opt failed: {p.stderr.strip()[:300]}")
+                        failures += 1
+                        continue
+                else:
+                    cmd = [run, src] + tol
+                p = subprocess.run(cmd, capture_output=True, text=True)
+                if p.returncode != 0 or "PASS:" not in p.stdout:
+                    failures += 1
+                    print(f"seed {seed} {label}: FAILED: {(p.stdout + p.stderr).strip().splitlines()[-1:]}")
+                    if keep:
+                        os.makedirs(keep, exist_ok=True)
+                        with open(os.path.join(keep, f"layer{seed}.mlir"), "w") as f:
+                            f.write(generate(seed))
+    print(f"random-layers: {len(seeds)} layers, {runs} runs, {failures} failures")
+    return failures
+
+
+def parse_seeds(items):
+    seeds = []
+    for item in items:
+        lo, _, hi = item.partition("-")
+        seeds += range(int(lo), int(hi or lo) + 1)
+    return seeds
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["generate", "check"])
+    ap.add_argument("seeds", nargs="+")
+    ap.add_argument("--bin", default="build/bin")
+    ap.add_argument("--keep", help="directory for the layers that fail")
+    a = ap.parse_args()
+    seeds = parse_seeds(a.seeds)
+    if a.command == "generate":
+        for s in seeds:
+            sys.stdout.write(generate(s))
+        return 0
+    return 1 if check(seeds, a.bin, a.keep) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
