@@ -323,17 +323,39 @@ Value NaiveConvBuilder::loadPlane(Value x, Value batch, Value ic0,
     colCount = b.getIndexAttr(convWidth);
   }
   auto [sh, sw] = layer.strides;
+  // A strided window drops the batch dim in a unit-stride view of its own:
+  // upstream's rank-reduction inference (SubViewOp::getDroppedDims) aborts
+  // on a strided unit dim beside the dropped one, which canonicalization
+  // makes of a window one row or column wide.
+  Value image = x;
+  bool imageHasBatch = sh == 1 && sw == 1;
+  if (!imageHasBatch) {
+    ArrayRef<int64_t> dims = cast<MemRefType>(x.getType()).getShape();
+    image = view(x, {batch, zero, zero, zero},
+                 {one, b.getIndexAttr(dims[1]), b.getIndexAttr(dims[2]),
+                  b.getIndexAttr(dims[3])},
+                 {0});
+  }
+  // Offsets, sizes and steps of the window in X order, the batch first when
+  // `image` still has it.
+  auto window = [&](ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> steps) {
+    if (imageHasBatch)
+      return view(image, offsets, sizes, {0}, steps);
+    return view(image, offsets.drop_front(), sizes.drop_front(), {},
+                steps.drop_front());
+  };
   Value source;
   if (layer.channelsLast) {
-    Value hwc = view(x, {batch, rowStart, colStart, ic0},
-                     {one, rowCount, colCount, ics}, {0}, {1, sh, sw, 1});
+    Value hwc = window({batch, rowStart, colStart, ic0},
+                       {one, rowCount, colCount, ics}, {1, sh, sw, 1});
     AffineMap channelsFirst = AffineMap::getPermutationMap(
         ArrayRef<unsigned>{2, 0, 1}, b.getContext());
     source = memref::TransposeOp::create(b, loc, hwc,
                                          AffineMapAttr::get(channelsFirst));
   } else {
-    source = view(x, {batch, ic0, rowStart, colStart},
-                  {one, ics, rowCount, colCount}, {0}, {1, 1, sh, sw});
+    source = window({batch, ic0, rowStart, colStart},
+                    {one, ics, rowCount, colCount}, {1, 1, sh, sw});
   }
   nki::DmaCopyOp::create(
       b, loc, source,

@@ -30,6 +30,90 @@ constexpr int64_t kChunk = 8; // M must be a multiple; packing granule
 // of at most 16 elements, which 32 lanes would mostly mask off.
 constexpr int64_t kWideLanes = 32, kNarrowLanes = 16;
 
+/// The stationary tile packed and widened to f32 once: its K rows are a
+/// partition stride apart, and every lane block reads all of them.
+Value packStationary(OpBuilder &builder, Location loc, Value stationary,
+                     int64_t rows, Value contraction) {
+  auto stationaryType = cast<MemRefType>(stationary.getType());
+  Type f32 = builder.getF32Type();
+  Value weights = allocLineAligned(
+      builder, loc, MemRefType::get({kMaxPartitions, rows}, f32));
+  auto chunkType = VectorType::get({kChunk}, stationaryType.getElementType());
+  Value c0 = constantIndex(builder, loc, 0),
+        c1 = constantIndex(builder, loc, 1);
+  scf::ForOp::create(
+      builder, loc, c0, contraction, c1, ValueRange{},
+      [&](OpBuilder &b, Location nested, Value k, ValueRange) {
+        for (int64_t m = 0; m < rows; m += kChunk) {
+          Value at = arith::ConstantIndexOp::create(b, nested, m);
+          Value chunk = vector::LoadOp::create(b, nested, chunkType, stationary,
+                                               ValueRange{k, at});
+          chunk = castFloat(b, nested, chunk, VectorType::get({kChunk}, f32));
+          vector::StoreOp::create(b, nested, chunk, weights, ValueRange{k, at});
+        }
+        scf::YieldOp::create(b, nested);
+      });
+  return weights;
+}
+
+/// One lane block of the moving tile, packed, and what its row tiles share.
+struct LaneBlock {
+  VectorType accType;
+  int64_t tileRows;
+  Value packed, weights, contraction, mask, zero;
+  SmallVector<Value> outerFree;
+  Value lane0;
+};
+
+/// Rows [row0, row0 + tileRows) of the lane block: the accumulators (loaded
+/// when the matmul accumulates) take one FMA per K row, then are stored.
+void emitRowTile(OpBuilder &builder, Location loc, MatmulOp op,
+                 const LaneBlock &block, Value row0) {
+  Value target = op.getTarget();
+  Value c0 = constantIndex(builder, loc, 0);
+  Type f32 = builder.getF32Type();
+  auto targetIndices = [&](Value row) {
+    SmallVector<Value> indices = {row};
+    llvm::append_range(indices, block.outerFree);
+    indices.push_back(block.lane0);
+    return indices;
+  };
+  SmallVector<Value> rowIndex, accs;
+  for (int64_t i = 0; i < block.tileRows; ++i) {
+    rowIndex.push_back(arith::AddIOp::create(builder, loc, row0,
+                                             constantIndex(builder, loc, i)));
+    accs.push_back(op.isAccumulate() ? vector::MaskedLoadOp::create(
+                                           builder, loc, block.accType, target,
+                                           targetIndices(rowIndex.back()),
+                                           block.mask, block.zero)
+                                           .getResult()
+                                     : block.zero);
+  }
+  auto kLoop = scf::ForOp::create(
+      builder, loc, c0, block.contraction, constantIndex(builder, loc, 1), accs,
+      [&](OpBuilder &b, Location nested, Value k, ValueRange iterAccs) {
+        Value row = vector::LoadOp::create(b, nested, block.accType,
+                                           block.packed, ValueRange{k, c0});
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < block.tileRows; ++i) {
+          Value weight =
+              castFloat(b, nested,
+                        memref::LoadOp::create(b, nested, block.weights,
+                                               ValueRange{k, rowIndex[i]}),
+                        f32);
+          Value splat =
+              vector::BroadcastOp::create(b, nested, block.accType, weight);
+          next.push_back(
+              vector::FMAOp::create(b, nested, splat, row, iterAccs[i]));
+        }
+        scf::YieldOp::create(b, nested, next);
+      });
+  for (int64_t i = 0; i < block.tileRows; ++i)
+    vector::MaskedStoreOp::create(builder, loc, target,
+                                  targetIndices(rowIndex[i]), block.mask,
+                                  kLoop.getResult(i));
+}
+
 struct MatmulToVector : OpRewritePattern<MatmulOp> {
   MatmulToVector(MLIRContext *context)
       : OpRewritePattern(context, /*benefit=*/2) {}
@@ -88,26 +172,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // The stationary tile, packed and widened to f32 once: its K rows are a
     // partition stride apart too, and every lane block reads all of them.
     Value weights = stationary;
-    if (hasContiguousRows(stationaryType)) {
-      weights = allocLineAligned(rewriter, loc,
-                                 MemRefType::get({kMaxPartitions, rows}, f32));
-      auto chunkType =
-          VectorType::get({kChunk}, stationaryType.getElementType());
-      scf::ForOp::create(
-          rewriter, loc, c0, contraction, c1, ValueRange{},
-          [&](OpBuilder &b, Location nested, Value k, ValueRange) {
-            for (int64_t m = 0; m < rows; m += kChunk) {
-              Value at = arith::ConstantIndexOp::create(b, nested, m);
-              Value chunk = vector::LoadOp::create(
-                  b, nested, chunkType, stationary, ValueRange{k, at});
-              chunk =
-                  castFloat(b, nested, chunk, VectorType::get({kChunk}, f32));
-              vector::StoreOp::create(b, nested, chunk, weights,
-                                      ValueRange{k, at});
-            }
-            scf::YieldOp::create(b, nested);
-          });
-    }
+    if (hasContiguousRows(stationaryType))
+      weights = packStationary(rewriter, loc, stationary, rows, contraction);
 
     // The free dims before the last one, one point at a time.
     int64_t rank = movingType.getRank();
@@ -146,46 +212,10 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                                       constantIndex(rewriter, loc, rows),
                                       constantIndex(rewriter, loc, kTileRows));
     rewriter.setInsertionPointToStart(rowLoop.getBody());
-    Value row0 = rowLoop.getInductionVar();
 
-    auto targetIndices = [&](Value row) {
-      SmallVector<Value> indices = {row};
-      llvm::append_range(indices, outerFree);
-      indices.push_back(lane0);
-      return indices;
-    };
-    SmallVector<Value> rowIndex, accs;
-    for (int64_t i = 0; i < kTileRows; ++i) {
-      rowIndex.push_back(arith::AddIOp::create(
-          rewriter, loc, row0, constantIndex(rewriter, loc, i)));
-      accs.push_back(op.isAccumulate()
-                         ? vector::MaskedLoadOp::create(
-                               rewriter, loc, accType, target,
-                               targetIndices(rowIndex.back()), mask, zero)
-                               .getResult()
-                         : zero);
-    }
-    auto kLoop = scf::ForOp::create(
-        rewriter, loc, c0, contraction, c1, accs,
-        [&](OpBuilder &b, Location nested, Value k, ValueRange iterAccs) {
-          Value row = vector::LoadOp::create(b, nested, accType, packed,
-                                             ValueRange{k, c0});
-          SmallVector<Value> next;
-          for (int64_t i = 0; i < kTileRows; ++i) {
-            Value weight =
-                toF32(b, memref::LoadOp::create(b, nested, weights,
-                                                ValueRange{k, rowIndex[i]}));
-            Value splat =
-                vector::BroadcastOp::create(b, nested, accType, weight);
-            next.push_back(
-                vector::FMAOp::create(b, nested, splat, row, iterAccs[i]));
-          }
-          scf::YieldOp::create(b, nested, next);
-        });
-    for (int64_t i = 0; i < kTileRows; ++i)
-      vector::MaskedStoreOp::create(rewriter, loc, target,
-                                    targetIndices(rowIndex[i]), mask,
-                                    kLoop.getResult(i));
+    LaneBlock block{accType, kTileRows, packed,    weights, contraction,
+                    mask,    zero,      outerFree, lane0};
+    emitRowTile(rewriter, loc, op, block, rowLoop.getInductionVar());
     rewriter.eraseOp(op);
     return success();
   }

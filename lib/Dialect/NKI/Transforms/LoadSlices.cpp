@@ -158,6 +158,12 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
   return true;
 }
 
+/// The rows of the buffer a narrowed DMA loads: [begin, begin + count).
+struct RowWindow {
+  OpFoldResult begin, count;
+  bool isStatic; // every read's range was static
+};
+
 class LoadSlices {
 public:
   LoadSlices(RewriterBase &rewriter, DominanceInfo &dominance)
@@ -170,15 +176,23 @@ private:
   LogicalResult decline(DmaCopyOp dma, const Twine &reason) {
     return rewriter.notifyMatchFailure(dma, "not narrowed: " + reason);
   }
+  /// The buffer `dma` fills whole, and the uses that read it after.
+  LogicalResult findReads(DmaCopyOp dma, Value &buffer,
+                          SmallVectorImpl<OpOperand *> &reads);
+  /// The rows every read covers, materialized before `dma`; fails (with or
+  /// without a reason) when they cannot be known or are every row.
+  FailureOr<RowWindow> planRows(DmaCopyOp dma, Value buffer,
+                                ArrayRef<OpOperand *> reads,
+                                SmallVectorImpl<ViewedRange> &ranges);
 
   RewriterBase &rewriter;
   DominanceInfo &dominance;
 };
 
-LogicalResult LoadSlices::run(DmaCopyOp dma) {
-  // The buffer the DMA fills whole.
+LogicalResult LoadSlices::findReads(DmaCopyOp dma, Value &buffer,
+                                    SmallVectorImpl<OpOperand *> &reads) {
   Value target = dma.getTarget();
-  Value buffer = target;
+  buffer = target;
   if (auto subview = target.getDefiningOp<memref::SubViewOp>()) {
     if (subview.getSourceType().getRank() != subview.getType().getRank() ||
         !llvm::all_of(
@@ -194,7 +208,6 @@ LogicalResult LoadSlices::run(DmaCopyOp dma) {
     return failure();
 
   // Every other use must read, after the DMA, in its block.
-  SmallVector<OpOperand *> reads;
   SmallVector<Value> worklist = {buffer};
   while (!worklist.empty()) {
     Value value = worklist.pop_back_val();
@@ -221,15 +234,18 @@ LogicalResult LoadSlices::run(DmaCopyOp dma) {
       reads.push_back(&use);
     }
   }
-  if (reads.empty())
-    return failure();
+  return success(!reads.empty());
+}
 
+FailureOr<RowWindow>
+LoadSlices::planRows(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
+                     SmallVectorImpl<ViewedRange> &ranges) {
   // Rows [r0, r1): the union of the reads' rows. Check every read first,
   // so that a declined DMA leaves the IR untouched.
-  int64_t numRows = cast<MemRefType>(target.getType()).getDimSize(kRowDim);
+  int64_t numRows =
+      cast<MemRefType>(dma.getTarget().getType()).getDimSize(kRowDim);
   if (ShapedType::isDynamic(numRows))
     return decline(dma, "the buffer's row count is dynamic");
-  SmallVector<ViewedRange> ranges;
   for (OpOperand *read : reads) {
     FailureOr<ViewedRange> range = getViewedRange(buffer, kRowDim, read->get());
     if (failed(range))
@@ -257,15 +273,15 @@ LogicalResult LoadSlices::run(DmaCopyOp dma) {
   }
   OpBuilder b(dma);
   Location loc = dma.getLoc();
-  OpFoldResult rowBegin, rowCount;
   if (allStatic) {
     int64_t lo = std::min(*staticBegin, numRows);
     int64_t hi = std::min(*staticEnd, numRows);
     if (lo == 0 && hi == numRows)
       return failure(); // every row is read: nothing to narrow
-    rowBegin = b.getIndexAttr(lo);
-    rowCount = b.getIndexAttr(std::max<int64_t>(hi - lo, 0));
-  } else if (std::optional<int64_t> window = staticWindow(ranges, numRows)) {
+    return RowWindow{b.getIndexAttr(lo),
+                     b.getIndexAttr(std::max<int64_t>(hi - lo, 0)), true};
+  }
+  if (std::optional<int64_t> window = staticWindow(ranges, numRows)) {
     // A fixed number of rows that always covers the read, starting at its
     // first row and moved back where the buffer ends: static DMA shapes.
     const ViewedRange &range = ranges.front();
@@ -273,54 +289,67 @@ LogicalResult LoadSlices::run(DmaCopyOp dma) {
     Value divisor = arith::ConstantIndexOp::create(b, loc, range.divisor);
     Value first = arith::DivUIOp::create(b, loc, offset, divisor);
     Value lastStart = arith::ConstantIndexOp::create(b, loc, numRows - *window);
-    rowBegin = arith::MinUIOp::create(b, loc, first, lastStart).getResult();
-    rowCount = b.getIndexAttr(*window);
-  } else {
-    auto materialize = [&](OpFoldResult ofr) {
-      return materializeBefore(ofr, dma, dominance, b);
-    };
-    Value begin, end;
-    for (const ViewedRange &range : ranges) {
-      Value offset = materialize(range.offset);
-      Value size = materialize(range.size);
-      Value divisor = arith::ConstantIndexOp::create(b, loc, range.divisor);
-      Value lo = arith::DivUIOp::create(b, loc, offset, divisor);
-      Value last = arith::AddIOp::create(b, loc, offset, size);
-      Value hi = arith::CeilDivUIOp::create(b, loc, last, divisor);
-      begin =
-          begin ? arith::MinUIOp::create(b, loc, begin, lo).getResult() : lo;
-      end = end ? arith::MaxUIOp::create(b, loc, end, hi).getResult() : hi;
-    }
-    Value rowsInBuffer = arith::ConstantIndexOp::create(b, loc, numRows);
-    Value lo = arith::MinUIOp::create(b, loc, begin, rowsInBuffer);
-    Value hi = arith::MinUIOp::create(b, loc, end, rowsInBuffer);
-    rowBegin = lo;
-    Value count = arith::SubIOp::create(
-        b, loc, arith::MaxUIOp::create(b, loc, hi, lo), lo);
-    // Never more than the buffer holds; says so to later passes too.
-    rowCount = arith::MinUIOp::create(b, loc, count, rowsInBuffer).getResult();
+    return RowWindow{
+        arith::MinUIOp::create(b, loc, first, lastStart).getResult(),
+        b.getIndexAttr(*window), false};
   }
+  auto materialize = [&](OpFoldResult ofr) {
+    return materializeBefore(ofr, dma, dominance, b);
+  };
+  Value begin, end;
+  for (const ViewedRange &range : ranges) {
+    Value offset = materialize(range.offset);
+    Value size = materialize(range.size);
+    Value divisor = arith::ConstantIndexOp::create(b, loc, range.divisor);
+    Value lo = arith::DivUIOp::create(b, loc, offset, divisor);
+    Value last = arith::AddIOp::create(b, loc, offset, size);
+    Value hi = arith::CeilDivUIOp::create(b, loc, last, divisor);
+    begin = begin ? arith::MinUIOp::create(b, loc, begin, lo).getResult() : lo;
+    end = end ? arith::MaxUIOp::create(b, loc, end, hi).getResult() : hi;
+  }
+  Value rowsInBuffer = arith::ConstantIndexOp::create(b, loc, numRows);
+  Value lo = arith::MinUIOp::create(b, loc, begin, rowsInBuffer);
+  Value hi = arith::MinUIOp::create(b, loc, end, rowsInBuffer);
+  Value count =
+      arith::SubIOp::create(b, loc, arith::MaxUIOp::create(b, loc, hi, lo), lo);
+  // Never more than the buffer holds; says so to later passes too.
+  return RowWindow{
+      lo, arith::MinUIOp::create(b, loc, count, rowsInBuffer).getResult(),
+      false};
+}
+
+LogicalResult LoadSlices::run(DmaCopyOp dma) {
+  Value buffer;
+  SmallVector<OpOperand *> reads;
+  if (failed(findReads(dma, buffer, reads)))
+    return failure();
+  SmallVector<ViewedRange> ranges;
+  FailureOr<RowWindow> rows = planRows(dma, buffer, reads, ranges);
+  if (failed(rows))
+    return failure();
 
   // With a static window, the buffer itself shrinks to the window when every
   // read is a subview of it, or of one collapse of it, so that on-chip
   // capacity follows the traffic.
-  if (allStatic == false && getConstantIntValue(rowCount) &&
-      shrinkToWindow(dma, buffer, reads, ranges, rowBegin,
-                     *getConstantIntValue(rowCount)))
+  if (!rows->isStatic && getConstantIntValue(rows->count) &&
+      shrinkToWindow(dma, buffer, reads, ranges, rows->begin,
+                     *getConstantIntValue(rows->count)))
     return success();
 
   // The DMA of those rows only, on both sides.
+  OpBuilder b(dma);
+  Location loc = dma.getLoc();
   auto narrowView = [&](Value view) {
     SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, view);
     SmallVector<OpFoldResult> offsets(sizes.size(), b.getIndexAttr(0));
     SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
-    offsets[kRowDim] = rowBegin;
-    sizes[kRowDim] = rowCount;
+    offsets[kRowDim] = rows->begin;
+    sizes[kRowDim] = rows->count;
     return memref::SubViewOp::create(b, loc, view, offsets, sizes, strides)
         .getResult();
   };
   Value source = narrowView(dma.getSource());
-  Value narrowed = narrowView(target);
+  Value narrowed = narrowView(dma.getTarget());
   DmaCopyOp::create(b, loc, source, narrowed);
   rewriter.eraseOp(dma);
   return success();
