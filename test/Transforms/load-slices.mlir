@@ -31,6 +31,7 @@ func.func @partition_of_plane(%x: memref<128x32x16xf32>, %start: index, %size: i
   %n = arith.minsi %c512, %size : index
   %cols = memref.subview %flat[0, %start] [128, %n] [1, 1] : memref<128x420xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[420, 1], offset: ?>, #nki.mem<sbuf>>
   %dst = memref.subview %tile[0, 0] [128, %n] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  // expected-remark @+1 {{Category:nki-load-slices | Remark="not narrowed: an op other than an NKI read uses the buffer}}
   nki.tensor_copy %cols to %dst : memref<128x?xf32, strided<[420, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
   return %tile : memref<128x512xf32, #nki.mem<sbuf>>
 }
@@ -75,6 +76,7 @@ func.func @written_again(%x: memref<64x16x8xf32>, %y: memref<64x16x8xf32, #nki.m
   %t = memref.alloc() : memref<64x16x8xf32, #nki.mem<sbuf>>
   // expected-remark @+1 {{Category:nki-load-slices | Remark="not narrowed: the buffer is written again after the load}}
   nki.dma_copy %x to %t : memref<64x16x8xf32> to memref<64x16x8xf32, #nki.mem<sbuf>>
+  // expected-remark @+1 {{Category:nki-load-slices | Remark="not narrowed: the buffer is used before the load}}
   nki.tensor_copy %y to %t : memref<64x16x8xf32, #nki.mem<sbuf>> to memref<64x16x8xf32, #nki.mem<sbuf>>
   %a = memref.subview %t[0, 4, 0] [64, 4, 8] [1, 1, 1] : memref<64x16x8xf32, #nki.mem<sbuf>> to memref<64x4x8xf32, strided<[128, 8, 1], offset: 32>, #nki.mem<sbuf>>
   nki.tensor_copy %a to %out : memref<64x4x8xf32, strided<[128, 8, 1], offset: 32>, #nki.mem<sbuf>> to memref<64x4x8xf32, #nki.mem<sbuf>>
@@ -151,5 +153,34 @@ func.func @static_window(%x: memref<128x58x38xf32>, %tile: memref<128x512xf32, #
   %cols = memref.subview %flat[0, %start] [128, %n] [1, 1] : memref<128x2204xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>>
   %dst = memref.subview %tile[0, 0] [128, %n] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
   nki.tensor_copy %cols to %dst : memref<128x?xf32, strided<[2204, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  return
+}
+
+// -----
+
+// On-chip copies narrow like DMAs: a tap's window of a zero-padded image
+// (padded on chip) is copied into a plane of which a spatial partition
+// reads rows [start / 14, ...); only those rows are copied. PSUM evictions
+// are left whole.
+// CHECK-LABEL: func.func @padded_image_window
+// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<128x32x16xf32, #nki.mem<sbuf>>
+// CHECK: %[[WINDOW:.*]] = memref.subview %[[IMAGE]][0, %{{.*}}, %{{.*}}] [128, 30, 14] [1, 1, 1]
+// CHECK: %[[LO:.*]] = arith.divui
+// CHECK: %[[SRC:.*]] = memref.subview %[[WINDOW]][0, %{{.*}}, 0] [128, %{{.*}}, 14] [1, 1, 1]
+// CHECK: nki.tensor_copy %[[SRC]] to %{{.*}} : memref<128x?x14xf32, strided<[512, 16, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?x14xf32, strided<[420, 14, 1], offset: ?>, #nki.mem<sbuf>>
+func.func @padded_image_window(%x: memref<128x30x14xf32>, %fh: index, %fw: index, %start: index, %size: index, %out: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c512 = arith.constant 512 : index
+  %image = memref.alloc() : memref<128x32x16xf32, #nki.mem<sbuf>>
+  nki.memset %image, 0.0 : memref<128x32x16xf32, #nki.mem<sbuf>>
+  %interior = memref.subview %image[0, 1, 1] [128, 30, 14] [1, 1, 1] : memref<128x32x16xf32, #nki.mem<sbuf>> to memref<128x30x14xf32, strided<[512, 16, 1], offset: 17>, #nki.mem<sbuf>>
+  nki.dma_copy %x to %interior : memref<128x30x14xf32> to memref<128x30x14xf32, strided<[512, 16, 1], offset: 17>, #nki.mem<sbuf>>
+  %plane = memref.alloc() : memref<128x30x14xf32, #nki.mem<sbuf>>
+  %window = memref.subview %image[0, %fh, %fw] [128, 30, 14] [1, 1, 1] : memref<128x32x16xf32, #nki.mem<sbuf>> to memref<128x30x14xf32, strided<[512, 16, 1], offset: ?>, #nki.mem<sbuf>>
+  nki.tensor_copy %window to %plane : memref<128x30x14xf32, strided<[512, 16, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x30x14xf32, #nki.mem<sbuf>>
+  %flat = memref.collapse_shape %plane [[0], [1, 2]] : memref<128x30x14xf32, #nki.mem<sbuf>> into memref<128x420xf32, #nki.mem<sbuf>>
+  %n = arith.minsi %c512, %size : index
+  %cols = memref.subview %flat[0, %start] [128, %n] [1, 1] : memref<128x420xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[420, 1], offset: ?>, #nki.mem<sbuf>>
+  %dst = memref.subview %out[0, 0] [128, %n] [1, 1] : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
+  nki.tensor_copy %cols to %dst : memref<128x?xf32, strided<[420, 1], offset: ?>, #nki.mem<sbuf>> to memref<128x?xf32, strided<[512, 1]>, #nki.mem<sbuf>>
   return
 }

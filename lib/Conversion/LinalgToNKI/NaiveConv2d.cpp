@@ -92,19 +92,14 @@ private:
     return {i, arith::AddIOp::create(b, loc, start, i)};
   }
 
-  /// The in-bounds part of one output dim for filter tap `tap` of a dim of
-  /// `extent` with `padBefore` zeros: the first output index, how many, and
-  /// the first input index they read.
-  struct Span {
-    Value first, count, inputStart;
-  };
-  Span inBounds(Value tap, int64_t dim);
-
   Value loadWeights(Value w, Value oc0, OpFoldResult ocs, Value ic0,
                     OpFoldResult ics, Value fh, Value fw);
   Value transposeWeights(Value wTile, OpFoldResult ocs, OpFoldResult ics);
   Value loadPlane(Value x, Value batch, Value ic0, OpFoldResult ics, Value fh,
                   Value fw);
+  Value loadPaddedPlane(Value x, Value batch, Value ic0, OpFoldResult ics,
+                        Value fh, Value fw);
+  Value channelsOnPartitions(Value hwc);
   void convPartition(Value x, Value w, Value bias, Value dest, Value batch,
                      Value oc0, OpFoldResult ocs, Value sp);
   void storePositions(Value res, Value dest, Value batch, Value oc0,
@@ -223,36 +218,6 @@ void NaiveConvBuilder::build(ValueRange arguments) {
     poolPlane(dest, out);
 }
 
-NaiveConvBuilder::Span NaiveConvBuilder::inBounds(Value tap, int64_t dim) {
-  int64_t stride = layer.strides[dim];
-  int64_t extent = dim == 0 ? layer.height : layer.width;
-  int64_t outputs = dim == 0 ? layer.convHeight() : layer.convWidth();
-  // Output o reads input o * stride + shift; in bounds for o in
-  // [ceil(-shift / stride), floor((extent - 1 - shift) / stride) + 1).
-  Value tapOffset = scaled(tap, layer.dilations[dim]);
-  Value shift =
-      arith::SubIOp::create(b, loc, tapOffset, index(layer.padding[2 * dim]));
-  Value negShift = arith::SubIOp::create(b, loc, index(0), shift);
-  Value first = arith::MaxSIOp::create(
-      b, loc, arith::CeilDivSIOp::create(b, loc, negShift, index(stride)),
-      index(0));
-  first = arith::MinSIOp::create(b, loc, first, index(outputs));
-  Value last = arith::FloorDivSIOp::create(
-      b, loc, arith::SubIOp::create(b, loc, index(extent - 1), shift),
-      index(stride));
-  Value end = arith::MinSIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, last, index(1)), index(outputs));
-  end = arith::MaxSIOp::create(b, loc, end, first);
-  Value count = arith::SubIOp::create(b, loc, end, first);
-  // An empty span reads nothing; keep its start inside the input.
-  Value inputStart =
-      arith::AddIOp::create(b, loc, scaled(first, stride), shift);
-  inputStart = arith::MaxSIOp::create(
-      b, loc, arith::MinSIOp::create(b, loc, inputStart, index(extent - 1)),
-      index(0));
-  return {first, count, inputStart};
-}
-
 /// The weights of tap (fh, fw): [ic, oc] as stored for HWCF filters, [oc,
 /// ic] for FCHW and FHWC ones (transposed by `transposeWeights`).
 Value NaiveConvBuilder::loadWeights(Value w, Value oc0, OpFoldResult ocs,
@@ -295,38 +260,31 @@ Value NaiveConvBuilder::transposeWeights(Value wTile, OpFoldResult ocs,
   return wT;
 }
 
-/// The whole shifted plane of tap (fh, fw): X at rows fh * dh - pad_top +
-/// oh * sh and columns fw * dw - pad_left + ow * sw, channels on partitions
-/// (an NHWC input through a transposed access pattern). With padding, the
-/// plane is zeroed and only its in-bounds part loaded.
+/// An NHWC view `[rows, cols, channels]` as `[channels, rows, cols]`: the
+/// DMA's access pattern puts the channels on partitions.
+Value NaiveConvBuilder::channelsOnPartitions(Value hwc) {
+  AffineMap channelsFirst =
+      AffineMap::getPermutationMap(ArrayRef<unsigned>{2, 0, 1}, b.getContext());
+  return memref::TransposeOp::create(b, loc, hwc,
+                                     AffineMapAttr::get(channelsFirst));
+}
+
+/// The whole shifted plane of tap (fh, fw), loaded from HBM: X at rows
+/// fh * dh + oh * sh and columns fw * dw + ow * sw, channels on partitions.
 Value NaiveConvBuilder::loadPlane(Value x, Value batch, Value ic0,
                                   OpFoldResult ics, Value fh, Value fw) {
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   int64_t convHeight = layer.convHeight(), convWidth = layer.convWidth();
   Value plane = alloc({kPartitions, convHeight, convWidth}, MemorySpace::sbuf,
                       layer.inputType);
-  OpFoldResult rowStart, rowCount, colStart, colCount;
-  OpFoldResult planeRow = zero, planeCol = zero;
-  if (layer.isPadded()) {
-    nki::MemsetOp::create(b, loc, plane, b.getF64FloatAttr(0.0));
-    Span rows = inBounds(fh, 0), cols = inBounds(fw, 1);
-    rowStart = rows.inputStart;
-    rowCount = rows.count;
-    colStart = cols.inputStart;
-    colCount = cols.count;
-    planeRow = rows.first;
-    planeCol = cols.first;
-  } else {
-    rowStart = scaled(fh, layer.dilations[0]);
-    colStart = scaled(fw, layer.dilations[1]);
-    rowCount = b.getIndexAttr(convHeight);
-    colCount = b.getIndexAttr(convWidth);
-  }
+  OpFoldResult rowStart = scaled(fh, layer.dilations[0]);
+  OpFoldResult colStart = scaled(fw, layer.dilations[1]);
+  OpFoldResult rows = b.getIndexAttr(convHeight);
+  OpFoldResult cols = b.getIndexAttr(convWidth);
   auto [sh, sw] = layer.strides;
   // A strided window drops the batch dim in a unit-stride view of its own:
   // upstream's rank-reduction inference (SubViewOp::getDroppedDims) aborts
-  // on a strided unit dim beside the dropped one, which canonicalization
-  // makes of a window one row or column wide.
+  // on a strided unit dim beside the dropped one.
   Value image = x;
   bool imageHasBatch = sh == 1 && sw == 1;
   if (!imageHasBatch) {
@@ -336,8 +294,7 @@ Value NaiveConvBuilder::loadPlane(Value x, Value batch, Value ic0,
                   b.getIndexAttr(dims[3])},
                  {0});
   }
-  // Offsets, sizes and steps of the window in X order, the batch first when
-  // `image` still has it.
+  // Offsets, sizes and steps of the window in X order, the batch first.
   auto window = [&](ArrayRef<OpFoldResult> offsets,
                     ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> steps) {
     if (imageHasBatch)
@@ -345,21 +302,51 @@ Value NaiveConvBuilder::loadPlane(Value x, Value batch, Value ic0,
     return view(image, offsets.drop_front(), sizes.drop_front(), {},
                 steps.drop_front());
   };
-  Value source;
-  if (layer.channelsLast) {
-    Value hwc = window({batch, rowStart, colStart, ic0},
-                       {one, rowCount, colCount, ics}, {1, sh, sw, 1});
-    AffineMap channelsFirst = AffineMap::getPermutationMap(
-        ArrayRef<unsigned>{2, 0, 1}, b.getContext());
-    source = memref::TransposeOp::create(b, loc, hwc,
-                                         AffineMapAttr::get(channelsFirst));
-  } else {
-    source = window({batch, ic0, rowStart, colStart},
-                    {one, ics, rowCount, colCount}, {1, 1, sh, sw});
-  }
-  nki::DmaCopyOp::create(
-      b, loc, source,
-      view(plane, {zero, planeRow, planeCol}, {ics, rowCount, colCount}));
+  Value source =
+      layer.channelsLast
+          ? channelsOnPartitions(window({batch, rowStart, colStart, ic0},
+                                        {one, rows, cols, ics}, {1, sh, sw, 1}))
+          : window({batch, ic0, rowStart, colStart}, {one, ics, rows, cols},
+                   {1, 1, sh, sw});
+  nki::DmaCopyOp::create(b, loc, source,
+                         view(plane, {zero, zero, zero}, {ics, rows, cols}));
+  return plane;
+}
+
+/// The shifted plane of tap (fh, fw) of a zero-padded X, padded on chip as
+/// a trn2 kernel would: the image is zeroed in SBUF and X loaded into its
+/// interior (no padded copy in HBM), then the tap's strided window of it is
+/// copied on the Vector Engine.
+Value NaiveConvBuilder::loadPaddedPlane(Value x, Value batch, Value ic0,
+                                        OpFoldResult ics, Value fh, Value fw) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  auto [top, bottom, left, right] = layer.padding;
+  int64_t height = layer.height, width = layer.width;
+  Value image =
+      alloc({kPartitions, height + top + bottom, width + left + right},
+            MemorySpace::sbuf, layer.inputType);
+  nki::MemsetOp::create(b, loc, image, b.getF64FloatAttr(0.0));
+  OpFoldResult h = b.getIndexAttr(height), w = b.getIndexAttr(width);
+  Value source = layer.channelsLast
+                     ? channelsOnPartitions(view(x, {batch, zero, zero, ic0},
+                                                 {one, h, w, ics}, {0}))
+                     : view(x, {batch, ic0, zero, zero}, {one, ics, h, w}, {0});
+  nki::DmaCopyOp::create(b, loc, source,
+                         view(image,
+                              {zero, b.getIndexAttr(top), b.getIndexAttr(left)},
+                              {ics, h, w}));
+  int64_t convHeight = layer.convHeight(), convWidth = layer.convWidth();
+  OpFoldResult rows = b.getIndexAttr(convHeight);
+  OpFoldResult cols = b.getIndexAttr(convWidth);
+  Value plane = alloc({kPartitions, convHeight, convWidth}, MemorySpace::sbuf,
+                      layer.inputType);
+  auto [sh, sw] = layer.strides;
+  nki::TensorCopyOp::create(b, loc,
+                            view(image,
+                                 {zero, scaled(fh, layer.dilations[0]),
+                                  scaled(fw, layer.dilations[1])},
+                                 {ics, rows, cols}, {}, {1, sh, sw}),
+                            view(plane, {zero, zero, zero}, {ics, rows, cols}));
   return plane;
 }
 
@@ -385,7 +372,8 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
     Value fh = loop(layer.filterHeight);
     Value fw = loop(layer.filterWidth);
     Value wTile = loadWeights(w, oc0, ocs, ic0, ics, fh, fw);
-    Value plane = loadPlane(x, batch, ic0, ics, fh, fw);
+    Value plane = layer.isPadded() ? loadPaddedPlane(x, batch, ic0, ics, fh, fw)
+                                   : loadPlane(x, batch, ic0, ics, fh, fw);
     Value flat = memref::CollapseShapeOp::create(
         b, loc, plane, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 

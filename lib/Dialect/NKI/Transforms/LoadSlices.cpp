@@ -61,7 +61,7 @@ std::optional<int64_t> staticWindow(ArrayRef<ViewedRange> ranges,
 /// rowBegin (times the row size where they linearize). Returns false, having
 /// changed nothing, unless every read is a subview of the buffer or of one
 /// collapse_shape of it and the DMA targets the buffer or a zero-offset view.
-bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
+bool shrinkToWindow(Operation *dma, Value buffer, ArrayRef<OpOperand *> reads,
                     ArrayRef<ViewedRange> ranges, OpFoldResult rowBegin,
                     int64_t window) {
   auto alloc = buffer.getDefiningOp<memref::AllocOp>();
@@ -79,7 +79,7 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
     if (!collapse || collapse.getSrc() != buffer)
       return false;
   }
-  Value target = dma.getTarget();
+  Value target = dma->getOperand(1);
   auto targetView = target.getDefiningOp<memref::SubViewOp>();
   if (target != buffer && !targetView)
     return false;
@@ -87,7 +87,7 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
   SmallVector<int64_t> shape(type.getShape());
   shape[kRowDim] = window;
   OpBuilder b(alloc);
-  Location loc = dma.getLoc();
+  Location loc = dma->getLoc();
   Value shrunk =
       memref::AllocOp::create(b, loc,
                               MemRefType::get(shape, type.getElementType(),
@@ -138,10 +138,10 @@ bool shrinkToWindow(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
           : memref::SubViewOp::create(at, loc, shrunk, offsets, sizes, strides)
                 .getResult();
   offsets[kRowDim] = rowBegin;
-  Value source = memref::SubViewOp::create(at, loc, dma.getSource(), offsets,
+  Value source = memref::SubViewOp::create(at, loc, dma->getOperand(0), offsets,
                                            sizes, strides);
-  DmaCopyOp::create(at, loc, source, shrunkTarget);
-  dma.erase();
+  at.clone(*dma)->setOperands({source, shrunkTarget});
+  dma->erase();
   // What referred to the old buffer is dead now.
   SmallVector<Operation *> dead;
   for (Operation *user : buffer.getUsers())
@@ -169,19 +169,20 @@ public:
   LoadSlices(RewriterBase &rewriter, DominanceInfo &dominance)
       : rewriter(rewriter), dominance(dominance) {}
 
-  /// Narrows `dma` when its buffer is read only partly and it is safe.
-  LogicalResult run(DmaCopyOp dma);
+  /// Narrows the copy `dma` (a DMA, or an on-chip copy; operands source,
+  /// target) when its buffer is read only partly and it is safe.
+  LogicalResult run(Operation *dma);
 
 private:
-  LogicalResult decline(DmaCopyOp dma, const Twine &reason) {
+  LogicalResult decline(Operation *dma, const Twine &reason) {
     return rewriter.notifyMatchFailure(dma, "not narrowed: " + reason);
   }
   /// The buffer `dma` fills whole, and the uses that read it after.
-  LogicalResult findReads(DmaCopyOp dma, Value &buffer,
+  LogicalResult findReads(Operation *dma, Value &buffer,
                           SmallVectorImpl<OpOperand *> &reads);
   /// The rows every read covers, materialized before `dma`; fails (with or
   /// without a reason) when they cannot be known or are every row.
-  FailureOr<RowWindow> planRows(DmaCopyOp dma, Value buffer,
+  FailureOr<RowWindow> planRows(Operation *dma, Value buffer,
                                 ArrayRef<OpOperand *> reads,
                                 SmallVectorImpl<ViewedRange> &ranges);
 
@@ -189,9 +190,9 @@ private:
   DominanceInfo &dominance;
 };
 
-LogicalResult LoadSlices::findReads(DmaCopyOp dma, Value &buffer,
+LogicalResult LoadSlices::findReads(Operation *dma, Value &buffer,
                                     SmallVectorImpl<OpOperand *> &reads) {
-  Value target = dma.getTarget();
+  Value target = dma->getOperand(1);
   buffer = target;
   if (auto subview = target.getDefiningOp<memref::SubViewOp>()) {
     if (subview.getSourceType().getRank() != subview.getType().getRank() ||
@@ -213,8 +214,7 @@ LogicalResult LoadSlices::findReads(DmaCopyOp dma, Value &buffer,
     Value value = worklist.pop_back_val();
     for (OpOperand &use : value.getUses()) {
       Operation *user = use.getOwner();
-      if (user == dma.getOperation() ||
-          (user == target.getDefiningOp() && value == buffer))
+      if (user == dma || (user == target.getDefiningOp() && value == buffer))
         continue;
       if (auto view = dyn_cast<ViewLikeOpInterface>(user);
           view && view.getViewSource() == value) {
@@ -238,12 +238,12 @@ LogicalResult LoadSlices::findReads(DmaCopyOp dma, Value &buffer,
 }
 
 FailureOr<RowWindow>
-LoadSlices::planRows(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
+LoadSlices::planRows(Operation *dma, Value buffer, ArrayRef<OpOperand *> reads,
                      SmallVectorImpl<ViewedRange> &ranges) {
   // Rows [r0, r1): the union of the reads' rows. Check every read first,
   // so that a declined DMA leaves the IR untouched.
   int64_t numRows =
-      cast<MemRefType>(dma.getTarget().getType()).getDimSize(kRowDim);
+      cast<MemRefType>(dma->getOperand(1).getType()).getDimSize(kRowDim);
   if (ShapedType::isDynamic(numRows))
     return decline(dma, "the buffer's row count is dynamic");
   for (OpOperand *read : reads) {
@@ -272,7 +272,7 @@ LoadSlices::planRows(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
     staticEnd = std::max(staticEnd.value_or(hi), hi);
   }
   OpBuilder b(dma);
-  Location loc = dma.getLoc();
+  Location loc = dma->getLoc();
   if (allStatic) {
     int64_t lo = std::min(*staticBegin, numRows);
     int64_t hi = std::min(*staticEnd, numRows);
@@ -318,7 +318,7 @@ LoadSlices::planRows(DmaCopyOp dma, Value buffer, ArrayRef<OpOperand *> reads,
       false};
 }
 
-LogicalResult LoadSlices::run(DmaCopyOp dma) {
+LogicalResult LoadSlices::run(Operation *dma) {
   Value buffer;
   SmallVector<OpOperand *> reads;
   if (failed(findReads(dma, buffer, reads)))
@@ -338,7 +338,7 @@ LogicalResult LoadSlices::run(DmaCopyOp dma) {
 
   // The DMA of those rows only, on both sides.
   OpBuilder b(dma);
-  Location loc = dma.getLoc();
+  Location loc = dma->getLoc();
   auto narrowView = [&](Value view) {
     SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, view);
     SmallVector<OpFoldResult> offsets(sizes.size(), b.getIndexAttr(0));
@@ -348,9 +348,9 @@ LogicalResult LoadSlices::run(DmaCopyOp dma) {
     return memref::SubViewOp::create(b, loc, view, offsets, sizes, strides)
         .getResult();
   };
-  Value source = narrowView(dma.getSource());
-  Value narrowed = narrowView(dma.getTarget());
-  DmaCopyOp::create(b, loc, source, narrowed);
+  Value source = narrowView(dma->getOperand(0));
+  Value narrowed = narrowView(dma->getOperand(1));
+  b.clone(*dma)->setOperands({source, narrowed});
   rewriter.eraseOp(dma);
   return success();
 }
@@ -361,6 +361,10 @@ struct LoadSlicesPass : public nki::impl::NKILoadSlicesBase<LoadSlicesPass> {
                            [&](RewriterBase &rewriter, DmaCopyOp dma) {
                              return loadSlice(rewriter, dma);
                            });
+    applyToEach<TensorCopyOp>(getOperation(), getArgument(),
+                              [&](RewriterBase &rewriter, TensorCopyOp copy) {
+                                return sliceOnChipCopy(rewriter, copy);
+                              });
   }
 };
 
@@ -369,4 +373,12 @@ struct LoadSlicesPass : public nki::impl::NKILoadSlicesBase<LoadSlicesPass> {
 LogicalResult nki::loadSlice(RewriterBase &rewriter, DmaCopyOp load) {
   DominanceInfo dominance;
   return LoadSlices(rewriter, dominance).run(load);
+}
+
+LogicalResult nki::sliceOnChipCopy(RewriterBase &rewriter, TensorCopyOp copy) {
+  // PSUM evictions are left whole: the eviction rewrites transform them.
+  if (getSpace(cast<MemRefType>(copy.getSource().getType())) != Space::SBUF)
+    return failure();
+  DominanceInfo dominance;
+  return LoadSlices(rewriter, dominance).run(copy);
 }

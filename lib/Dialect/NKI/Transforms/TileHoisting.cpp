@@ -28,18 +28,22 @@ bool onlyReads(OpOperand *use) {
          !mayWriteThrough(*use);
 }
 
-/// Checks that every access of `result` other than by `writer` reads it
-/// after `writer`, in its block, through `result` itself or one subview.
-LogicalResult checkReadsAfter(memref::AllocOp result, Operation *writer,
+/// Checks that every access of `result` other than by `writers` reads it
+/// after the last writer, in its block, through `result` itself or
+/// subviews.
+LogicalResult checkReadsAfter(memref::AllocOp result,
+                              ArrayRef<Operation *> writers,
                               std::string &reason) {
+  Operation *writer = writers.back();
   for (OpOperand *use : getAccesses(result)) {
-    if (use->getOwner() == writer)
-      continue; // the writer may write through any chain of views
-    Value view = use->get();
-    auto subview = view.getDefiningOp<memref::SubViewOp>();
-    if (view != result.getResult() &&
-        (!subview || subview.getSource() != result.getResult())) {
-      reason = "the tile is read through other views than one subview";
+    if (llvm::is_contained(writers, use->getOwner()))
+      continue; // the writers may write through any chain of views
+    // Subviews of subviews follow the first one, which the cache rebuilds.
+    FailureOr<SmallVector<Operation *>> views =
+        getViewChain(result.getResult(), use->get());
+    if (failed(views) ||
+        !llvm::all_of(*views, llvm::IsaPred<memref::SubViewOp>)) {
+      reason = "the tile is read through other views than subviews";
       return failure();
     }
     Operation *ancestor =
@@ -119,7 +123,7 @@ FailureOr<Chain> Hoister::findTransposeChain(TransposeOp transpose,
     reason = "the evicted tile is not allocated in the loop body";
     return failure();
   }
-  if (failed(checkReadsAfter(chain.result, chain.evict, reason)))
+  if (failed(checkReadsAfter(chain.result, {chain.evict}, reason)))
     return failure();
   Chain generic;
   generic.ops = {chain.load, chain.transpose, chain.evict};
@@ -131,17 +135,35 @@ FailureOr<Chain> Hoister::findTransposeChain(TransposeOp transpose,
 }
 
 FailureOr<Chain> Hoister::findLoadChain(DmaCopyOp load, std::string &reason) {
-  auto result = load.getTarget().getDefiningOp<memref::AllocOp>();
+  Value target = load.getTarget();
+  auto result = getRootBuffer(target).getDefiningOp<memref::AllocOp>();
   if (!result || result->getBlock() != load->getBlock() ||
       !result.getType().hasStaticShape() ||
-      getSpace(cast<MemRefType>(load.getSource().getType())) != Space::HBM) {
-    reason = "not a load of a whole local tile from HBM";
+      getSpace(cast<MemRefType>(load.getSource().getType())) != Space::HBM ||
+      failed(getViewChain(result, target))) {
+    reason = "not a load of a local tile from HBM";
     return failure();
   }
-  if (failed(checkReadsAfter(result, load, reason)))
-    return failure();
   Chain chain;
   chain.ops = {load};
+  // A load into part of the tile: a memset of the whole tile before it
+  // writes the rest (a zero-padded image).
+  if (target != result.getResult()) {
+    MemsetOp fill;
+    for (OpOperand *use : getAccesses(result))
+      if (auto memset = dyn_cast<MemsetOp>(use->getOwner());
+          memset && memset.getTarget() == result.getResult() &&
+          memset->getBlock() == load->getBlock() &&
+          memset->isBeforeInBlock(load))
+        fill = memset;
+    if (!fill) {
+      reason = "a load into part of a tile that no memset fills first";
+      return failure();
+    }
+    chain.ops = {fill, load};
+  }
+  if (failed(checkReadsAfter(result, chain.ops, reason)))
+    return failure();
   chain.result = result;
   chain.loaded = load.getSource();
   chain.anchor = load;
@@ -159,7 +181,7 @@ FailureOr<Chain> Hoister::findGatherChain(TensorCopyOp copy,
     reason = "not an on-chip copy into a local tile";
     return failure();
   }
-  if (failed(checkReadsAfter(result, copy, reason)))
+  if (failed(checkReadsAfter(result, {copy}, reason)))
     return failure();
   Chain chain;
   chain.ops = {copy};
@@ -432,6 +454,8 @@ void Hoister::fillCache(Chain &chain, Cache &cache,
   }
   // Clone the chain into the prologue; its last op writes the cache slot.
   Value prologueSlot = cache.slot(b, loc, tileType, prologueIvs);
+  // Ops before the writer that fill the tile whole (a memset) fill the slot.
+  mapping.map(chain.result.getResult(), prologueSlot);
   for (memref::AllocOp temp : chain.temps)
     b.clone(*temp, mapping);
   Operation *writer = chain.ops.back();
@@ -459,30 +483,36 @@ void Hoister::fillCache(Chain &chain, Cache &cache,
   }
 }
 
-void Hoister::readFromCache(Chain &chain, Cache &cache) {
+void Hoister::readFromCache(Chain &chain, Cache &cache,
+                            ArrayRef<Operation *> writerViews) {
   OpBuilder site(chain.result);
   Location loc = chain.anchor->getLoc();
   SmallVector<Value> siteIvs;
   for (scf::ForOp loop : cache.replicated)
     siteIvs.push_back(loop.getInductionVar());
   Value siteSlot = cache.slot(site, loc, chain.result.getType(), siteIvs);
-  Operation *writer = chain.ops.back();
-  for (OpOperand *use : getAccesses(chain.result)) {
-    if (use->getOwner() == writer)
+  // Every direct use of the tile moves to the slot: reads, and subviews
+  // (deeper views follow their source). The writers' own views stay: they
+  // die with the writers.
+  llvm::SmallPtrSet<Operation *, 8> writing(chain.ops.begin(), chain.ops.end());
+  writing.insert(writerViews.begin(), writerViews.end());
+  for (OpOperand &use :
+       llvm::make_early_inc_range(chain.result.getResult().getUses())) {
+    Operation *user = use.getOwner();
+    if (llvm::is_contained(chain.ops, user))
       continue;
-    if (use->get() == chain.result.getResult()) {
-      use->set(siteSlot);
+    auto subview = dyn_cast<memref::SubViewOp>(user);
+    if (!subview) {
+      use.set(siteSlot);
       continue;
     }
-    auto subview = use->get().getDefiningOp<memref::SubViewOp>();
-    if (!subview || subview.getSource() != chain.result.getResult())
-      continue; // deeper views are rebuilt through their source below
     // The same view of the slot (a rank-reducing one drops the same dims).
     OpBuilder at(subview);
-    subview.getResult().replaceAllUsesWith(
-        replaySubviews(at, loc, {subview.getOperation()}, siteSlot));
+    Value moved = replaySubviews(at, loc, {subview.getOperation()}, siteSlot);
+    subview.getResult().replaceUsesWithIf(moved, [&](OpOperand &viewUse) {
+      return !writing.contains(viewUse.getOwner());
+    });
   }
-  // Views of the tile that are left now have no users but the writer.
   for (Operation *op : llvm::reverse(chain.ops))
     op->erase();
   SmallVector<memref::AllocOp> allocs = {chain.result};
@@ -538,12 +568,14 @@ LogicalResult Hoister::run(Chain chain, bool quiet) {
     return decline(reason);
   FailureOr<SmallVector<Operation *>> writerViews =
       getViewChain(chain.result.getResult(), chain.ops.back()->getOperand(1));
-  // A slot of the cache has the tile's free dims with the tile's strides, so
-  // views that keep the partition dim whole rebuild on it as they are.
-  if (failed(writerViews) || !keepsPartitionDim(*writerViews))
+  // A slot of the cache has the tile's partitions and free dims with the
+  // tile's free strides, so views that keep the partitions in place rebuild
+  // on it as they are.
+  if (failed(writerViews) ||
+      !keepsPartitionDim(*writerViews, /*allowPrefix=*/true))
     return decline("the tile is written through views that split its "
                    "partitions");
   fillCache(chain, cache, *writerViews);
-  readFromCache(chain, cache);
+  readFromCache(chain, cache, *writerViews);
   return success();
 }

@@ -75,8 +75,10 @@ private:
                         const llvm::SetVector<scf::ForOp> &dependsOn);
   /// Allocates the cache before its point and fills it in a prologue nest.
   void fillCache(Chain &chain, Cache &cache, ArrayRef<Operation *> writerViews);
-  /// Reads of the tile read its slot; the chain and its buffers go.
-  void readFromCache(Chain &chain, Cache &cache);
+  /// Reads of the tile read its slot; the chain, its views
+  /// (`writerViews`) and its buffers go.
+  void readFromCache(Chain &chain, Cache &cache,
+                     ArrayRef<Operation *> writerViews);
 
   RewriterBase &rewriter;
   int64_t budget;

@@ -41,14 +41,14 @@ void nki::eraseUnusedViewsAndBuffer(memref::AllocOp alloc) {
     alloc.erase();
 }
 
-bool nki::keepsPartitionDim(ArrayRef<Operation *> chain) {
-  return llvm::all_of(chain, [](Operation *op) {
+bool nki::keepsPartitionDim(ArrayRef<Operation *> chain, bool allowPrefix) {
+  return llvm::all_of(chain, [&](Operation *op) {
     if (auto subview = dyn_cast<memref::SubViewOp>(op))
       return isZeroInteger(subview.getMixedOffsets()[0]) &&
              isOneInteger(subview.getMixedStrides()[0]) &&
-             getConstantIntValue(subview.getMixedSizes()[0]) ==
-                 subview.getSourceType().getDimSize(0) &&
-             subview.getType().getRank() == subview.getSourceType().getRank();
+             (allowPrefix || getConstantIntValue(subview.getMixedSizes()[0]) ==
+                                 subview.getSourceType().getDimSize(0)) &&
+             !subview.getDroppedDims().test(0);
     if (auto expand = dyn_cast<memref::ExpandShapeOp>(op))
       return expand.getReassociationIndices()[0].size() == 1;
     return cast<memref::CollapseShapeOp>(op)

@@ -27,7 +27,9 @@ void eraseUnusedViewsAndBuffer(memref::AllocOp alloc);
 
 /// Whether every op of `chain` keeps dim 0 (the partition dim) whole and in
 /// place: subviews take all of it with stride 1, reshapes group it alone.
-bool keepsPartitionDim(ArrayRef<Operation *> chain);
+/// With `allowPrefix`, subviews may take partitions [0, n) (the chain then
+/// rebuilds only on a base with the same partitions).
+bool keepsPartitionDim(ArrayRef<Operation *> chain, bool allowPrefix = false);
 
 /// Builds `chain` again on `base`, whose dim 0 may have another size (then
 /// the chain must keep it whole, see keepsPartitionDim); dynamic offsets and

@@ -60,6 +60,10 @@ LogicalResult alignPartitions(RewriterBase &rewriter, scf::ForOp loop);
 /// the rows that later reads of the buffer touch.
 LogicalResult loadSlice(RewriterBase &rewriter, DmaCopyOp load);
 
+/// loadSlice for an on-chip copy from SBUF (the tap windows of a padded
+/// image): narrowed to the rows of its target that are read.
+LogicalResult sliceOnChipCopy(RewriterBase &rewriter, TensorCopyOp copy);
+
 /// nki-share-tap-loads: `load`, an HBM->SBUF DMA whose window moves with the
 /// loops directly around it, becomes one load of the windows' union before
 /// those loops (a slab of at most `sbufBudget` bytes per partition) and an
