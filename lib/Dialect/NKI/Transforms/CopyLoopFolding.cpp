@@ -211,32 +211,95 @@ Value buildRangeView(RewriterBase &rewriter, Location loc, RangeView plan,
                                    plan.sizes, strides);
 }
 
-} // namespace
+/// The one copy in a candidate loop, directly in its body or under one
+/// `if`, and whether anything else in the body has memory effects.
+struct LoopCopy {
+  Operation *copy;
+  scf::IfOp guard;
+  bool otherEffects = false;
+};
 
-LogicalResult nki::foldCopyLoop(RewriterBase &rewriter, scf::ForOp loop,
-                                CopyLoopKind kind) {
-  // The candidate: a loop whose only NKI op is one copy, directly in its
-  // body or under one `if`; anything else with memory effects blocks it.
-  Operation *copy = nullptr;
+FailureOr<LoopCopy> findLoopCopy(scf::ForOp loop) {
+  LoopCopy found{nullptr, nullptr};
   int64_t numNKIOps = 0;
   loop.getBody()->walk([&](Operation *op) {
     if (!isa<NKIDialect>(op->getDialect()))
       return;
     ++numNKIOps;
     if (isa<DmaCopyOp, TensorCopyOp>(op))
-      copy = op;
+      found.copy = op;
   });
-  if (numNKIOps != 1 || !copy)
+  if (numNKIOps != 1 || !found.copy)
     return failure();
-  scf::IfOp guard = dyn_cast<scf::IfOp>(copy->getParentOp());
-  if (guard && guard->getParentOp() != loop)
+  found.guard = dyn_cast<scf::IfOp>(found.copy->getParentOp());
+  if (found.guard && found.guard->getParentOp() != loop)
     return failure();
-  bool otherEffects = false;
   loop.getBody()->walk([&](Operation *op) {
-    if (op != copy && op != guard.getOperation() && !isa<scf::YieldOp>(op) &&
-        !isMemoryEffectFree(op))
-      otherEffects = true;
+    if (op != found.copy && op != found.guard.getOperation() &&
+        !isa<scf::YieldOp>(op) && !isMemoryEffectFree(op))
+      found.otherEffects = true;
   });
+  return found;
+}
+
+/// Replaces `loop` by one copy of `count` positions from where its first
+/// iteration copies.
+void emitRangeCopy(RewriterBase &rewriter, scf::ForOp loop, Operation *copy,
+                   const ViewAccess &from, const ViewAccess &to,
+                   const RangeView &sourcePlan, const RangeView &targetPlan,
+                   Value bound, std::optional<int64_t> staticCount) {
+  OpBuilder::InsertionGuard insertion(rewriter);
+  rewriter.setInsertionPoint(loop);
+  Location loc = copy->getLoc();
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  OpFoldResult count;
+  if (staticCount) {
+    count = rewriter.getIndexAttr(*staticCount);
+  } else {
+    Value upper = loop.getUpperBound();
+    if (bound)
+      upper = arith::MinSIOp::create(rewriter, loc, upper, bound);
+    Value diff = upper;
+    if (lb != 0)
+      diff = arith::SubIOp::create(rewriter, loc, upper, loop.getLowerBound());
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    count = arith::MaxSIOp::create(rewriter, loc, diff, zero).getResult();
+  }
+  // Positions start where iteration lb copies.
+  auto startOf = [&](const ViewAccess &access) -> OpFoldResult {
+    std::optional<int64_t> start = getConstantIntValue(access.start);
+    if (lb == 0)
+      return access.start;
+    if (lb && start)
+      return rewriter.getIndexAttr(*lb + *start);
+    return arith::AddIOp::create(
+               rewriter, loc,
+               getValueOrCreateConstantIndexOp(rewriter, loc, access.start),
+               loop.getLowerBound())
+        .getResult();
+  };
+  Value newSource =
+      buildRangeView(rewriter, loc, sourcePlan, startOf(from), count);
+  Value newTarget =
+      buildRangeView(rewriter, loc, targetPlan, startOf(to), count);
+  if (isa<DmaCopyOp>(copy))
+    DmaCopyOp::create(rewriter, loc, newSource, newTarget);
+  else
+    TensorCopyOp::create(rewriter, loc, newSource, newTarget);
+  rewriter.eraseOp(loop);
+}
+
+} // namespace
+
+LogicalResult nki::foldCopyLoop(RewriterBase &rewriter, scf::ForOp loop,
+                                CopyLoopKind kind) {
+  // The candidate: a loop whose only NKI op is one copy, directly in its
+  // body or under one `if`; anything else with memory effects blocks it.
+  FailureOr<LoopCopy> candidate = findLoopCopy(loop);
+  if (failed(candidate))
+    return failure();
+  Operation *copy = candidate->copy;
+  scf::IfOp guard = candidate->guard;
   Value source = copy->getOperand(0), target = copy->getOperand(1);
   std::string sourceReason, targetReason;
   bool sourceDelinearized = false, targetDelinearized = false;
@@ -268,7 +331,7 @@ LogicalResult nki::foldCopyLoop(RewriterBase &rewriter, scf::ForOp loop,
   std::optional<APInt> step = loop.getConstantStep();
   if (!step || *step != 1)
     return decline("the loop step is not 1");
-  if (otherEffects)
+  if (candidate->otherEffects)
     return decline("the loop body has other memory effects");
   Value bound;
   if (guard) {
@@ -293,43 +356,7 @@ LogicalResult nki::foldCopyLoop(RewriterBase &rewriter, scf::ForOp loop,
       sourcePlan->resultShape != targetPlan->resultShape)
     return decline("the folded source and target views would not match");
 
-  OpBuilder::InsertionGuard insertion(rewriter);
-  rewriter.setInsertionPoint(loop);
-  Location loc = copy->getLoc();
-  OpFoldResult count;
-  if (staticCount) {
-    count = rewriter.getIndexAttr(*staticCount);
-  } else {
-    Value upper = loop.getUpperBound();
-    if (bound)
-      upper = arith::MinSIOp::create(rewriter, loc, upper, bound);
-    Value diff = upper;
-    if (lb != 0)
-      diff = arith::SubIOp::create(rewriter, loc, upper, loop.getLowerBound());
-    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    count = arith::MaxSIOp::create(rewriter, loc, diff, zero).getResult();
-  }
-  // Positions start where iteration lb copies.
-  auto startOf = [&](const ViewAccess &access) -> OpFoldResult {
-    std::optional<int64_t> start = getConstantIntValue(access.start);
-    if (lb == 0)
-      return access.start;
-    if (lb && start)
-      return rewriter.getIndexAttr(*lb + *start);
-    return arith::AddIOp::create(
-               rewriter, loc,
-               getValueOrCreateConstantIndexOp(rewriter, loc, access.start),
-               loop.getLowerBound())
-        .getResult();
-  };
-  Value newSource =
-      buildRangeView(rewriter, loc, *sourcePlan, startOf(*from), count);
-  Value newTarget =
-      buildRangeView(rewriter, loc, *targetPlan, startOf(*to), count);
-  if (isa<DmaCopyOp>(copy))
-    DmaCopyOp::create(rewriter, loc, newSource, newTarget);
-  else
-    TensorCopyOp::create(rewriter, loc, newSource, newTarget);
-  rewriter.eraseOp(loop);
+  emitRangeCopy(rewriter, loop, copy, *from, *to, *sourcePlan, *targetPlan,
+                bound, staticCount);
   return success();
 }

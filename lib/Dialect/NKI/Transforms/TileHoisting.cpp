@@ -499,11 +499,13 @@ void Hoister::readFromCache(Chain &chain, Cache &cache,
   for (OpOperand &use :
        llvm::make_early_inc_range(chain.result.getResult().getUses())) {
     Operation *user = use.getOwner();
-    if (llvm::is_contained(chain.ops, user))
+    if (writing.contains(user))
       continue;
     auto subview = dyn_cast<memref::SubViewOp>(user);
     if (!subview) {
-      use.set(siteSlot);
+      // A read (checkReadsAfter allows no other views of the tile).
+      if (!isa<ViewLikeOpInterface>(user))
+        use.set(siteSlot);
       continue;
     }
     // The same view of the slot (a rank-reducing one drops the same dims).
