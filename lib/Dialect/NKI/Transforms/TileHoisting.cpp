@@ -393,7 +393,8 @@ LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
       bytes *= *ub;
       inner.push_back(loop);
     }
-    if (bytes <= budget) {
+    // A cache of one tile takes no more SBUF than the tile did in the loop.
+    if (bytes <= std::max(budget, tileBytes)) {
       cache.point = candidate;
       cache.replicated = std::move(inner);
       return success();
@@ -418,7 +419,7 @@ bool Hoister::interchangeToFit(Chain &chain, ArrayRef<scf::ForOp> nest,
       if (outer->isProperAncestor(loop) && loop != inner &&
           dependsOn.contains(loop))
         bytes *= *getConstantIntValue(loop.getUpperBound());
-    if (bytes > budget)
+    if (bytes > std::max(budget, tileBytes))
       continue;
     interchange(outer, inner);
     return true;
