@@ -126,11 +126,11 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     auto movingType = cast<MemRefType>(moving.getType());
     auto targetType = cast<MemRefType>(target.getType());
     int64_t rows = stationaryType.getDimSize(1);
-    // Ragged channel tiles (dynamic M) and non-contiguous rows keep the
-    // generic lowering.
+    // Ragged channel tiles (dynamic M) and non-contiguous target rows keep
+    // the generic lowering. Strided moving rows (a strided conv's window)
+    // are packed element by element: O(K N) next to O(K M N) FMAs.
     if (ShapedType::isDynamic(rows) || rows % kChunk != 0 ||
-        !targetType.getElementType().isF32() ||
-        !hasContiguousRows(movingType) || !hasContiguousRows(targetType))
+        !targetType.getElementType().isF32() || !hasContiguousRows(targetType))
       return rewriter.notifyMatchFailure(op, "not a regular tile");
 
     Location loc = op.getLoc();
@@ -202,10 +202,26 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
           SmallVector<Value> movingIndices = {k};
           llvm::append_range(movingIndices, outerFree);
           movingIndices.push_back(lane0);
-          Value row = toF32(b, vector::MaskedLoadOp::create(
-                                   b, nested, movingVectorType, moving,
-                                   movingIndices, mask, movingZero));
-          vector::StoreOp::create(b, nested, row, packed, ValueRange{k, c0});
+          if (hasContiguousRows(movingType)) {
+            Value row = toF32(b, vector::MaskedLoadOp::create(
+                                     b, nested, movingVectorType, moving,
+                                     movingIndices, mask, movingZero));
+            vector::StoreOp::create(b, nested, row, packed, ValueRange{k, c0});
+          } else {
+            vector::StoreOp::create(b, nested, zero, packed, ValueRange{k, c0});
+            scf::ForOp::create(
+                b, nested, c0, width, c1, ValueRange{},
+                [&](OpBuilder &e, Location at, Value lane, ValueRange) {
+                  SmallVector<Value> indices(movingIndices);
+                  indices.back() = arith::AddIOp::create(e, at, lane0, lane);
+                  Value element = castFloat(
+                      e, at, memref::LoadOp::create(e, at, moving, indices),
+                      f32);
+                  memref::StoreOp::create(e, at, element, packed,
+                                          ValueRange{k, lane});
+                  scf::YieldOp::create(e, at);
+                });
+          }
           scf::YieldOp::create(b, nested);
         });
     auto rowLoop = scf::ForOp::create(rewriter, loc, c0,

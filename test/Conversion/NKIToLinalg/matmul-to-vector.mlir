@@ -64,20 +64,35 @@ func.func @overwrite_bf16(%w: memref<64x16xbf16, #nki.mem<sbuf>>,
   return
 }
 
-// Kept as linalg: a ragged channel tile (dynamic M), M not a multiple of 8,
-// and moving rows that are not contiguous.
+// Kept as linalg: a ragged channel tile (dynamic M) and M not a multiple
+// of 8.
 // CHECK-LABEL: func.func @irregular
 // CHECK-NOT: vector.fma
-// CHECK-COUNT-3: linalg.generic
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: vector.fma
 func.func @irregular(%w: memref<128x?xf32, #nki.mem<sbuf>>, %w12: memref<128x12xf32, #nki.mem<sbuf>>,
                      %x: memref<128x512xf32, #nki.mem<sbuf>>,
-                     %xs: memref<128x256xf32, strided<[512, 2]>, #nki.mem<sbuf>>,
-                     %acc: memref<?x512xf32, #nki.mem<psum>>, %acc12: memref<12x512xf32, #nki.mem<psum>>,
-                     %acc2: memref<128x256xf32, #nki.mem<psum>>, %w2: memref<128x128xf32, #nki.mem<sbuf>>) {
+                     %acc: memref<?x512xf32, #nki.mem<psum>>, %acc12: memref<12x512xf32, #nki.mem<psum>>) {
   nki.matmul accumulate %w, %x into %acc
       : memref<128x?xf32, #nki.mem<sbuf>>, memref<128x512xf32, #nki.mem<sbuf>> into memref<?x512xf32, #nki.mem<psum>>
   nki.matmul accumulate %w12, %x into %acc12
       : memref<128x12xf32, #nki.mem<sbuf>>, memref<128x512xf32, #nki.mem<sbuf>> into memref<12x512xf32, #nki.mem<psum>>
+  return
+}
+
+// Moving rows with a stride (a strided conv's window of the image) are
+// packed element by element, then take the same FMA kernel.
+// CHECK-LABEL: func.func @strided_moving
+// CHECK: scf.for
+// CHECK: vector.store %{{.*}}, %[[PACKED:.*]][%{{.*}}, %{{.*}}] : memref<128x32xf32>, vector<32xf32>
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}} : memref<128x256xf32, strided<[512, 2]>>
+// CHECK: memref.store %{{.*}}, %[[PACKED]]
+// CHECK: vector.fma
+// CHECK-NOT: linalg.generic
+func.func @strided_moving(%w2: memref<128x128xf32, #nki.mem<sbuf>>,
+                          %xs: memref<128x256xf32, strided<[512, 2]>, #nki.mem<sbuf>>,
+                          %acc2: memref<128x256xf32, #nki.mem<psum>>) {
   nki.matmul accumulate %w2, %xs into %acc2
       : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x256xf32, strided<[512, 2]>, #nki.mem<sbuf>> into memref<128x256xf32, #nki.mem<psum>>
   return
