@@ -11,7 +11,8 @@ SEEDS is a list of numbers and ranges (1 5 10-20). Each seed draws a layout
 (NCHW x FCHW, NHWC x HWCF, NHWC x FHWC), sizes, stride, dilation, padding per
 side, a bias form (none, linalg.broadcast, linalg.generic, added after the
 conv), a ReLU form, a max-pool (NCHW), bf16 operands with an f32 result, and
-the order of the function's arguments.
+the order of the function's arguments, and a caller-provided init that
+the conv accumulates into.
 """
 import argparse
 import os
@@ -45,6 +46,13 @@ def draw(seed):
     k["pool"] = r.choice([1, 1, 2]) if k["layout"] == "nchw_fchw" else 1
     k["bf16"] = r.random() < 0.2
     k["order"] = r.sample(["x", "w", "b"], 3)
+    # Drawn last, so that earlier seeds keep their other knobs: a
+    # caller-provided init the conv accumulates into (not with a bias
+    # carried by the init).
+    k["init"] = r.random() < 0.25 and k["bias"] in ("none", "after")
+    position = r.randrange(4)
+    if k["init"]:
+        k["order"].insert(position, "i")
     ch = (k["h"] + k["pad"][0] + k["pad"][1] - k["dh"] * (k["fh"] - 1) - 1) // k["sh"] + 1
     cw = (k["w"] + k["pad"][2] + k["pad"][3] - k["dw"] * (k["fw"] - 1) - 1) // k["sw"] + 1
     if ch < k["pool"] or cw < k["pool"] or ch < 1 or cw < 1:
@@ -56,13 +64,13 @@ def draw(seed):
 def knobs(k):
     return ", ".join(f"{key}={k[key]}" for key in
                      ["layout", "n", "ic", "oc", "h", "w", "fh", "fw", "sh", "sw",
-                      "dh", "dw", "pad", "bias", "relu", "pool", "bf16", "order"])
+                      "dh", "dw", "pad", "bias", "relu", "pool", "bf16", "order", "init"])
 
 
 def generate(seed):
     k = draw(seed)
     last = k["layout"] != "nchw_fchw"
-    op = "f16" if False else ("bf16" if k["bf16"] else "f32")
+    op = "bf16" if k["bf16"] else "f32"
     xs = [k["n"], k["h"], k["w"], k["ic"]] if last else [k["n"], k["ic"], k["h"], k["w"]]
     ws = {"nchw_fchw": [k["oc"], k["ic"], k["fh"], k["fw"]],
           "nhwc_hwcf": [k["fh"], k["fw"], k["ic"], k["oc"]],
@@ -74,6 +82,7 @@ def generate(seed):
     args = {"x": f"%x: {shape(xs, op)}", "w": f"%w: {shape(ws, op)}",
             "b": f"%b: tensor<{k['oc']}xf32>"}
     use_bias = k["bias"] != "none"
+    args["i"] = f"%i: {shape(cs, 'f32')}"
     order = [a for a in k["order"] if use_bias or a != "b"]
     ps = cs if k["pool"] == 1 else [k["n"], k["oc"], k["ch"] // k["pool"], k["cw"] // k["pool"]]
     L = [f"// random-layers seed {seed}: {knobs(k)}",
@@ -101,10 +110,10 @@ def generate(seed):
         L += [f"  %init = linalg.generic {{indexing_maps = [{chan}, {ID}], iterator_types = {PAR}}} ins(%b : tensor<{k['oc']}xf32>) outs(%e : {shape(cs, 'f32')}) {{",
               "  ^bb0(%in: f32, %o: f32):", "    linalg.yield %in : f32",
               f"  }} -> {shape(cs, 'f32')}"]
-    else:
+    elif not k["init"]:
         L.append(f"  %init = linalg.fill ins(%zero : f32) outs(%e : {shape(cs, 'f32')}) -> {shape(cs, 'f32')}")
     L += [f"  %c = linalg.conv_2d_{k['layout']} {{dilations = dense<[{k['dh']}, {k['dw']}]> : vector<2xi64>, strides = dense<[{k['sh']}, {k['sw']}]> : vector<2xi64>}}",
-          f"      ins({x}, %w : {shape(xs, op)}, {shape(ws, op)}) outs(%init : {shape(cs, 'f32')}) -> {shape(cs, 'f32')}"]
+          f"      ins({x}, %w : {shape(xs, op)}, {shape(ws, op)}) outs({'%i' if k['init'] else '%init'} : {shape(cs, 'f32')}) -> {shape(cs, 'f32')}"]
     v = "%c"
     if k["bias"] == "after":
         L += [f"  %ba = linalg.generic {{indexing_maps = [{ID}, {chan}, {ID}], iterator_types = {PAR}}} ins({v}, %b : {shape(cs, 'f32')}, tensor<{k['oc']}xf32>) outs(%e : {shape(cs, 'f32')}) {{",

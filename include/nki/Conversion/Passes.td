@@ -106,8 +106,9 @@ def ConvertLinalgToNKI : Pass<"convert-linalg-to-nki", "ModuleOp"> {
       per side (the kernel zeroes the halo on chip and loads only in-bounds
       rows and columns);
     - the init zero-filled (no bias), or the bias broadcast into it by
-      `linalg.broadcast` or a `linalg.generic`; or a bias added after the
-      conv by an elementwise `linalg.generic`;
+      `linalg.broadcast` or a `linalg.generic`, or a caller-provided init
+      argument the conv accumulates into (an input of the kernel); a bias
+      added after the conv by an elementwise `linalg.generic`;
     - then optionally a ReLU (`linalg.generic` yielding `maximumf`/`maxnumf`
       with 0, or torch-mlir's `select(x > 0, x, 0)`), then optionally
       `linalg.pooling_nchw_max` with window = stride on a -inf init;

@@ -117,7 +117,7 @@ private:
   bool onTensors;
   ConvLayer layer;
   llvm::SmallPtrSet<Operation *, 16> accounted;
-  BlockArgument x, w, bias, out;
+  BlockArgument x, w, bias, initArg, out;
   Value result; // what the function computes, at the end of the chain
 };
 
@@ -234,14 +234,18 @@ LogicalResult LayerReader::readInput() {
   return success();
 }
 
-/// The init: zero-filled (no bias), or the bias broadcast into it by
+/// The init: a caller-provided one (an argument nothing writes first),
+/// zero-filled (no bias), or the bias broadcast into it by
 /// linalg.broadcast or linalg.generic.
 LogicalResult LayerReader::readInit() {
   Value init = conv.getDpsInits()[0];
-  if (argument(init) && onTensors)
-    return fail(conv, "the conv accumulates into a caller-provided init "
-                      "(the kernel writes its output, it does not read it)");
   Operation *def = producer(init, conv);
+  // A caller-provided init, accumulated into (an input of the kernel).
+  if (!def && argument(init)) {
+    initArg = argument(init);
+    layer.init = true;
+    return success();
+  }
   if (!def)
     return fail(conv, "nothing initializes the conv's init");
   auto emptyInit = [&](Value v) {
@@ -414,6 +418,9 @@ LogicalResult LayerReader::readResult() {
 /// The kernel keeps the function's argument order; a tensor result becomes
 /// the last argument.
 LogicalResult LayerReader::readArguments() {
+  if (initArg && initArg == out)
+    return fail(conv, "the conv accumulates into its output buffer in place "
+                      "(the kernel reads its inputs and writes its output)");
   for (BlockArgument arg : block->getArguments()) {
     if (arg == x)
       layer.arguments.push_back(ConvOperand::Input);
@@ -421,6 +428,8 @@ LogicalResult LayerReader::readArguments() {
       layer.arguments.push_back(ConvOperand::Filter);
     else if (arg == bias)
       layer.arguments.push_back(ConvOperand::Bias);
+    else if (arg == initArg)
+      layer.arguments.push_back(ConvOperand::Init);
     else if (arg == out)
       layer.arguments.push_back(ConvOperand::Output);
     else
@@ -476,6 +485,7 @@ LogicalResult LayerReader::checkTypes() {
   for (auto [operand, arg] : {std::pair{ConvOperand::Input, Value(x)},
                               {ConvOperand::Filter, w},
                               {ConvOperand::Bias, bias},
+                              {ConvOperand::Init, initArg},
                               {ConvOperand::Output, result}}) {
     if (!arg)
       continue;

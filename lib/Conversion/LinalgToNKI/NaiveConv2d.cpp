@@ -106,9 +106,13 @@ private:
                       OpFoldResult ocs, Value start, Value size);
   void poolPlane(Value conv, Value out);
 
+  void addInit(Value resRows, Value batch, Value oc0, OpFoldResult ocs,
+               Value start, Value size);
+
   OpBuilder &b;
   Location loc;
   const ConvLayer &layer;
+  Value init; // the caller's init, when the conv accumulates into one
 };
 
 } // namespace
@@ -137,6 +141,13 @@ MemRefType ConvLayer::typeOf(ConvOperand operand) const {
   }
   case ConvOperand::Bias:
     return MemRefType::get({outChannels}, outputType);
+  case ConvOperand::Init:
+    return MemRefType::get(
+        channelsLast ? SmallVector<int64_t>{batch, convHeight(), convWidth(),
+                                            outChannels}
+                     : SmallVector<int64_t>{batch, outChannels, convHeight(),
+                                            convWidth()},
+        outputType);
   case ConvOperand::Output:
     return MemRefType::get(
         channelsLast
@@ -166,7 +177,7 @@ ConvLayer ConvLayer::fromShape(const Conv2dShape &shape) {
 
 std::optional<Conv2dShape> ConvLayer::asSeedShape() const {
   bool seedForm =
-      !channelsLast && filter == Filter::FCHW && bias && !relu &&
+      !channelsLast && filter == Filter::FCHW && bias && !relu && !init &&
       strides == std::array<int64_t, 2>{1, 1} &&
       dilations == std::array<int64_t, 2>{1, 1} && !isPadded() &&
       inputType == outputType &&
@@ -194,6 +205,7 @@ void NaiveConvBuilder::build(ValueRange arguments) {
     (operand == ConvOperand::Input    ? x
      : operand == ConvOperand::Filter ? w
      : operand == ConvOperand::Bias   ? bias
+     : operand == ConvOperand::Init   ? init
                                       : out) = value;
   // With pooling, the conv plane is computed into HBM scratch first.
   Value dest = out;
@@ -401,6 +413,8 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
                     layer.outputType);
   nki::TensorCopyOp::create(b, loc, acc, res);
   Value resRows = view(res, {zero, zero}, {ocs, positions});
+  if (init)
+    addInit(resRows, batch, oc0, ocs, start, size);
   if (bias) {
     Value biasTile =
         alloc({kPartitions, 1}, MemorySpace::sbuf, layer.outputType);
@@ -420,6 +434,46 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
                                 resRows);
   }
   storePositions(res, dest, batch, oc0, ocs, start, size);
+}
+
+/// res += the caller's init at this partition's positions: a DMA of the
+/// init's [channels, positions] window (NHWC through a transposed access
+/// pattern), then an elementwise add.
+void NaiveConvBuilder::addInit(Value resRows, Value batch, Value oc0,
+                               OpFoldResult ocs, Value start, Value size) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  int64_t positions = layer.convHeight() * layer.convWidth();
+  Value flat; // [channels, positions] of this batch
+  if (layer.channelsLast) {
+    Value image = view(init, {batch, zero, zero, zero},
+                       {one, b.getIndexAttr(layer.convHeight()),
+                        b.getIndexAttr(layer.convWidth()),
+                        b.getIndexAttr(layer.outChannels)},
+                       {0});
+    Value rows = memref::CollapseShapeOp::create(
+        b, loc, image, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+    flat = memref::TransposeOp::create(
+        b, loc, rows,
+        AffineMapAttr::get(AffineMap::getPermutationMap(
+            ArrayRef<unsigned>{1, 0}, b.getContext())));
+  } else {
+    Value image = view(init, {batch, zero, zero, zero},
+                       {one, b.getIndexAttr(layer.outChannels),
+                        b.getIndexAttr(layer.convHeight()),
+                        b.getIndexAttr(layer.convWidth())},
+                       {0});
+    flat = memref::CollapseShapeOp::create(
+        b, loc, image, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  }
+  (void)positions;
+  Value tile = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf,
+                     layer.outputType);
+  OpFoldResult count = getAsOpFoldResult(size);
+  nki::DmaCopyOp::create(b, loc, view(flat, {oc0, start}, {ocs, count}),
+                         view(tile, {zero, zero}, {ocs, count}));
+  Value used = view(resRows, {zero, zero}, {ocs, count});
+  nki::TensorTensorOp::create(b, loc, AluOp::add, used,
+                              view(tile, {zero, zero}, {ocs, count}), used);
 }
 
 /// Writes back one position per DMA.

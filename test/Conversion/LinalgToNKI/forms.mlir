@@ -172,3 +172,28 @@ func.func @seed_form(%x: tensor<1x4x6x6xf32>, %w: tensor<4x4x3x3xf32>, %b: tenso
       ins(%x, %w : tensor<1x4x6x6xf32>, tensor<4x4x3x3xf32>) outs(%init : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
+
+// A caller-provided init the conv accumulates into (an input of the
+// kernel): loaded per spatial partition and added at eviction, NCHW, and
+// NHWC through a transposed access pattern.
+// CHECK-LABEL: func.func @caller_init(
+// CHECK-SAME: %{{.*}}: memref<1x4x9x9xf32>, %{{.*}}: memref<6x4x3x3xf32>, %[[INIT:.*]]: memref<1x6x4x4xf32>, %{{.*}}: memref<1x6x4x4xf32>)
+// CHECK: memref.subview %[[INIT]]
+// CHECK: memref.collapse_shape
+// CHECK: nki.dma_copy
+// CHECK: nki.tensor_tensor add
+func.func @caller_init(%x: tensor<1x4x9x9xf32>, %w: tensor<6x4x3x3xf32>, %init: tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32> {
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%x, %w : tensor<1x4x9x9xf32>, tensor<6x4x3x3xf32>) outs(%init : tensor<1x6x4x4xf32>) -> tensor<1x6x4x4xf32>
+  return %c : tensor<1x6x4x4xf32>
+}
+// CHECK-LABEL: func.func @caller_init_nhwc(
+// CHECK-SAME: %[[INIT2:.*]]: memref<1x4x4x6xf32>, %{{.*}}: memref<1x9x9x4xf32>, %{{.*}}: memref<3x3x4x6xf32>, %{{.*}}: memref<1x4x4x6xf32>)
+// CHECK: memref.subview %[[INIT2]]
+// CHECK: memref.transpose %{{.*}} (d0, d1) -> (d1, d0)
+// CHECK: nki.tensor_tensor add
+func.func @caller_init_nhwc(%init: tensor<1x4x4x6xf32>, %x: tensor<1x9x9x4xf32>, %w: tensor<3x3x4x6xf32>) -> tensor<1x4x4x6xf32> {
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%x, %w : tensor<1x9x9x4xf32>, tensor<3x3x4x6xf32>) outs(%init : tensor<1x4x4x6xf32>) -> tensor<1x4x4x6xf32>
+  return %c : tensor<1x4x4x6xf32>
+}

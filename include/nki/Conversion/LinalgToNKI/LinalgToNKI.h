@@ -12,7 +12,9 @@
 namespace mlir::nki {
 
 /// What a kernel argument holds.
-enum class ConvOperand { Input, Filter, Bias, Output };
+/// What a kernel argument holds. Init: what the conv accumulates into (a
+/// caller-provided init, the output's shape and layout).
+enum class ConvOperand { Input, Filter, Bias, Init, Output };
 
 /// One conv2d layer as the importer found it: sizes, window geometry,
 /// layouts, the fused epilogue and the kernel's arguments in the order of
@@ -32,6 +34,7 @@ struct ConvLayer {
   bool channelsLast = false;
   Filter filter = Filter::FCHW;
   bool bias = false; // out += bias[channel]
+  bool init = false; // out += init (the caller's init, before the bias)
   bool relu = false; // out = max(out, 0) after the bias
   /// X and W; bias and out (the accumulation is f32 either way).
   Type inputType, outputType;
