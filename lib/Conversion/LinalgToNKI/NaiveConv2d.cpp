@@ -442,7 +442,6 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
 void NaiveConvBuilder::addInit(Value resRows, Value batch, Value oc0,
                                OpFoldResult ocs, Value start, Value size) {
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  int64_t positions = layer.convHeight() * layer.convWidth();
   Value flat; // [channels, positions] of this batch
   if (layer.channelsLast) {
     Value image = view(init, {batch, zero, zero, zero},
@@ -465,7 +464,6 @@ void NaiveConvBuilder::addInit(Value resRows, Value batch, Value oc0,
     flat = memref::CollapseShapeOp::create(
         b, loc, image, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   }
-  (void)positions;
   Value tile = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf,
                      layer.outputType);
   OpFoldResult count = getAsOpFoldResult(size);
