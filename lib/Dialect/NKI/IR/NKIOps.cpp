@@ -44,9 +44,7 @@ bool nki::isSupportedElementType(Type type) {
   return type.isF32() || type.isBF16() || type.isF16();
 }
 
-/// Bytes per partition of the free dims, or nullopt when one is dynamic;
-/// INT64_MAX when the product overflows (more than any memory holds).
-static std::optional<int64_t> bytesPerPartition(MemRefType type) {
+std::optional<int64_t> nki::getBytesPerPartition(MemRefType type) {
   int64_t bytes = type.getElementTypeBitWidth() / 8;
   for (int64_t dim : type.getShape().drop_front()) {
     if (ShapedType::isDynamic(dim))
@@ -76,7 +74,7 @@ nki::verifyOnChipBuffer(MemRefType type, TargetAttr target,
     return emitError() << name << " buffer " << type << " spans " << partitions
                        << " partitions (dim 0); " << target.getName() << " has "
                        << target.getPartitions();
-  std::optional<int64_t> bytes = bytesPerPartition(type);
+  std::optional<int64_t> bytes = getBytesPerPartition(type);
   if (!bytes)
     return success();
   if (space == Space::SBUF) {

@@ -298,8 +298,7 @@ LogicalResult Grouper::chooseGroupSize(Slab &slab, GroupPlan &plan,
     return failure();
   }
   MemRefType slabType = slab.alloc.getType();
-  int64_t bytesPerRow = slabType.getNumElements() / slabType.getDimSize(0) /
-                        slab.rows * (slabType.getElementTypeBitWidth() / 8);
+  int64_t bytesPerRow = *getBytesPerPartition(slabType) / slab.rows;
   for (plan.blocks = std::min(maxBlocks, plan.tripCount); plan.blocks > 1;
        --plan.blocks) {
     plan.groupRows = 0;

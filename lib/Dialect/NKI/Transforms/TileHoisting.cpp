@@ -359,16 +359,11 @@ struct Cache {
 
 } // namespace mlir::nki
 
-/// Bytes per partition of one tile of `type`.
-static int64_t tileBytesPerPartition(MemRefType type) {
-  return type.getNumElements() / type.getDimSize(0) *
-         (type.getElementTypeBitWidth() / 8);
-}
-
 LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
                                    const llvm::SetVector<scf::ForOp> &dependsOn,
                                    Cache &cache, std::string &reason) {
-  int64_t tileBytes = tileBytesPerPartition(chain.result.getType());
+  // Chains' tiles have static shapes.
+  int64_t tileBytes = *getBytesPerPartition(chain.result.getType());
   for (scf::ForOp candidate : llvm::reverse(nest)) {
     if (dependsOn.contains(candidate))
       continue;
@@ -393,8 +388,7 @@ LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
       bytes *= *ub;
       inner.push_back(loop);
     }
-    // A cache of one tile takes no more SBUF than the tile did in the loop.
-    if (bytes <= std::max(budget, tileBytes)) {
+    if (cacheFits(bytes, tileBytes)) {
       cache.point = candidate;
       cache.replicated = std::move(inner);
       return success();
@@ -408,7 +402,8 @@ LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
 
 bool Hoister::interchangeToFit(Chain &chain, ArrayRef<scf::ForOp> nest,
                                const llvm::SetVector<scf::ForOp> &dependsOn) {
-  int64_t tileBytes = tileBytesPerPartition(chain.result.getType());
+  // Chains' tiles have static shapes.
+  int64_t tileBytes = *getBytesPerPartition(chain.result.getType());
   for (auto it = nest.rbegin(); std::next(it) != nest.rend(); ++it) {
     scf::ForOp outer = *it, inner = *std::next(it);
     if (dependsOn.contains(outer) || !dependsOn.contains(inner) ||
@@ -419,7 +414,7 @@ bool Hoister::interchangeToFit(Chain &chain, ArrayRef<scf::ForOp> nest,
       if (outer->isProperAncestor(loop) && loop != inner &&
           dependsOn.contains(loop))
         bytes *= *getConstantIntValue(loop.getUpperBound());
-    if (bytes > std::max(budget, tileBytes))
+    if (!cacheFits(bytes, tileBytes))
       continue;
     interchange(outer, inner);
     return true;

@@ -63,6 +63,11 @@ private:
                                    std::string &reason, int depth = 0);
   Value resolve(Value value, IRMapping &mapping, OpBuilder &b,
                 scf::ForOp hoistPoint);
+  /// Whether a cache of `bytes` per partition fits: within the budget, or
+  /// one tile (no more SBUF than the tile took in the loop).
+  bool cacheFits(int64_t bytes, int64_t tileBytes) const {
+    return bytes <= std::max(budget, tileBytes);
+  }
   /// The outermost loop of `nest` (innermost first) that the chain does not
   /// depend on and whose cache fits the budget, with the loops to replicate;
   /// leaves `cache.point` null when none fits.

@@ -34,6 +34,11 @@ StringRef stringifySpace(Space space);
 /// True for the element types the engines support: f32, bf16, f16.
 bool isSupportedElementType(Type type);
 
+/// Bytes per partition of the free dims (dims after the first) of `type`,
+/// or nullopt when one is dynamic; INT64_MAX when the product overflows
+/// (more than any memory holds).
+std::optional<int64_t> getBytesPerPartition(MemRefType type);
+
 /// Checks the rules every SBUF/PSUM buffer obeys on `target`: partition dim
 /// first and at most the target's partitions, supported element type,
 /// per-partition size within its SBUF capacity, and PSUM tiles within one
