@@ -103,8 +103,8 @@ def ConvertLinalgToNKI : Pass<"convert-linalg-to-nki", "ModuleOp"> {
     - `linalg.conv_2d_nchw_fchw`, `conv_2d_nhwc_hwcf` or `conv_2d_nhwc_fhwc`,
       any stride and dilation;
     - the input zero-padded by `tensor.pad` of its spatial dims, any amount
-      per side (the kernel zeroes the halo on chip and loads only in-bounds
-      rows and columns);
+      per side (the kernel pads on chip: it zeroes an SBUF image and loads X
+      into its interior, with no padded copy in HBM);
     - the init zero-filled (no bias), or the bias broadcast into it by
       `linalg.broadcast` or a `linalg.generic`, or a caller-provided init
       argument the conv accumulates into (an input of the kernel); a bias

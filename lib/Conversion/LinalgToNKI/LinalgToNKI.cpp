@@ -450,7 +450,6 @@ LogicalResult LayerReader::readArguments() {
 LogicalResult LayerReader::checkTypes() {
   auto xType = cast<ShapedType>(x.getType());
   auto wType = cast<ShapedType>(w.getType());
-  auto convType = cast<ShapedType>(conv.getDpsInits()[0].getType());
   ArrayRef<int64_t> xs = xType.getShape(), ws = wType.getShape();
   layer.batch = xs[0];
   if (layer.channelsLast) {

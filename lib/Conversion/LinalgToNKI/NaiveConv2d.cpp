@@ -99,7 +99,8 @@ private:
                   Value fw);
   Value loadPaddedPlane(Value x, Value batch, Value ic0, OpFoldResult ics,
                         Value fh, Value fw);
-  Value channelsOnPartitions(Value hwc);
+  Value channelsOnPartitions(Value channelsLast);
+  Value batchImage(Value tensor, Value batch);
   void convPartition(Value x, Value w, Value bias, Value dest, Value batch,
                      Value oc0, OpFoldResult ocs, Value sp);
   void storePositions(Value res, Value dest, Value batch, Value oc0,
@@ -272,13 +273,29 @@ Value NaiveConvBuilder::transposeWeights(Value wTile, OpFoldResult ocs,
   return wT;
 }
 
-/// An NHWC view `[rows, cols, channels]` as `[channels, rows, cols]`: the
-/// DMA's access pattern puts the channels on partitions.
-Value NaiveConvBuilder::channelsOnPartitions(Value hwc) {
-  AffineMap channelsFirst =
-      AffineMap::getPermutationMap(ArrayRef<unsigned>{2, 0, 1}, b.getContext());
-  return memref::TransposeOp::create(b, loc, hwc,
-                                     AffineMapAttr::get(channelsFirst));
+/// A view with channels last (`[rows, cols, channels]`, or `[positions,
+/// channels]`) as channels first: the DMA's access pattern puts the channels
+/// on partitions.
+Value NaiveConvBuilder::channelsOnPartitions(Value channelsLast) {
+  unsigned rank = cast<MemRefType>(channelsLast.getType()).getRank();
+  SmallVector<unsigned> permutation = {rank - 1};
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    permutation.push_back(d);
+  return memref::TransposeOp::create(
+      b, loc, channelsLast,
+      AffineMapAttr::get(
+          AffineMap::getPermutationMap(permutation, b.getContext())));
+}
+
+/// Batch `batch` of a rank-4 HBM tensor, the batch dim dropped by a
+/// unit-stride view.
+Value NaiveConvBuilder::batchImage(Value tensor, Value batch) {
+  ArrayRef<int64_t> dims = cast<MemRefType>(tensor.getType()).getShape();
+  OpFoldResult zero = b.getIndexAttr(0);
+  return view(tensor, {batch, zero, zero, zero},
+              {b.getIndexAttr(1), b.getIndexAttr(dims[1]),
+               b.getIndexAttr(dims[2]), b.getIndexAttr(dims[3])},
+              {0});
 }
 
 /// The whole shifted plane of tap (fh, fw), loaded from HBM: X at rows
@@ -297,15 +314,8 @@ Value NaiveConvBuilder::loadPlane(Value x, Value batch, Value ic0,
   // A strided window drops the batch dim in a unit-stride view of its own:
   // upstream's rank-reduction inference (SubViewOp::getDroppedDims) aborts
   // on a strided unit dim beside the dropped one.
-  Value image = x;
   bool imageHasBatch = sh == 1 && sw == 1;
-  if (!imageHasBatch) {
-    ArrayRef<int64_t> dims = cast<MemRefType>(x.getType()).getShape();
-    image = view(x, {batch, zero, zero, zero},
-                 {one, b.getIndexAttr(dims[1]), b.getIndexAttr(dims[2]),
-                  b.getIndexAttr(dims[3])},
-                 {0});
-  }
+  Value image = imageHasBatch ? x : batchImage(x, batch);
   // Offsets, sizes and steps of the window in X order, the batch first.
   auto window = [&](ArrayRef<OpFoldResult> offsets,
                     ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> steps) {
@@ -441,29 +451,15 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
 /// pattern), then an elementwise add.
 void NaiveConvBuilder::addInit(Value resRows, Value batch, Value oc0,
                                OpFoldResult ocs, Value start, Value size) {
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  Value flat; // [channels, positions] of this batch
-  if (layer.channelsLast) {
-    Value image = view(init, {batch, zero, zero, zero},
-                       {one, b.getIndexAttr(layer.convHeight()),
-                        b.getIndexAttr(layer.convWidth()),
-                        b.getIndexAttr(layer.outChannels)},
-                       {0});
-    Value rows = memref::CollapseShapeOp::create(
-        b, loc, image, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-    flat = memref::TransposeOp::create(
-        b, loc, rows,
-        AffineMapAttr::get(AffineMap::getPermutationMap(
-            ArrayRef<unsigned>{1, 0}, b.getContext())));
-  } else {
-    Value image = view(init, {batch, zero, zero, zero},
-                       {one, b.getIndexAttr(layer.outChannels),
-                        b.getIndexAttr(layer.convHeight()),
-                        b.getIndexAttr(layer.convWidth())},
-                       {0});
-    flat = memref::CollapseShapeOp::create(
-        b, loc, image, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-  }
+  OpFoldResult zero = b.getIndexAttr(0);
+  // [channels, positions] of this batch.
+  Value image = batchImage(init, batch);
+  Value flat =
+      layer.channelsLast
+          ? channelsOnPartitions(memref::CollapseShapeOp::create(
+                b, loc, image, ArrayRef<ReassociationIndices>{{0, 1}, {2}}))
+          : memref::CollapseShapeOp::create(
+                b, loc, image, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
   Value tile = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf,
                      layer.outputType);
   OpFoldResult count = getAsOpFoldResult(size);

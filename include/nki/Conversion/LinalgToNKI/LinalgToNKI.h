@@ -11,7 +11,6 @@
 
 namespace mlir::nki {
 
-/// What a kernel argument holds.
 /// What a kernel argument holds. Init: what the conv accumulates into (a
 /// caller-provided init, the output's shape and layout).
 enum class ConvOperand { Input, Filter, Bias, Init, Output };
@@ -77,9 +76,10 @@ struct ConvLayer {
 /// dilated) input plane, copies the partition's positions one by one,
 /// transposes the weights and accumulates a matmul in PSUM; then adds the
 /// bias, applies the ReLU and stores one position per DMA. Padding is zero
-/// on chip: the plane is zeroed and only its in-bounds part loaded. With
-/// pool > 1 the conv plane goes to HBM scratch and a second loop max-pools
-/// it row by row. Records `nki.conv2d` for the seed's form.
+/// on chip: an SBUF image is zeroed, X loaded into its interior, and each
+/// tap copies its window of the image. With pool > 1 the conv plane goes to HBM
+/// scratch and a second loop max-pools it row by row. Records `nki.conv2d` for
+/// the seed's form.
 func::FuncOp buildNaiveConvKernel(OpBuilder &builder, Location loc,
                                   StringRef name, const ConvLayer &layer);
 
