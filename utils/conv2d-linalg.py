@@ -13,6 +13,18 @@ import argparse
 NEG_INF = {"f32": "0xFF800000", "bf16": "0xFF80", "f16": "0xFC00"}
 
 
+def tensor_max_pool(value, conv, out, pool, t):
+    """The lines of a max-pool of `value` (type `conv`) into a new `out`,
+    window = stride = `pool`, on a -inf init, as front ends emit it on
+    tensors; its result is %pool."""
+    return [f"  %ninf = arith.constant {NEG_INF[t]} : {t}",
+            f"  %pinit = tensor.empty() : {out}",
+            f"  %fill = linalg.fill ins(%ninf : {t}) outs(%pinit : {out}) -> {out}",
+            f"  %window = tensor.empty() : tensor<{pool}x{pool}x{t}>",
+            f"  %pool = linalg.pooling_nchw_max {{dilations = dense<1> : vector<2xi64>, strides = dense<{pool}> : vector<2xi64>}}",
+            f"      ins({value}, %window : {conv}, tensor<{pool}x{pool}x{t}>) outs(%fill : {out}) -> {out}"]
+
+
 def tensor_form(a, t, shapes):
     x, w, b, conv, out = (f"tensor<{'x'.join(map(str, s))}x{t}>" for s in shapes)
     bias_map = "affine_map<(n, c, h, w) -> (c)>"
@@ -44,13 +56,7 @@ def tensor_form(a, t, shapes):
                   f"  }} -> {conv}"]
         result = "%biased"
     if a.pool > 1:
-        p = a.pool
-        lines += [f"  %ninf = arith.constant {NEG_INF[t]} : {t}",
-                  f"  %pinit = tensor.empty() : {out}",
-                  f"  %fill = linalg.fill ins(%ninf : {t}) outs(%pinit : {out}) -> {out}",
-                  f"  %window = tensor.empty() : tensor<{p}x{p}x{t}>",
-                  f"  %pool = linalg.pooling_nchw_max {{dilations = dense<1> : vector<2xi64>, strides = dense<{p}> : vector<2xi64>}}",
-                  f"      ins({result}, %window : {conv}, tensor<{p}x{p}x{t}>) outs(%fill : {out}) -> {out}"]
+        lines += tensor_max_pool(result, conv, out, a.pool, t)
         result = "%pool"
     lines += [f"  return {result} : {out}", "}"]
     return lines

@@ -15,11 +15,19 @@ the order of the function's arguments, and a caller-provided init that
 the conv accumulates into.
 """
 import argparse
+import importlib.util
 import os
 import random
 import subprocess
 import sys
 import tempfile
+
+# The linalg text that utils/conv2d-linalg.py writes too.
+_spec = importlib.util.spec_from_file_location(
+    "conv2d_linalg", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                  "conv2d-linalg.py"))
+conv2d_linalg = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(conv2d_linalg)
 
 ID = "affine_map<(a, b, c, d) -> (a, b, c, d)>"
 PAR = '["parallel", "parallel", "parallel", "parallel"]'
@@ -128,13 +136,8 @@ def generate(seed):
               f"  }} -> {shape(cs, 'f32')}"]
         v = "%rl"
     if k["pool"] > 1:
-        p = k["pool"]
-        L += ["  %ninf = arith.constant 0xFF800000 : f32",
-              f"  %pe = tensor.empty() : {shape(ps, 'f32')}",
-              f"  %pi = linalg.fill ins(%ninf : f32) outs(%pe : {shape(ps, 'f32')}) -> {shape(ps, 'f32')}",
-              f"  %win = tensor.empty() : tensor<{p}x{p}xf32>",
-              f"  %pool = linalg.pooling_nchw_max {{dilations = dense<1> : vector<2xi64>, strides = dense<{p}> : vector<2xi64>}}",
-              f"      ins({v}, %win : {shape(cs, 'f32')}, tensor<{p}x{p}xf32>) outs(%pi : {shape(ps, 'f32')}) -> {shape(ps, 'f32')}"]
+        L += conv2d_linalg.tensor_max_pool(v, shape(cs, "f32"), shape(ps, "f32"),
+                                           k["pool"], "f32")
         v = "%pool"
     L += [f"  return {v} : {shape(ps, 'f32')}", "}"]
     return "\n".join(L) + "\n"
