@@ -5,6 +5,9 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -19,5 +22,15 @@ bool mlir::nki::requestHostAMX() {
   return syscall(SYS_arch_prctl, kRequestPermission, kTileData) == 0;
 #else
   return false;
+#endif
+}
+
+void mlir::nki::keepKernelScratchMapped() {
+#if defined(__GLIBC__)
+  // Serve blocks up to 32 MiB (any on-chip buffer: SBUF is 24 MiB) from the
+  // arenas instead of one mmap each, and never trim the arenas: the next call
+  // of the kernel reuses the same pages.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
 }

@@ -724,6 +724,7 @@ int main(int argc, char **argv) {
   // Read by the OpenMP runtime when it starts, at the first parallel loop.
   if (threads > 0)
     setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), 1);
+  nki::keepKernelScratchMapped();
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   return failed(runMain(context)) ? 1 : 0;

@@ -16,6 +16,13 @@ namespace mlir::nki {
 /// populateNKIMatmulToAMXPatterns, on any thread.
 bool requestHostAMX();
 
+/// Keeps freed heap blocks in the process instead of returning them to the
+/// OS. A lowered kernel mallocs its SBUF and PSUM buffers on every call (some
+/// are megabytes); with glibc's defaults large blocks are mmapped and unmapped
+/// each time, so a small layer spends most of its time in page faults.
+/// Process-wide (mallopt); call it before the first kernel runs.
+void keepKernelScratchMapped();
+
 } // namespace mlir::nki
 
 #endif // NKI_EXECUTIONENGINE_HOSTCPU_H
