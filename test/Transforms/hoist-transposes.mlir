@@ -168,3 +168,74 @@ func.func @blocked(%W: memref<256x128xf32>, %x: memref<128x512xf32, #nki.mem<sbu
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// One image, one spatial tile (ResNet's 512-channel 7x7 layers): the loops
+// the weight chain does not depend on run once, so a cache would transpose
+// every tile exactly as often as now and only add its round trip through
+// memory. The chain stays; with a second spatial tile it is hoisted.
+// CHECK-LABEL: func.func @no_reuse
+// CHECK-NOT: memref<128x2x9x128xf32
+// CHECK: scf.for
+// CHECK: nki.transpose
+// CHECK-LABEL: func.func @reuse_inside
+// CHECK: memref.alloc() : memref<128x2x9x128xf32, #nki.mem<sbuf>>
+// BUDGET-LABEL: func.func @no_reuse
+// BUDGET-LABEL: func.func @reuse_inside
+!w = memref<128x128xf32, #nki.mem<sbuf>>
+!wp = memref<128x128xf32, #nki.mem<psum>>
+func.func @no_reuse(%W: memref<128x256x9xf32>, %x: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c9 = arith.constant 9 : index
+  %c128 = arith.constant 128 : index
+  scf.for %b = %c0 to %c1 step %c1 {
+    scf.for %sp = %c0 to %c1 step %c1 {
+      %acc = memref.alloc() : memref<128x512xf32, #nki.mem<psum>>
+      scf.for %ic = %c0 to %c2 step %c1 {
+        %ic0 = arith.muli %ic, %c128 : index
+        scf.for %tap = %c0 to %c9 step %c1 {
+          %w = memref.alloc() : !w
+          %src = memref.subview %W[0, %ic0, %tap] [128, 128, 1] [1, 1, 1] : memref<128x256x9xf32> to memref<128x128xf32, strided<[2304, 9], offset: ?>>
+          nki.dma_copy %src to %w : memref<128x128xf32, strided<[2304, 9], offset: ?>> to !w
+          %p = memref.alloc() : !wp
+          // expected-remark @+1 {{Category:nki-hoist-transposes | Remark="not hoisted: the loops it does not depend on run once: a cache would not save work}}
+          nki.transpose %w into %p : !w into !wp
+          %wt = memref.alloc() : !w
+          nki.tensor_copy %p to %wt : !wp to !w
+          nki.matmul accumulate %wt, %x into %acc : !w, memref<128x512xf32, #nki.mem<sbuf>> into memref<128x512xf32, #nki.mem<psum>>
+        } {nki.affine_range}
+      } {nki.affine_range}
+    } {nki.affine_range}
+  } {nki.affine_range}
+  return
+}
+
+func.func @reuse_inside(%W: memref<128x256x9xf32>, %x: memref<128x512xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c9 = arith.constant 9 : index
+  %c128 = arith.constant 128 : index
+  scf.for %b = %c0 to %c1 step %c1 {
+    scf.for %sp = %c0 to %c2 step %c1 {
+      %acc = memref.alloc() : memref<128x512xf32, #nki.mem<psum>>
+      scf.for %ic = %c0 to %c2 step %c1 {
+        %ic0 = arith.muli %ic, %c128 : index
+        scf.for %tap = %c0 to %c9 step %c1 {
+          %w = memref.alloc() : !w
+          %src = memref.subview %W[0, %ic0, %tap] [128, 128, 1] [1, 1, 1] : memref<128x256x9xf32> to memref<128x128xf32, strided<[2304, 9], offset: ?>>
+          nki.dma_copy %src to %w : memref<128x128xf32, strided<[2304, 9], offset: ?>> to !w
+          %p = memref.alloc() : !wp
+          nki.transpose %w into %p : !w into !wp
+          %wt = memref.alloc() : !w
+          nki.tensor_copy %p to %wt : !wp to !w
+          nki.matmul accumulate %wt, %x into %acc : !w, memref<128x512xf32, #nki.mem<sbuf>> into memref<128x512xf32, #nki.mem<psum>>
+        } {nki.affine_range}
+      } {nki.affine_range}
+    } {nki.affine_range}
+  } {nki.affine_range}
+  return
+}

@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -56,11 +57,81 @@ Value packStationary(OpBuilder &builder, Location loc, Value stationary,
   return weights;
 }
 
+/// The moving tile's free dims as one lane axis: when its rows are shorter
+/// than a lane block (a 7- or 14-wide window row, a strided conv's window)
+/// and the target's free dims are one contiguous run, lanes run across rows,
+/// gathered from the window, instead of masking most of every row's block.
+/// Needs the moving view's layout static (see viewAsSpan).
+struct FlatLanes {
+  Value target;  // the target with its free dims collapsed
+  int64_t lanes; // product of the free dims
+  SmallVector<int64_t> sizes, strides; // of the moving view's free dims
+  int64_t partitionStride;
+};
+
+std::optional<FlatLanes> flattenFreeDims(OpBuilder &builder, Location loc,
+                                         MemRefType moving, Value target,
+                                         int64_t wideLanes) {
+  int64_t rank = moving.getRank();
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (rank < 3 || !moving.hasStaticShape() ||
+      failed(moving.getStridesAndOffset(strides, offset)) ||
+      llvm::any_of(strides, ShapedType::isDynamic) ||
+      moving.getShape().back() >= wideLanes)
+    return std::nullopt;
+  auto targetType = cast<MemRefType>(target.getType());
+  SmallVector<ReassociationIndices> freeDims = {{0}, {}};
+  for (int64_t d = 1; d < rank; ++d)
+    freeDims[1].push_back(d);
+  if (!memref::CollapseShapeOp::isGuaranteedCollapsible(targetType, freeDims))
+    return std::nullopt;
+  FlatLanes flat;
+  flat.target = memref::CollapseShapeOp::create(builder, loc, target, freeDims);
+  flat.lanes = 1;
+  for (int64_t d = 1; d < rank; ++d) {
+    flat.lanes *= moving.getDimSize(d);
+    flat.sizes.push_back(moving.getDimSize(d));
+    flat.strides.push_back(strides[d]);
+  }
+  flat.partitionStride = strides[0];
+  return flat;
+}
+
+/// Element offsets, from the start of a K row of the window, of the lanes
+/// [lane0, lane0 + width) of a flattened lane block.
+Value laneOffsets(OpBuilder &b, Location loc, const FlatLanes &flat,
+                  Value lane0, int64_t width) {
+  auto type = VectorType::get({width}, b.getI32Type());
+  auto splat = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, type, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
+  };
+  SmallVector<int32_t> iota(width);
+  for (int64_t i = 0; i < width; ++i)
+    iota[i] = i;
+  Value first = arith::IndexCastOp::create(b, loc, b.getI32Type(), lane0);
+  Value lane = arith::AddIOp::create(
+      b, loc,
+      arith::ConstantOp::create(b, loc, type,
+                                DenseElementsAttr::get(type, ArrayRef(iota))),
+      vector::BroadcastOp::create(b, loc, type, first));
+  Value offsets = splat(0);
+  for (int64_t d = flat.sizes.size() - 1; d >= 0; --d) {
+    Value index = arith::RemUIOp::create(b, loc, lane, splat(flat.sizes[d]));
+    lane = arith::DivUIOp::create(b, loc, lane, splat(flat.sizes[d]));
+    offsets = arith::AddIOp::create(
+        b, loc, offsets,
+        arith::MulIOp::create(b, loc, index, splat(flat.strides[d])));
+  }
+  return offsets;
+}
+
 /// One lane block of the moving tile, packed, and what its row tiles share.
 struct LaneBlock {
   VectorType accType;
   int64_t tileRows;
-  Value packed, weights, contraction, mask, zero;
+  Value target, packed, weights, contraction, mask, zero;
   SmallVector<Value> outerFree;
   Value lane0;
 };
@@ -69,7 +140,7 @@ struct LaneBlock {
 /// when the matmul accumulates) take one FMA per K row, then are stored.
 void emitRowTile(OpBuilder &builder, Location loc, MatmulOp op,
                  const LaneBlock &block, Value row0) {
-  Value target = op.getTarget();
+  Value target = block.target;
   Value c0 = constantIndex(builder, loc, 0);
   Type f32 = builder.getF32Type();
   auto targetIndices = [&](Value row) {
@@ -134,7 +205,10 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
       return rewriter.notifyMatchFailure(op, "not a regular tile");
 
     Location loc = op.getLoc();
-    int64_t rowLength = movingType.getShape().back();
+    // Short rows: the free dims as one lane axis, gathered (see FlatLanes).
+    std::optional<FlatLanes> flat =
+        flattenFreeDims(rewriter, loc, movingType, target, kWideLanes);
+    int64_t rowLength = flat ? flat->lanes : movingType.getShape().back();
     bool narrow =
         !ShapedType::isDynamic(rowLength) && rowLength <= kNarrowLanes;
     const int64_t kTileLanes = narrow ? kNarrowLanes : kWideLanes;
@@ -171,20 +245,28 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
     // The stationary tile, packed and widened to f32 once: its K rows are a
     // partition stride apart too, and every lane block reads all of them.
+    // (A dense f32 tile is read where it is.)
     Value weights = stationary;
-    if (hasContiguousRows(stationaryType))
+    bool dense = stationaryType.getElementType().isF32() &&
+                 memref::isStaticShapeAndContiguousRowMajor(stationaryType);
+    if (hasContiguousRows(stationaryType) && !dense)
       weights = packStationary(rewriter, loc, stationary, rows, contraction);
 
     // The free dims before the last one, one point at a time.
     int64_t rank = movingType.getRank();
     SmallVector<Value> outerFree;
-    for (int64_t d = 1; d + 1 < rank; ++d) {
+    for (int64_t d = 1; !flat && d + 1 < rank; ++d) {
       Value size = memref::DimOp::create(rewriter, loc, moving, d);
       auto loop = scf::ForOp::create(rewriter, loc, c0, size, c1);
       outerFree.push_back(loop.getInductionVar());
       rewriter.setInsertionPointToStart(loop.getBody());
     }
-    Value lanes = memref::DimOp::create(rewriter, loc, moving, rank - 1);
+    Value lanes = flat ? constantIndex(rewriter, loc, flat->lanes)
+                       : memref::DimOp::create(rewriter, loc, moving, rank - 1);
+    // The window as one unit-stride run of its buffer, for the gathers.
+    SmallVector<int64_t> windowStrides;
+    Value window =
+        flat ? viewAsSpan(rewriter, loc, moving, windowStrides) : Value();
     // Lanes outside rows: a K x lanes block of the moving tile stays in the
     // L1 cache while every row tile of the stationary one passes by.
     auto laneLoop = scf::ForOp::create(
@@ -196,13 +278,25 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
         rewriter, loc, left, constantIndex(rewriter, loc, kTileLanes));
     Value mask = vector::CreateMaskOp::create(rewriter, loc, maskType,
                                               ValueRange{width});
+    Value offsets =
+        flat ? laneOffsets(rewriter, loc, *flat, lane0, kTileLanes) : Value();
+    Value partitionStride =
+        flat ? constantIndex(rewriter, loc, flat->partitionStride) : Value();
     scf::ForOp::create(
         rewriter, loc, c0, contraction, c1, ValueRange{},
         [&](OpBuilder &b, Location nested, Value k, ValueRange) {
           SmallVector<Value> movingIndices = {k};
           llvm::append_range(movingIndices, outerFree);
           movingIndices.push_back(lane0);
-          if (hasContiguousRows(movingType)) {
+          if (flat) {
+            Value rowStart =
+                arith::MulIOp::create(b, nested, k, partitionStride);
+            Value row =
+                toF32(b, vector::GatherOp::create(b, nested, movingVectorType,
+                                                  window, ValueRange{rowStart},
+                                                  offsets, mask, movingZero));
+            vector::StoreOp::create(b, nested, row, packed, ValueRange{k, c0});
+          } else if (hasContiguousRows(movingType)) {
             Value row = toF32(b, vector::MaskedLoadOp::create(
                                      b, nested, movingVectorType, moving,
                                      movingIndices, mask, movingZero));
@@ -229,8 +323,10 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                                       constantIndex(rewriter, loc, kTileRows));
     rewriter.setInsertionPointToStart(rowLoop.getBody());
 
-    LaneBlock block{accType, kTileRows, packed,    weights, contraction,
-                    mask,    zero,      outerFree, lane0};
+    LaneBlock block{accType, kTileRows, flat ? flat->target : target,
+                    packed,  weights,   contraction,
+                    mask,    zero,      outerFree,
+                    lane0};
     emitRowTile(rewriter, loc, op, block, rowLoop.getInductionVar());
     rewriter.eraseOp(op);
     return success();

@@ -147,6 +147,30 @@ Value mlir::nki::castFloat(OpBuilder &b, Location loc, Value value, Type type) {
   return arith::TruncFOp::create(b, loc, type, value);
 }
 
+Value mlir::nki::viewAsSpan(OpBuilder &b, Location loc, Value view,
+                            SmallVectorImpl<int64_t> &strides) {
+  auto type = cast<MemRefType>(view.getType());
+  int64_t offset;
+  strides.clear();
+  if (!type.hasStaticShape() ||
+      failed(type.getStridesAndOffset(strides, offset)) ||
+      llvm::any_of(strides, ShapedType::isDynamic))
+    return Value();
+  int64_t span = 1;
+  for (auto [size, stride] : llvm::zip(type.getShape(), strides))
+    span += (size - 1) * stride;
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, view);
+  auto spanType = MemRefType::get(
+      {span}, type.getElementType(),
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}),
+      type.getMemorySpace());
+  return memref::ReinterpretCastOp::create(
+      b, loc, spanType, metadata.getBaseBuffer(),
+      OpFoldResult(metadata.getOffset()),
+      ArrayRef<OpFoldResult>{b.getIndexAttr(span)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+}
+
 bool mlir::nki::hasContiguousRows(MemRefType type) {
   SmallVector<int64_t> strides;
   int64_t offset;

@@ -6,7 +6,8 @@
 // one masked to the 222 lanes), 8-row target tiles; eight accumulators carried through the
 // contraction loop, one masked moving load and eight broadcast FMAs a step.
 // The K x 32 moving block is first packed contiguously (its rows sit a
-// partition stride apart), then read by every row tile.
+// partition stride apart), then read by every row tile; so is the
+// stationary tile, a slot of a hoisted cache whose rows are far apart.
 // CHECK-LABEL: func.func @accumulate
 // CHECK-NOT: linalg.generic
 // CHECK: %[[PACK:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x32xf32>
@@ -30,11 +31,11 @@
 // CHECK-COUNT-8: vector.maskedstore %arg2[{{.*}}, %[[R]], %[[N0]]], %[[MASK]]
 // GENERIC-LABEL: func.func @accumulate
 // GENERIC: linalg.generic
-func.func @accumulate(%w: memref<128x128xf32, #nki.mem<sbuf>>,
+func.func @accumulate(%w: memref<128x128xf32, strided<[18432, 1], offset: ?>, #nki.mem<sbuf>>,
                       %x: memref<128x2x222xf32, strided<[896, 224, 1]>, #nki.mem<sbuf>>,
                       %acc: memref<128x2x222xf32, #nki.mem<psum>>) {
   nki.matmul accumulate %w, %x into %acc
-      : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x2x222xf32, strided<[896, 224, 1]>, #nki.mem<sbuf>> into memref<128x2x222xf32, #nki.mem<psum>>
+      : memref<128x128xf32, strided<[18432, 1], offset: ?>, #nki.mem<sbuf>>, memref<128x2x222xf32, strided<[896, 224, 1]>, #nki.mem<sbuf>> into memref<128x2x222xf32, #nki.mem<psum>>
   return
 }
 
@@ -98,9 +99,11 @@ func.func @strided_moving(%w2: memref<128x128xf32, #nki.mem<sbuf>>,
   return
 }
 
-// Rows of 14 (a 30x14 conv plane): 16-lane vectors, not 32 mostly masked,
-// and 16-row tiles, so that 16 accumulators are in flight as with 8 x 32.
+// Rows of 14 (a 30x14 conv plane) whose target rows are not one contiguous
+// run (16 apart): 16-lane vectors, not 32 mostly masked, and 16-row tiles, so
+// that 16 accumulators are in flight as with 8 x 32.
 // CHECK-LABEL: func.func @short_rows
+// CHECK-NOT: vector.gather
 // CHECK: vector.create_mask %{{.*}} : vector<16xi1>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C16:.*]] {
 // CHECK-COUNT-16: vector.fma {{.*}} : vector<16xf32>
@@ -108,8 +111,36 @@ func.func @strided_moving(%w2: memref<128x128xf32, #nki.mem<sbuf>>,
 // CHECK: scf.yield
 func.func @short_rows(%w: memref<128x128xf32, #nki.mem<sbuf>>,
                       %x: memref<128x30x14xf32, strided<[512, 16, 1]>, #nki.mem<sbuf>>,
-                      %acc: memref<128x30x14xf32, strided<[512, 14, 1]>, #nki.mem<psum>>) {
+                      %acc: memref<128x30x14xf32, strided<[512, 16, 1]>, #nki.mem<psum>>) {
   nki.matmul accumulate %w, %x into %acc
-      : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x30x14xf32, strided<[512, 16, 1]>, #nki.mem<sbuf>> into memref<128x30x14xf32, strided<[512, 14, 1]>, #nki.mem<psum>>
+      : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x30x14xf32, strided<[512, 16, 1]>, #nki.mem<sbuf>> into memref<128x30x14xf32, strided<[512, 16, 1]>, #nki.mem<psum>>
+  return
+}
+
+// A 3x3 tap's window of a padded 7x7 image (rows of 7, 9 apart) into a
+// contiguous 7x7 target: the free dims become one axis of 49 lanes, two
+// 32-lane blocks (the second masked to 17), each K row gathered from the
+// window's span at offsets (l / 7) * 9 + l % 7; the FMAs write the
+// collapsed target. The dense f32 stationary tile is read in place.
+// CHECK-LABEL: func.func @flat_lanes
+// CHECK-NOT: memref.alloc() {{.*}} : memref<128x128xf32>
+// CHECK: %[[TARGET:.*]] = memref.collapse_shape %arg2 {{\[\[}}0], [1, 2]] : memref<128x7x7xf32, strided<[512, 7, 1]>> into memref<128x49xf32, strided<[512, 1]>>
+// CHECK: %[[BASE:.*]], %[[OFFSET:.*]], %{{.*}}:3, %{{.*}}:3 = memref.extract_strided_metadata %arg1
+// CHECK: %[[SPAN:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%[[OFFSET]]], sizes: [41209], strides: [1]
+// CHECK: scf.for %[[L0:.*]] = %{{.*}} to %[[C49:.*]] step %[[C32:.*]] {
+// CHECK: %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<32xi1>
+// CHECK: arith.remui %{{.*}} : vector<32xi32>
+// CHECK: arith.divui %{{.*}} : vector<32xi32>
+// CHECK: scf.for %[[K:.*]] =
+// CHECK: %[[START:.*]] = arith.muli %[[K]], %[[C324:.*]] : index
+// CHECK: vector.gather %[[SPAN]][%[[START]]] [%{{.*}}], %[[MASK]], %{{.*}} : memref<41209xf32, strided<[1], offset: ?>>, vector<32xi32>, vector<32xi1>, vector<32xf32> into vector<32xf32>
+// CHECK: memref.load %arg0[%{{.*}}, %{{.*}}] : memref<128x128xf32>
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK: vector.maskedstore %[[TARGET]][%{{.*}}, %[[L0]]], %[[MASK]]
+func.func @flat_lanes(%w: memref<128x128xf32, #nki.mem<sbuf>>,
+                      %x: memref<128x7x7xf32, strided<[324, 9, 1], offset: ?>, #nki.mem<sbuf>>,
+                      %acc: memref<128x7x7xf32, strided<[512, 7, 1]>, #nki.mem<psum>>) {
+  nki.matmul accumulate %w, %x into %acc
+      : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x7x7xf32, strided<[324, 9, 1], offset: ?>, #nki.mem<sbuf>> into memref<128x7x7xf32, strided<[512, 7, 1]>, #nki.mem<psum>>
   return
 }

@@ -367,6 +367,20 @@ LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
   for (scf::ForOp candidate : llvm::reverse(nest)) {
     if (dependsOn.contains(candidate))
       continue;
+    // A cache pays only when the chain would run fewer times: some loop it
+    // is invariant to, at or inside the point, runs more than once. (An
+    // unrolled batch or tile loop of one iteration saves nothing; its cache
+    // would only add a round trip through memory.)
+    bool reuses = llvm::any_of(nest, [&](scf::ForOp loop) {
+      std::optional<APInt> trips = loop.getStaticTripCount();
+      return candidate->isAncestor(loop) && !dependsOn.contains(loop) &&
+             (!trips || trips->ugt(1));
+    });
+    if (!reuses) {
+      reason = "the loops it does not depend on run once: a cache would not "
+               "save work";
+      continue;
+    }
     // Nothing in the loop may write what the chain reads.
     if (mayBeWrittenIn(candidate, chain.loaded, chain.ops.front())) {
       reason = "an op in the loops may write the loaded tensor";
