@@ -344,9 +344,12 @@ Value NaiveConvBuilder::loadPaddedPlane(Value x, Value batch, Value ic0,
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   auto [top, bottom, left, right] = layer.padding;
   int64_t height = layer.height, width = layer.width;
-  Value image =
-      alloc({kPartitions, height + top + bottom, width + left + right},
-            MemorySpace::sbuf, layer.inputType);
+  // As many partitions as the tile has channels when that is static: an RGB
+  // stem's image is zeroed on 3 partitions, not 128.
+  std::optional<int64_t> channels = getConstantIntValue(ics);
+  Value image = alloc({channels.value_or(kPartitions), height + top + bottom,
+                       width + left + right},
+                      MemorySpace::sbuf, layer.inputType);
   nki::MemsetOp::create(b, loc, image, b.getF64FloatAttr(0.0));
   OpFoldResult h = b.getIndexAttr(height), w = b.getIndexAttr(width);
   Value source = layer.channelsLast
@@ -399,15 +402,16 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
     Value flat = memref::CollapseShapeOp::create(
         b, loc, plane, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 
-    // Copy this partition's positions one column at a time.
+    // Copy this partition's positions one column at a time, the tile's
+    // channels only.
     Value xTile = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf,
                         layer.inputType);
     {
       OpBuilder::InsertionGuard copyLoop(b);
       auto [i, position] = guardedPositionLoop(start, size);
       nki::TensorCopyOp::create(b, loc,
-                                view(flat, {zero, position}, {full, one}),
-                                view(xTile, {zero, i}, {full, one}));
+                                view(flat, {zero, position}, {ics, one}),
+                                view(xTile, {zero, i}, {ics, one}));
     }
     Value wT = layer.filter == ConvLayer::Filter::HWCF
                    ? wTile

@@ -29,11 +29,12 @@
 // CHECK: memref.subview %[[X]][%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}] [1, 3, 8, 7]
 // CHECK: nki.dma_copy
 // CHECK: memref.collapse_shape
-// The column-by-column copy under the i < size guard.
+// The column-by-column copy under the i < size guard, of the tile's 3
+// channels.
 // CHECK: scf.for
 // CHECK: arith.cmpi ult
 // CHECK: scf.if
-// CHECK: nki.tensor_copy {{.*}} : memref<128x1xf32, {{.*}}> to memref<128x1xf32, {{.*}}>
+// CHECK: nki.tensor_copy {{.*}} : memref<3x1xf32, {{.*}}> to memref<3x1xf32, {{.*}}>
 // CHECK: } {nki.affine_range}
 // CHECK: nki.transpose
 // CHECK: nki.tensor_copy

@@ -11,11 +11,12 @@
 // torch-mlir's ResNet-18 3x3/2 layer: zero padding by tensor.pad, no bias
 // (zero-filled init), ReLU as select(x > 0, x, 0). The image is padded on
 // chip: zeroed in SBUF, X loaded into its interior (no padded copy in HBM),
-// then each tap copies its strided window on chip.
+// then each tap copies its strided window on chip. The image has the 8
+// partitions of the tile's channels, not 128 to zero.
 // CHECK-LABEL: func.func @torch_padded_strided_relu(
 // CHECK-SAME: %[[X:.*]]: memref<1x8x10x10xf32>, %{{.*}}: memref<16x8x3x3xf32>, %{{.*}}: memref<1x16x5x5xf32>)
 // CHECK-NOT: nki.conv2d
-// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<128x12x12xf32, #nki.mem<sbuf>>
+// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<8x12x12xf32, #nki.mem<sbuf>>
 // CHECK-NEXT: nki.memset %[[IMAGE]], 0.0
 // CHECK: %[[IN:.*]] = memref.subview %[[X]][%{{.*}}, %{{.*}}, 0, 0] [1, 8, 10, 10] [1, 1, 1, 1]
 // CHECK: %[[INTERIOR:.*]] = memref.subview %[[IMAGE]][0, 1, 1] [8, 10, 10] [1, 1, 1]
