@@ -79,6 +79,7 @@ private:
   }
   LogicalResult readConvOp();
   LogicalResult readInput();
+  Value readPaddedBuffer(Value input, std::string &reason);
   LogicalResult readInit();
   LogicalResult readEpilogue();
   LogicalResult readResult();
@@ -204,9 +205,94 @@ LogicalResult LayerReader::readConvOp() {
   return success();
 }
 
-/// X, or X zero-padded by a tensor.pad of its spatial dims.
+/// Whether `op` fills its whole init with zero: linalg.fill, or the
+/// linalg.map one-shot bufferization makes of tensor.pad's padding.
+static bool isZeroFill(Operation *op, Value buffer) {
+  if (auto fill = dyn_cast<linalg::FillOp>(op))
+    return fill.getDpsInits()[0] == buffer && isZero(fill.getDpsInputs()[0]);
+  auto map = dyn_cast<linalg::MapOp>(op);
+  if (!map || map.getInit() != buffer || !map.getInputs().empty())
+    return false;
+  auto yield = cast<linalg::YieldOp>(map.getMapper().front().getTerminator());
+  return yield.getNumOperands() == 1 && isZero(yield.getOperand(0));
+}
+
+/// On memrefs, X zero-padded into a buffer as one-shot bufferization writes
+/// tensor.pad: a memref.alloc zero-filled (linalg.fill or linalg.map), then
+/// an argument copied into its interior (memref.copy or linalg.copy into a
+/// subview), before the conv, which is the buffer's only reader. Returns the
+/// argument, with the padding in `layer`; null when `input` is not such a
+/// buffer, or `reason` says why it cannot be read as one.
+Value LayerReader::readPaddedBuffer(Value input, std::string &reason) {
+  auto alloc = input.getDefiningOp<memref::AllocOp>();
+  if (!alloc || alloc->getBlock() != block)
+    return nullptr;
+  Operation *zeroFill = nullptr, *copy = nullptr;
+  memref::SubViewOp interior;
+  for (Operation *user : alloc->getUsers()) {
+    if (user == conv.getOperation() || isa<memref::DeallocOp>(user))
+      continue;
+    if (isZeroFill(user, alloc) && !zeroFill) {
+      zeroFill = user;
+      continue;
+    }
+    auto subview = dyn_cast<memref::SubViewOp>(user);
+    if (!subview || interior || !subview->hasOneUse()) {
+      reason = "the padded input buffer has other uses than its zero fill, "
+               "the copy of X into it and the conv";
+      return nullptr;
+    }
+    interior = subview;
+    copy = *subview->user_begin();
+  }
+  Value source;
+  if (auto memrefCopy = dyn_cast_or_null<memref::CopyOp>(copy);
+      memrefCopy && memrefCopy.getTarget() == interior.getResult())
+    source = memrefCopy.getSource();
+  if (auto linalgCopy = dyn_cast_or_null<linalg::CopyOp>(copy);
+      linalgCopy && linalgCopy.getDpsInits()[0] == interior.getResult())
+    source = linalgCopy.getDpsInputs()[0];
+  if (!zeroFill || !source || !argument(source) ||
+      !zeroFill->isBeforeInBlock(copy) ||
+      !copy->isBeforeInBlock(conv.getOperation())) {
+    reason = "the padded input buffer is not zero-filled, then X copied "
+             "into its interior, then read by the conv";
+    return nullptr;
+  }
+  ArrayRef<int64_t> offsets = interior.getStaticOffsets();
+  ArrayRef<int64_t> sizes = interior.getStaticSizes();
+  ArrayRef<int64_t> full = alloc.getType().getShape();
+  if (ShapedType::isDynamicShape(offsets) ||
+      ShapedType::isDynamicShape(sizes) || !interior.hasUnitStride() ||
+      sizes != cast<MemRefType>(source.getType()).getShape()) {
+    reason = "X is copied into a strided or dynamic part of the padded "
+             "buffer";
+    return nullptr;
+  }
+  unsigned rowDim = layer.channelsLast ? 1 : 2, colDim = rowDim + 1;
+  for (unsigned d = 0; d < 4; ++d)
+    if (d != rowDim && d != colDim && sizes[d] != full[d]) {
+      reason = "the input is padded along its batch or channel dim";
+      return nullptr;
+    }
+  auto high = [&](unsigned d) { return full[d] - offsets[d] - sizes[d]; };
+  layer.padding = {offsets[rowDim], high(rowDim), offsets[colDim],
+                   high(colDim)};
+  accounted.insert({zeroFill, interior, copy});
+  return source;
+}
+
+/// X, or X zero-padded by a tensor.pad of its spatial dims (on memrefs:
+/// into a zero-filled buffer, see readPaddedBuffer).
 LogicalResult LayerReader::readInput() {
   Value input = conv.getDpsInputs()[0];
+  if (!onTensors) {
+    std::string reason;
+    if (Value padded = readPaddedBuffer(input, reason))
+      input = padded;
+    else if (!reason.empty())
+      return fail(conv, reason);
+  }
   if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
     Value padValue = pad.getConstantPaddingValue();
     if (!padValue || !isZero(padValue))
@@ -228,7 +314,7 @@ LogicalResult LayerReader::readInput() {
   w = argument(conv.getDpsInputs()[1]);
   if (!x)
     return fail(conv, "the input is not a function argument (or one "
-                      "zero-padded by tensor.pad)");
+                      "zero-padded by tensor.pad or into a buffer)");
   if (!w)
     return fail(conv, "the filter is not a function argument");
   return success();

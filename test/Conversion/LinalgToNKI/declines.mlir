@@ -176,6 +176,51 @@ func.func @in_place(%x: memref<1x3x8x8xf32>, %w: memref<4x3x3x3xf32>, %out: memr
   return
 }
 
+// A padded input buffer (memref form) padded with ones, copied into a
+// strided part, or also read after the conv.
+func.func @padded_with_ones(%x: memref<1x3x6x6xf32>, %w: memref<4x3x3x3xf32>, %out: memref<1x4x6x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %padded = memref.alloc() : memref<1x3x8x8xf32>
+  linalg.fill ins(%one : f32) outs(%padded : memref<1x3x8x8xf32>)
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 3, 6, 6] [1, 1, 1, 1] : memref<1x3x8x8xf32> to memref<1x3x6x6xf32, strided<[192, 64, 8, 1], offset: 9>>
+  memref.copy %x, %interior : memref<1x3x6x6xf32> to memref<1x3x6x6xf32, strided<[192, 64, 8, 1], offset: 9>>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x4x6x6xf32>)
+  // expected-warning @+1 {{not imported: the padded input buffer has other uses than its zero fill, the copy of X into it and the conv}}
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%padded, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%out : memref<1x4x6x6xf32>)
+  return
+}
+
+func.func @padded_strided_copy(%x: memref<1x3x4x4xf32>, %w: memref<4x3x3x3xf32>, %out: memref<1x4x6x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() : memref<1x3x8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%padded : memref<1x3x8x8xf32>)
+  %interior = memref.subview %padded[0, 0, 0, 0] [1, 3, 4, 4] [1, 1, 2, 2] : memref<1x3x8x8xf32> to memref<1x3x4x4xf32, strided<[192, 64, 16, 2]>>
+  memref.copy %x, %interior : memref<1x3x4x4xf32> to memref<1x3x4x4xf32, strided<[192, 64, 16, 2]>>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x4x6x6xf32>)
+  // expected-warning @+1 {{not imported: X is copied into a strided or dynamic part of the padded buffer}}
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%padded, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%out : memref<1x4x6x6xf32>)
+  return
+}
+
+func.func @padded_read_twice(%x: memref<1x3x6x6xf32>, %w: memref<4x3x3x3xf32>, %out: memref<1x4x6x6xf32>, %out2: memref<1x4x6x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() : memref<1x3x8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%padded : memref<1x3x8x8xf32>)
+  %interior = memref.subview %padded[0, 0, 1, 1] [1, 3, 6, 6] [1, 1, 1, 1] : memref<1x3x8x8xf32> to memref<1x3x6x6xf32, strided<[192, 64, 8, 1], offset: 9>>
+  memref.copy %x, %interior : memref<1x3x6x6xf32> to memref<1x3x6x6xf32, strided<[192, 64, 8, 1], offset: 9>>
+  linalg.fill ins(%zero : f32) outs(%out : memref<1x4x6x6xf32>)
+  // expected-warning @+1 {{not imported: the padded input buffer has other uses than its zero fill, the copy of X into it and the conv}}
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%padded, %w : memref<1x3x8x8xf32>, memref<4x3x3x3xf32>) outs(%out : memref<1x4x6x6xf32>)
+  %window = memref.subview %padded[0, 0, 0, 0] [1, 3, 6, 6] [1, 1, 1, 1] : memref<1x3x8x8xf32> to memref<1x3x6x6xf32, strided<[192, 64, 8, 1]>>
+  %part = memref.subview %out2[0, 0, 0, 0] [1, 3, 6, 6] [1, 1, 1, 1] : memref<1x4x6x6xf32> to memref<1x3x6x6xf32, strided<[144, 36, 6, 1]>>
+  memref.copy %window, %part : memref<1x3x6x6xf32, strided<[192, 64, 8, 1]>> to memref<1x3x6x6xf32, strided<[144, 36, 6, 1]>>
+  return
+}
+
 // An argument the layer does not use.
 // expected-warning @+1 {{not imported: argument #2 is not an input of the layer}}
 func.func @extra_argument(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %unused: tensor<4xf32>) -> tensor<1x4x6x6xf32> {

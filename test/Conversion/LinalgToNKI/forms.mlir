@@ -159,6 +159,36 @@ func.func @memref_relu_pool(%x: memref<1x3x10x10xf32>, %w: memref<4x3x3x3xf32>, 
   return
 }
 
+// The memref form of a padded input, as one-shot bufferization writes
+// tensor.pad: a buffer zero-filled by linalg.map, X copied into its
+// interior, the conv reading the buffer (1 row above, 2 below, 2 columns
+// left, 0 right). Imported like tensor.pad: the halo is zeroed on chip and
+// X loaded into the interior; no padded buffer in HBM.
+// CHECK-LABEL: func.func @memref_padded(
+// CHECK-SAME: %[[X:.*]]: memref<1x3x6x7xf32>, %{{.*}}: memref<5x3x3x3xf32>, %{{.*}}: memref<1x5x7x7xf32>)
+// CHECK-NOT: linalg.
+// CHECK-NOT: memref.copy
+// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<3x9x9xf32, #nki.mem<sbuf>>
+// CHECK-NEXT: nki.memset %[[IMAGE]], 0.0
+// CHECK: %[[IN:.*]] = memref.subview %[[X]][%{{.*}}, %{{.*}}, 0, 0] [1, 3, 6, 7] [1, 1, 1, 1]
+// CHECK: %[[INTERIOR:.*]] = memref.subview %[[IMAGE]][0, 1, 2] [3, 6, 7] [1, 1, 1]
+// CHECK: nki.dma_copy %[[IN]] to %[[INTERIOR]]
+// CHECK: nki.matmul
+func.func @memref_padded(%x: memref<1x3x6x7xf32>, %w: memref<5x3x3x3xf32>, %out: memref<1x5x7x7xf32>) {
+  %cst = arith.constant 0.0 : f32
+  %padded = memref.alloc() {alignment = 64 : i64} : memref<1x3x9x9xf32>
+  linalg.map outs(%padded : memref<1x3x9x9xf32>)
+    (%init: f32) {
+      linalg.yield %cst : f32
+    }
+  %interior = memref.subview %padded[0, 0, 1, 2] [1, 3, 6, 7] [1, 1, 1, 1] : memref<1x3x9x9xf32> to memref<1x3x6x7xf32, strided<[243, 81, 9, 1], offset: 11>>
+  memref.copy %x, %interior : memref<1x3x6x7xf32> to memref<1x3x6x7xf32, strided<[243, 81, 9, 1], offset: 11>>
+  linalg.fill ins(%cst : f32) outs(%out : memref<1x5x7x7xf32>)
+  linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%padded, %w : memref<1x3x9x9xf32>, memref<5x3x3x3xf32>) outs(%out : memref<1x5x7x7xf32>)
+  return
+}
+
 // The seed's own form still records nki.conv2d.
 // CHECK-LABEL: func.func @seed_form(
 // CHECK-SAME: nki.conv2d = #nki.conv2d<pool = 1>
