@@ -13,15 +13,15 @@ import argparse
 NEG_INF = {"f32": "0xFF800000", "bf16": "0xFF80", "f16": "0xFC00"}
 
 
-def tensor_max_pool(value, conv, out, pool, t):
-    """The lines of a max-pool of `value` (type `conv`) into a new `out`,
-    window = stride = `pool`, on a -inf init, as front ends emit it on
-    tensors; its result is %pool."""
+def tensor_max_pool(value, conv, out, pool, t, layout="nchw"):
+    """The lines of a max-pool of `value` (type `conv`, `layout` nchw or
+    nhwc) into a new `out`, window = stride = `pool`, on a -inf init, as
+    front ends emit it on tensors; its result is %pool."""
     return [f"  %ninf = arith.constant {NEG_INF[t]} : {t}",
             f"  %pinit = tensor.empty() : {out}",
             f"  %fill = linalg.fill ins(%ninf : {t}) outs(%pinit : {out}) -> {out}",
             f"  %window = tensor.empty() : tensor<{pool}x{pool}x{t}>",
-            f"  %pool = linalg.pooling_nchw_max {{dilations = dense<1> : vector<2xi64>, strides = dense<{pool}> : vector<2xi64>}}",
+            f"  %pool = linalg.pooling_{layout}_max {{dilations = dense<1> : vector<2xi64>, strides = dense<{pool}> : vector<2xi64>}}",
             f"      ins({value}, %window : {conv}, tensor<{pool}x{pool}x{t}>) outs(%fill : {out}) -> {out}"]
 
 

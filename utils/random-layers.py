@@ -7,10 +7,11 @@ end (the differential sweep of issue 13).
                                             nki-optimize with both strategies,
                                             against its own upstream lowering
 
-SEEDS is a list of numbers and ranges (1 5 10-20). Each seed draws a layout
+SEEDS is a list of numbers and ranges (1 5 10-20), or saved layer files
+(.mlir), checked the same way. Each seed draws a layout
 (NCHW x FCHW, NHWC x HWCF, NHWC x FHWC), sizes, stride, dilation, padding per
 side, a bias form (none, linalg.broadcast, linalg.generic, added after the
-conv), a ReLU form, a max-pool (NCHW), bf16 operands with an f32 result, and
+conv), a ReLU form, a max-pool (either layout), bf16 operands with an f32 result, and
 the order of the function's arguments, and a caller-provided init that
 the conv accumulates into.
 """
@@ -61,10 +62,15 @@ def draw(seed):
     position = r.randrange(4)
     if k["init"]:
         k["order"].insert(position, "i")
+    # Also drawn late: a max-pool after an NHWC conv (pooling_nhwc_max),
+    # kept only where the conv plane is big enough.
+    nhwc_pool = r.random() < 0.3 and k["layout"] != "nchw_fchw"
     ch = (k["h"] + k["pad"][0] + k["pad"][1] - k["dh"] * (k["fh"] - 1) - 1) // k["sh"] + 1
     cw = (k["w"] + k["pad"][2] + k["pad"][3] - k["dw"] * (k["fw"] - 1) - 1) // k["sw"] + 1
     if ch < k["pool"] or cw < k["pool"] or ch < 1 or cw < 1:
         return draw(seed + 1000003)
+    if nhwc_pool and ch >= 2 and cw >= 2:
+        k["pool"] = 2
     k["ch"], k["cw"] = ch, cw
     return k
 
@@ -92,7 +98,9 @@ def generate(seed):
     use_bias = k["bias"] != "none"
     args["i"] = f"%i: {shape(cs, 'f32')}"
     order = [a for a in k["order"] if use_bias or a != "b"]
-    ps = cs if k["pool"] == 1 else [k["n"], k["oc"], k["ch"] // k["pool"], k["cw"] // k["pool"]]
+    pooled = [k["ch"] // k["pool"], k["cw"] // k["pool"]]
+    ps = (cs if k["pool"] == 1 else [k["n"]] + pooled + [k["oc"]] if last
+          else [k["n"], k["oc"]] + pooled)
     L = [f"// random-layers seed {seed}: {knobs(k)}",
          f"func.func @layer({', '.join(args[a] for a in order)}) -> {shape(ps, 'f32')} {{",
          "  %zero = arith.constant 0.0 : f32",
@@ -137,7 +145,7 @@ def generate(seed):
         v = "%rl"
     if k["pool"] > 1:
         L += conv2d_linalg.tensor_max_pool(v, shape(cs, "f32"), shape(ps, "f32"),
-                                           k["pool"], "f32")
+                                           k["pool"], "f32", "nhwc" if last else "nchw")
         v = "%pool"
     L += [f"  return {v} : {shape(ps, 'f32')}", "}"]
     return "\n".join(L) + "\n"
@@ -147,11 +155,14 @@ def check(seeds, bindir, keep):
     opt, run = os.path.join(bindir, "nki-opt"), os.path.join(bindir, "nki-run")
     failures, runs = 0, 0
     for seed in seeds:
+        # A seed, or a saved layer (a seed's layer from before its knobs
+        # changed, kept as the regression it found).
+        text = open(seed).read() if isinstance(seed, str) else generate(seed)
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "layer.mlir")
             with open(src, "w") as f:
-                f.write(generate(seed))
-            tol = ["--rtol", "1e-2", "--atol", "1e-2"] if draw(seed)["bf16"] else ["--rtol", "1e-4", "--atol", "1e-5"]
+                f.write(text)
+            tol = ["--rtol", "1e-2", "--atol", "1e-2"] if "bf16=True" in text else ["--rtol", "1e-4", "--atol", "1e-5"]
             variants = [("naive", None)] + [(s, s) for s in ("taps", "im2col")]
             for label, strategy in variants:
                 runs += 1
@@ -172,8 +183,8 @@ def check(seeds, bindir, keep):
                     print(f"seed {seed} {label}: FAILED: {(p.stdout + p.stderr).strip().splitlines()[-1:]}")
                     if keep:
                         os.makedirs(keep, exist_ok=True)
-                        with open(os.path.join(keep, f"layer{seed}.mlir"), "w") as f:
-                            f.write(generate(seed))
+                        with open(os.path.join(keep, f"layer{os.path.basename(str(seed))}.mlir"), "w") as f:
+                            f.write(text)
     print(f"random-layers: {len(seeds)} layers, {runs} runs, {failures} failures")
     return failures
 
@@ -181,6 +192,9 @@ def check(seeds, bindir, keep):
 def parse_seeds(items):
     seeds = []
     for item in items:
+        if item.endswith(".mlir"):
+            seeds.append(item)
+            continue
         lo, _, hi = item.partition("-")
         seeds += range(int(lo), int(hi or lo) + 1)
     return seeds

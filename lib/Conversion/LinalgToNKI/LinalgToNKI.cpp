@@ -110,7 +110,7 @@ private:
   MLIRContext *ctx() const { return block->getParentOp()->getContext(); }
   LogicalResult readBiasAdd(linalg::GenericOp op, Value &value);
   bool isRelu(linalg::GenericOp op, Value value);
-  LogicalResult readPool(linalg::PoolingNchwMaxOp pool, Value &value);
+  template <typename PoolOp> LogicalResult readPool(PoolOp pool, Value &value);
 
   func::FuncOp func;
   linalg::LinalgOp conv;
@@ -418,17 +418,21 @@ bool LayerReader::isRelu(linalg::GenericOp op, Value value) {
           cmp.getPredicate() == arith::CmpFPredicate::OGT);
 }
 
-/// A max-pool with window = stride on a -inf init.
-LogicalResult LayerReader::readPool(linalg::PoolingNchwMaxOp pool,
-                                    Value &value) {
-  if (layer.channelsLast || pool.getDpsInputs()[0] != value)
-    return fail(pool, "the max-pool does not read the conv's NCHW result");
+/// A max-pool with window = stride on a -inf init, in the conv's layout
+/// (pooling_nchw_max after an NCHW conv, pooling_nhwc_max after an NHWC
+/// one).
+template <typename PoolOp>
+LogicalResult LayerReader::readPool(PoolOp pool, Value &value) {
+  bool channelsLast = std::is_same_v<PoolOp, linalg::PoolingNhwcMaxOp>;
+  if (layer.channelsLast != channelsLast || pool.getDpsInputs()[0] != value)
+    return fail(pool, "the max-pool does not read the conv's result in the "
+                      "conv's layout");
   auto window = cast<ShapedType>(pool.getDpsInputs()[1].getType());
-  SmallVector<int64_t> strides(pool.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> strides(pool.getStrides().template getValues<int64_t>());
   int64_t size = window.getDimSize(0);
   if (window.getDimSize(1) != size || strides[0] != size ||
       strides[1] != size ||
-      !llvm::all_of(pool.getDilations().getValues<int64_t>(),
+      !llvm::all_of(pool.getDilations().template getValues<int64_t>(),
                     [](int64_t d) { return d == 1; }))
     return fail(pool, "only square max-pool windows equal to their stride "
                       "are fused");
@@ -461,6 +465,10 @@ LogicalResult LayerReader::readEpilogue() {
       layer.relu = true;
       value = produced(generic);
     } else if (auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(next);
+               pool && layer.poolSize == 1) {
+      if (failed(readPool(pool, value)))
+        return failure();
+    } else if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(next);
                pool && layer.poolSize == 1) {
       if (failed(readPool(pool, value)))
         return failure();

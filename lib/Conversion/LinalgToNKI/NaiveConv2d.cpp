@@ -528,9 +528,14 @@ void NaiveConvBuilder::poolPlane(Value conv, Value out) {
                                    {ocs, poolAttr, outWidth, poolAttr}),
                               view(pooled, {zero, zero}, {ocs, outWidth}),
                               b.getDenseI64ArrayAttr({1, 3}));
-  nki::DmaCopyOp::create(
-      b, loc, view(pooled, {zero, zero}, {ocs, outWidth}),
-      view(out, {batch, oc0, ph, zero}, {one, ocs, one, outWidth}, {0, 2}));
+  Value pooledRow =
+      layer.channelsLast
+          ? channelsOnPartitions(view(out, {batch, ph, zero, oc0},
+                                      {one, one, outWidth, ocs}, {0, 1}))
+          : view(out, {batch, oc0, ph, zero}, {one, ocs, one, outWidth},
+                 {0, 2});
+  nki::DmaCopyOp::create(b, loc, view(pooled, {zero, zero}, {ocs, outWidth}),
+                         pooledRow);
 }
 
 func::FuncOp nki::buildNaiveConvKernel(OpBuilder &builder, Location loc,

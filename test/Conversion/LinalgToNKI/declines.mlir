@@ -221,6 +221,23 @@ func.func @padded_read_twice(%x: memref<1x3x6x6xf32>, %w: memref<4x3x3x3xf32>, %
   return
 }
 
+// A max-pool in the other layout than the conv's.
+func.func @pool_other_layout(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x2x3x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x4x6x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) outs(%init : tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %pe = tensor.empty() : tensor<1x2x3x6xf32>
+  %pinit = linalg.fill ins(%ninf : f32) outs(%pe : tensor<1x2x3x6xf32>) -> tensor<1x2x3x6xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  // expected-warning @+1 {{not imported: the max-pool does not read the conv's result in the conv's layout}}
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%c, %window : tensor<1x4x6x6xf32>, tensor<2x2xf32>) outs(%pinit : tensor<1x2x3x6xf32>) -> tensor<1x2x3x6xf32>
+  return %p : tensor<1x2x3x6xf32>
+}
+
 // An argument the layer does not use.
 // expected-warning @+1 {{not imported: argument #2 is not an input of the layer}}
 func.func @extra_argument(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %unused: tensor<4xf32>) -> tensor<1x4x6x6xf32> {

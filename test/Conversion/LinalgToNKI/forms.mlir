@@ -189,6 +189,30 @@ func.func @memref_padded(%x: memref<1x3x6x7xf32>, %w: memref<5x3x3x3xf32>, %out:
   return
 }
 
+// NHWC with a 2x2 max-pool (linalg.pooling_nhwc_max): the conv plane goes
+// to NCHW scratch, is pooled row by row, and each pooled row reaches the
+// NHWC output through a transposed view (channels on partitions).
+// CHECK-LABEL: func.func @nhwc_pool(
+// CHECK-SAME: memref<1x9x9x5xf32>, %{{.*}}: memref<3x3x5x6xf32>, %[[OUT:.*]]: memref<1x3x3x6xf32>)
+// CHECK: nki.tensor_reduce max
+// CHECK: %[[ROW:.*]] = memref.subview %[[OUT]][%{{.*}}, %{{.*}}, 0, %{{.*}}] [1, 1, 3, 6] [1, 1, 1, 1]
+// CHECK: %[[T:.*]] = memref.transpose %[[ROW]] (d0, d1) -> (d1, d0)
+// CHECK: nki.dma_copy %{{.*}} to %[[T]]
+func.func @nhwc_pool(%x: tensor<1x9x9x5xf32>, %w: tensor<3x3x5x6xf32>) -> tensor<1x3x3x6xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x7x7x6xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x7x7x6xf32>) -> tensor<1x7x7x6xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %w : tensor<1x9x9x5xf32>, tensor<3x3x5x6xf32>) outs(%init : tensor<1x7x7x6xf32>) -> tensor<1x7x7x6xf32>
+  %pe = tensor.empty() : tensor<1x3x3x6xf32>
+  %pinit = linalg.fill ins(%ninf : f32) outs(%pe : tensor<1x3x3x6xf32>) -> tensor<1x3x3x6xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%c, %window : tensor<1x7x7x6xf32>, tensor<2x2xf32>) outs(%pinit : tensor<1x3x3x6xf32>) -> tensor<1x3x3x6xf32>
+  return %p : tensor<1x3x3x6xf32>
+}
+
 // The seed's own form still records nki.conv2d.
 // CHECK-LABEL: func.func @seed_form(
 // CHECK-SAME: nki.conv2d = #nki.conv2d<pool = 1>
