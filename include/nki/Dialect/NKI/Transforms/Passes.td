@@ -574,8 +574,16 @@ def NKIFuseEviction : Pass<"nki-fuse-eviction", "func::FuncOp"> {
     nki.tensor_scalar add %acc, %bias to %res : ...
     ```
 
+    A tile with fewer channels than partitions fuses too: when the op
+    transforms the first P partitions of the tile whole (a subview at offset
+    0 spanning every free dim) of a tile that is a buffer of its own, and
+    every later use of the tile reads only those P partitions (a subview at
+    partition 0 of size P, after the op, in its block), the op reads the
+    same P partitions of the copy's source and the copy goes.
+
     Preconditions, checked: the copy's source and target are disjoint
-    buffers; the op's target is the copy's target (the same value) and, of
+    buffers; the op's target is the copy's target (the same value, or its
+    partition prefix as above) and, of
     its other operands, exactly one may alias that tile, and it is the tile
     itself (a view of the tile, a reshape of it, or the tile read twice
     blocks: fused, it would be read before it is written); for
