@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -607,6 +608,10 @@ compileReference(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     return failure();
   if (hasNKIOps(*referenceFunc))
     return fail("the reference must be upstream dialects only, not NKI");
+  // A memref function that frees its own buffers (bufferized and
+  // deallocated upstream): the lowering's deallocation pipeline takes IR
+  // without frees and places its own.
+  referenceFunc->walk([](memref::DeallocOp dealloc) { dealloc.erase(); });
   FailureOr<Compiled> compiled = compile(
       *reference, *referenceFunc, nki::buildLinalgReferenceToLLVMPipeline);
   if (failed(compiled))

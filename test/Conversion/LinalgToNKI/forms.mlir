@@ -162,7 +162,7 @@ func.func @memref_relu_pool(%x: memref<1x3x10x10xf32>, %w: memref<4x3x3x3xf32>, 
 // The memref form of a padded input, as one-shot bufferization writes
 // tensor.pad: a buffer zero-filled by linalg.map, X copied into its
 // interior, the conv reading the buffer (1 row above, 2 below, 2 columns
-// left, 0 right). Imported like tensor.pad: the halo is zeroed on chip and
+// left, 0 right), then freeing it. Imported like tensor.pad: the halo is zeroed on chip and
 // X loaded into the interior; no padded buffer in HBM.
 // CHECK-LABEL: func.func @memref_padded(
 // CHECK-SAME: %[[X:.*]]: memref<1x3x6x7xf32>, %{{.*}}: memref<5x3x3x3xf32>, %{{.*}}: memref<1x5x7x7xf32>)
@@ -186,6 +186,7 @@ func.func @memref_padded(%x: memref<1x3x6x7xf32>, %w: memref<5x3x3x3xf32>, %out:
   linalg.fill ins(%cst : f32) outs(%out : memref<1x5x7x7xf32>)
   linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
       ins(%padded, %w : memref<1x3x9x9xf32>, memref<5x3x3x3xf32>) outs(%out : memref<1x5x7x7xf32>)
+  memref.dealloc %padded : memref<1x3x9x9xf32>
   return
 }
 
