@@ -61,7 +61,7 @@ Value packStationary(OpBuilder &builder, Location loc, Value stationary,
 /// than a lane block (a 7- or 14-wide window row, a strided conv's window)
 /// and the target's free dims are one contiguous run, lanes run across rows,
 /// gathered from the window, instead of masking most of every row's block.
-/// Needs the moving view's layout static (see viewAsSpan).
+/// Needs a moving view getSpan accepts.
 struct FlatLanes {
   Value target;  // the target with its free dims collapsed
   int64_t lanes; // product of the free dims
@@ -74,10 +74,7 @@ std::optional<FlatLanes> flattenFreeDims(OpBuilder &builder, Location loc,
                                          int64_t wideLanes) {
   int64_t rank = moving.getRank();
   SmallVector<int64_t> strides;
-  int64_t offset;
-  if (rank < 3 || !moving.hasStaticShape() ||
-      failed(moving.getStridesAndOffset(strides, offset)) ||
-      llvm::any_of(strides, ShapedType::isDynamic) ||
+  if (rank < 3 || !getSpan(moving, strides) ||
       moving.getShape().back() >= wideLanes)
     return std::nullopt;
   auto targetType = cast<MemRefType>(target.getType());
@@ -264,9 +261,7 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     Value lanes = flat ? constantIndex(rewriter, loc, flat->lanes)
                        : memref::DimOp::create(rewriter, loc, moving, rank - 1);
     // The window as one unit-stride run of its buffer, for the gathers.
-    SmallVector<int64_t> windowStrides;
-    Value window =
-        flat ? viewAsSpan(rewriter, loc, moving, windowStrides) : Value();
+    Value window = flat ? viewAsSpan(rewriter, loc, moving) : Value();
     // Lanes outside rows: a K x lanes block of the moving tile stays in the
     // L1 cache while every row tile of the stationary one passes by.
     auto laneLoop = scf::ForOp::create(

@@ -12,6 +12,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::nki;
 
@@ -147,27 +149,38 @@ Value mlir::nki::castFloat(OpBuilder &b, Location loc, Value value, Type type) {
   return arith::TruncFOp::create(b, loc, type, value);
 }
 
-Value mlir::nki::viewAsSpan(OpBuilder &b, Location loc, Value view,
-                            SmallVectorImpl<int64_t> &strides) {
-  auto type = cast<MemRefType>(view.getType());
+std::optional<int64_t> mlir::nki::getSpan(MemRefType type,
+                                          SmallVectorImpl<int64_t> &strides) {
   int64_t offset;
   strides.clear();
   if (!type.hasStaticShape() ||
       failed(type.getStridesAndOffset(strides, offset)) ||
-      llvm::any_of(strides, ShapedType::isDynamic))
-    return Value();
+      llvm::any_of(strides,
+                   [](int64_t s) { return ShapedType::isDynamic(s) || s < 0; }))
+    return std::nullopt;
   int64_t span = 1;
   for (auto [size, stride] : llvm::zip(type.getShape(), strides))
     span += (size - 1) * stride;
+  // Gather offsets are 32-bit.
+  if (span > std::numeric_limits<int32_t>::max())
+    return std::nullopt;
+  return span;
+}
+
+Value mlir::nki::viewAsSpan(OpBuilder &b, Location loc, Value view) {
+  auto type = cast<MemRefType>(view.getType());
+  SmallVector<int64_t> strides;
+  std::optional<int64_t> span = getSpan(type, strides);
+  assert(span && "checked by getSpan");
   auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, view);
   auto spanType = MemRefType::get(
-      {span}, type.getElementType(),
+      {*span}, type.getElementType(),
       StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, {1}),
       type.getMemorySpace());
   return memref::ReinterpretCastOp::create(
       b, loc, spanType, metadata.getBaseBuffer(),
       OpFoldResult(metadata.getOffset()),
-      ArrayRef<OpFoldResult>{b.getIndexAttr(span)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(*span)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
 }
 

@@ -12,6 +12,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
+
 namespace mlir::nki {
 
 /// Bytes of a cache line: one AMX tile row, one zmm register.
@@ -31,12 +33,16 @@ Value allocLineAligned(OpBuilder &b, Location loc, MemRefType type);
 /// a row loads as one vector.
 bool hasContiguousRows(MemRefType type);
 
-/// `view` (static sizes and strides; any offset) as the 1-D unit-stride run
-/// of its buffer that it spans, for vector.gather, which lowers only on a
+/// Elements from the first to the last element of a view of `type`, with
+/// its `strides`, when its sizes and strides are static, the strides not
+/// negative and the span within 32-bit gather offsets.
+std::optional<int64_t> getSpan(MemRefType type,
+                               SmallVectorImpl<int64_t> &strides);
+/// `view` (a type getSpan accepts; any offset) as the 1-D unit-stride run of
+/// its buffer that it spans, for vector.gather, which lowers only on a
 /// unit-stride innermost dim; element [i0, i1, ...] of `view` sits at
-/// sum(i_d * strides[d]) of the run. Null when the layout is not static.
-Value viewAsSpan(OpBuilder &b, Location loc, Value view,
-                 SmallVectorImpl<int64_t> &strides);
+/// sum(i_d * strides[d]) of the run.
+Value viewAsSpan(OpBuilder &b, Location loc, Value view);
 /// Whether emitVectorTranspose handles `source` -> `target`: static 2-D
 /// tiles of one 32-bit element type with rows a multiple of 16, or of one
 /// 16-bit type with rows a multiple of 32; columns a multiple of 16; rows
