@@ -5,7 +5,9 @@ end (the differential sweep of issue 13).
   random-layers.py generate SEED            print the layer's function
   random-layers.py check SEEDS --bin DIR    import each, run it naive and after
                                             nki-optimize with both strategies,
-                                            against its own upstream lowering
+                                            and bufferized by upstream passes
+                                            first (the memref form), against
+                                            its own upstream lowering
 
 SEEDS is a list of numbers and ranges (1 5 10-20), or saved layer files
 (.mlir), checked the same way. Each seed draws a layout
@@ -31,6 +33,9 @@ conv2d_linalg = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(conv2d_linalg)
 
 ID = "affine_map<(a, b, c, d) -> (a, b, c, d)>"
+# Upstream one-shot bufferization to out-parameters: the memref form.
+BUFFERIZE = ["--one-shot-bufferize=bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map",
+             "--buffer-results-to-out-params=modify-public-functions", "--canonicalize"]
 PAR = '["parallel", "parallel", "parallel", "parallel"]'
 
 
@@ -163,12 +168,15 @@ def check(seeds, bindir, keep):
             with open(src, "w") as f:
                 f.write(text)
             tol = ["--rtol", "1e-2", "--atol", "1e-2"] if "bf16=True" in text else ["--rtol", "1e-4", "--atol", "1e-5"]
-            variants = [("naive", None)] + [(s, s) for s in ("taps", "im2col")]
+            # memref: the layer bufferized by upstream passes first, as an
+            # embedding compiler on memrefs hands it over.
+            variants = [("naive", None)] + [(s, s) for s in ("taps", "im2col")] + [("memref", "taps")]
             for label, strategy in variants:
                 runs += 1
                 if strategy:
                     kernel = os.path.join(tmp, f"{label}.mlir")
-                    p = subprocess.run([opt, src, "--nki-import", f"--nki-optimize=conv-strategy={strategy}", "-o", kernel],
+                    bufferize = BUFFERIZE if label == "memref" else []
+                    p = subprocess.run([opt, src] + bufferize + ["--nki-import", f"--nki-optimize=conv-strategy={strategy}", "-o", kernel],
                                        capture_output=True, text=True)
                     cmd = [run, kernel, "--reference", src] + tol
                     if p.returncode != 0:
