@@ -107,8 +107,9 @@ def in_our_code(stderr):
 
 def run(command):
     try:
+        # A mutant may echo bytes that are not UTF-8 in a diagnostic.
         return subprocess.run(command, capture_output=True, text=True,
-                              timeout=TIMEOUT)
+                              errors="replace", timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return None
 
