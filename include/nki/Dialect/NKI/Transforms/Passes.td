@@ -288,7 +288,11 @@ def NKIHoistTransposes : Pass<"nki-hoist-transposes", "func::FuncOp"> {
     The hoisting point is the outermost loop the chain does not depend on
     whose cache fits `sbuf-budget` bytes per partition; if the whole-kernel
     cache does not fit, the next such loop inward is tried (for the conv:
-    once per kernel, else once per output-channel tile).
+    once per kernel, else once per output-channel tile). A point pays only
+    when some loop the chain does not depend on, at or inside it, runs more
+    than once: with one image and one spatial tile the chain stays (a cache
+    would transpose every tile as often and add its round trip through
+    memory).
 
     Preconditions, checked: the tile is loaded whole by one DMA and used only
     by the transpose, whose PSUM result is used only by the eviction, whose
