@@ -384,7 +384,6 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
       b, loc, tileSize(start, numPositions, kSpatialPartition));
   Type f32 = b.getF32Type();
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  OpFoldResult full = b.getIndexAttr(kPartitions);
   OpFoldResult positions = b.getIndexAttr(kSpatialPartition);
 
   Value acc = alloc({kPartitions, kSpatialPartition}, MemorySpace::psum, f32);
