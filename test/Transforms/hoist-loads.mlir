@@ -179,3 +179,32 @@ func.func @partial_load_without_memset(%x: memref<128x16x16xf32>, %out: memref<1
   } {nki.affine_range}
   return
 }
+
+// -----
+
+// Must not fire, nor reorder: the load depends on %i only, and the loop it
+// does not depend on runs once, so no cache pays; moving that loop inside
+// %i would not make one pay either, so the nest keeps its order.
+// CHECK-LABEL: func.func @one_trip_outside
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C1:.*]] step %[[C1]] {
+// CHECK-NEXT: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C1]] {
+// CHECK: nki.dma_copy
+// SMALL-LABEL: func.func @one_trip_outside
+// SMALL: scf.for %{{.*}} = %{{.*}} to %[[C1:.*]] step %[[C1]] {
+// SMALL-NEXT: scf.for
+// SMALL: nki.dma_copy
+func.func @one_trip_outside(%x: memref<4x128x16xf32>, %out: memref<128x16xf32, #nki.mem<sbuf>>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %b = %c0 to %c1 step %c1 {
+    scf.for %i = %c0 to %c4 step %c1 {
+      %t = memref.alloc() : memref<128x16xf32, #nki.mem<sbuf>>
+      %src = memref.subview %x[%i, 0, 0] [1, 128, 16] [1, 1, 1] : memref<4x128x16xf32> to memref<128x16xf32, strided<[16, 1], offset: ?>>
+      // expected-remark @+1 {{Category:nki-hoist-loads | Remark="not hoisted: the loops it does not depend on run once: a cache would not save work}}
+      nki.dma_copy %src to %t : memref<128x16xf32, strided<[16, 1], offset: ?>> to memref<128x16xf32, #nki.mem<sbuf>>
+      nki.tensor_copy %t to %out : memref<128x16xf32, #nki.mem<sbuf>> to memref<128x16xf32, #nki.mem<sbuf>>
+    } {nki.affine_range}
+  } {nki.affine_range}
+  return
+}

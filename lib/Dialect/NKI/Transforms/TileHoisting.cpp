@@ -359,6 +359,12 @@ struct Cache {
 
 } // namespace mlir::nki
 
+/// Whether `loop` may run more than once (a dynamic trip count may).
+static bool mayRepeat(scf::ForOp loop) {
+  std::optional<APInt> trips = loop.getStaticTripCount();
+  return !trips || trips->ugt(1);
+}
+
 LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
                                    const llvm::SetVector<scf::ForOp> &dependsOn,
                                    Cache &cache, std::string &reason) {
@@ -372,9 +378,8 @@ LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
     // unrolled batch or tile loop of one iteration saves nothing; its cache
     // would only add a round trip through memory.)
     bool reuses = llvm::any_of(nest, [&](scf::ForOp loop) {
-      std::optional<APInt> trips = loop.getStaticTripCount();
       return candidate->isAncestor(loop) && !dependsOn.contains(loop) &&
-             (!trips || trips->ugt(1));
+             mayRepeat(loop);
     });
     if (!reuses) {
       reason = "the loops it does not depend on run once: a cache would not "
@@ -420,8 +425,9 @@ bool Hoister::interchangeToFit(Chain &chain, ArrayRef<scf::ForOp> nest,
   int64_t tileBytes = *getBytesPerPartition(chain.result.getType());
   for (auto it = nest.rbegin(); std::next(it) != nest.rend(); ++it) {
     scf::ForOp outer = *it, inner = *std::next(it);
+    // Moving a loop of one iteration inward cannot make a cache pay.
     if (dependsOn.contains(outer) || !dependsOn.contains(inner) ||
-        !canInterchange(outer, inner))
+        !mayRepeat(outer) || !canInterchange(outer, inner))
       continue;
     int64_t bytes = tileBytes;
     for (scf::ForOp loop : nest)
