@@ -40,7 +40,7 @@ PASSES = [
     "nki-load-slices", "nki-share-tap-loads", "nki-hoist-transposes",
     "canonicalize", "nki-hoist-loads", "nki-group-row-blocks",
     "nki-fold-loop-constants", "canonicalize", "nki-forward-copies",
-    "nki-fuse-eviction", "nki-fuse-scratch-consumers",
+    "nki-pack-contraction", "nki-fuse-eviction", "nki-fuse-scratch-consumers",
     "nki-drop-unread-columns",
 ]
 IM2COL_TAIL = ["nki-forward-copies{into-matmul=false}", "nki-im2col"]
@@ -382,8 +382,8 @@ class Checker:
         for p in dict.fromkeys(PASSES + IM2COL_TAIL):
             compare(p + " alone", canonical, [p])
         for strategy, chain in (("taps", PASSES),
-                                ("im2col", PASSES[:-4] + IM2COL_TAIL +
-                                 PASSES[-3:])):
+                                ("im2col", PASSES[:-5] + IM2COL_TAIL +
+                                 PASSES[-4:])):
             current = canonical
             for i, p in enumerate(chain):
                 out = compare(f"{p} after the passes before it ({strategy})",

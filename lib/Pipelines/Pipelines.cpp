@@ -88,6 +88,7 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
   func.addPass(createNKIForwardCopies(forward));
   if (!taps)
     func.addPass(createNKIIm2col());
+  func.addPass(createNKIPackContraction());
   func.addPass(createNKIFuseEviction());
   // Pool at eviction: the pooling nest reads the evicted tile, not HBM.
   func.addPass(createNKIFuseScratchConsumers());

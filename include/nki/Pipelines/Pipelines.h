@@ -79,7 +79,8 @@ struct NKIOptimizeOptions : public PassPipelineOptions<NKIOptimizeOptions> {
 /// transposes, then loop-invariant loads (reordering loops so that a slab
 /// serves every output-channel tile), load one slab for a group of up to 8
 /// row blocks, forward copies (into the matmuls for
-/// `taps`; for `im2col` the gathers go into a column matrix instead), add the
+/// `taps`; for `im2col` the gathers go into a column matrix instead), stack
+/// contractions of few partitions onto the partition axis, add the
 /// bias while evicting PSUM, pool the evicted tile instead of a scratch plane
 /// in HBM; then clean up (canonicalize, loop-invariant code
 /// motion, CSE).

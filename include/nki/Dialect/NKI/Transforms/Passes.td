@@ -562,6 +562,56 @@ def NKIIm2col : Pass<"nki-im2col", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def NKIPackContraction : Pass<"nki-pack-contraction", "func::FuncOp"> {
+  let summary = "Stack small contractions on the partition axis";
+  let description = [{
+    A `nki.matmul accumulate` whose contraction takes few partitions (the
+    3 channels of an RGB image) uses few of the Tensor Engine's 128 rows,
+    and on the CPU it loads and stores its accumulators for a few FMAs per
+    element. When the loops around it only sum into its PSUM tile, each
+    iteration instead copies its two operands (SBUF->SBUF DMAs, which may
+    change partitions) into its slot of two packed tiles, stacked on the
+    partition axis, and after the loops one matmul per chunk of up to 128
+    partitions adds the whole sum. A 7x7 stem over 3 channels: 49 matmuls
+    of K = 3 become 2 of K = 75 and 72.
+
+    ```mlir
+    scf.for %fh = %c0 to %c7 step %c1 {
+      scf.for %fw = %c0 to %c7 step %c1 {
+        nki.matmul accumulate %w_tap, %x_tap into %acc
+            : memref<3x64xf32, ...>, memref<3x512xf32, ...> into ...
+      }
+    }
+    // becomes, with %slot = %fh * 7 + %fw:
+    scf.for %fh ... { scf.for %fw ... {
+      nki.dma_copy %w_tap to %packed_w[(%slot mod 25) * 3, %slot / 25] ...
+      nki.dma_copy %x_tap to %packed_x[(%slot mod 25) * 3, %slot / 25] ...
+    } }
+    nki.matmul accumulate %packed_w[0:75, 0], %packed_x[0:75, 0] into %acc
+    nki.matmul accumulate %packed_w[0:72, 1], %packed_x[0:72, 1] into %acc
+    ```
+
+    Preconditions, checked: the matmul accumulates, its operands have
+    static shapes and at most `max-rows` (and at most 64) partitions; the
+    packed loops are the `scf.for` loops directly around it, each from 0 to
+    a constant with step 1, outside of which the PSUM tile is defined and
+    inside which nothing but the matmul may access its memory (through any
+    view or alias); the packed tiles fit `sbuf-budget` bytes per partition.
+    The sum is then the same up to the order of its terms, as in any K
+    tiling. Otherwise the matmul stays, with a remark.
+  }];
+  let options = [
+    Option<"maxRows", "max-rows", "int64_t", /*default=*/"32",
+           "Pack matmuls that contract at most this many partitions">,
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"0",
+           "Bytes per partition the packed tiles may take (default 0: half the "
+           "usable SBUF of the kernel's #nki.target)">
+  ];
+  let dependentDialects = ["::mlir::nki::NKIDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def NKIFuseEviction : Pass<"nki-fuse-eviction", "func::FuncOp"> {
   let summary = "Apply an elementwise op while evicting, not after";
   let description = [{

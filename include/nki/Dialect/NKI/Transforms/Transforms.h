@@ -103,6 +103,13 @@ LogicalResult forwardCopy(RewriterBase &rewriter, Operation *copy,
                           bool intoMatmul,
                           SmallVectorImpl<Operation *> &created);
 
+/// nki-pack-contraction: `matmul`, accumulating a contraction of at most
+/// `maxRows` partitions into a PSUM tile across the loops around it, has
+/// those iterations' operands stacked on the partition axis of packed tiles
+/// (at most `sbufBudget` bytes per partition), summed after the loops by
+/// matmuls of up to 128 partitions.
+LogicalResult packContraction(RewriterBase &rewriter, MatmulOp matmul,
+                              int64_t maxRows, int64_t sbufBudget);
 /// nki-fuse-eviction: the ops that transform the tile `eviction` moves from
 /// PSUM to SBUF in place are folded into the eviction.
 LogicalResult fuseEviction(RewriterBase &rewriter, TensorCopyOp eviction);
