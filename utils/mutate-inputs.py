@@ -31,7 +31,7 @@ TARGETS = [
     "nki-align-partitions", "nki-load-slices", "nki-share-tap-loads",
     "nki-hoist-transposes", "nki-hoist-loads", "nki-group-row-blocks",
     "nki-fold-loop-constants", "nki-forward-copies", "nki-im2col",
-    "nki-fuse-eviction", "nki-fuse-scratch-consumers",
+    "nki-pack-contraction", "nki-fuse-eviction", "nki-fuse-scratch-consumers",
     "nki-drop-unread-columns", "nki-report", "nki-optimize",
     "nki-optimize=conv-strategy=im2col", "nki-to-llvm",
     "convert-linalg-to-nki", "nki-import",

@@ -51,8 +51,9 @@ bool isInvariant(Value value, scf::ForOp loop) {
     return true;
   Operation *op = value.getDefiningOp();
   return op && isMemoryEffectFree(op) && op->getNumRegions() == 0 &&
-         llvm::all_of(op->getOperands(),
-                      [&](Value operand) { return isInvariant(operand, loop); });
+         llvm::all_of(op->getOperands(), [&](Value operand) {
+           return isInvariant(operand, loop);
+         });
 }
 
 /// `value`, invariant in `loop`, available at `b`'s insertion point after
@@ -99,24 +100,25 @@ LogicalResult nki::packContraction(RewriterBase &rewriter, MatmulOp matmul,
   auto movingType = cast<MemRefType>(matmul.getMoving().getType());
   int64_t rows = stationaryType.getDimSize(0);
   if (!matmul.isAccumulate() || !stationaryType.hasStaticShape() ||
-      !movingType.hasStaticShape() || rows > maxRows || 2 * rows > 128 ||
-      !isa<scf::ForOp>(matmul->getParentOp()))
+      !movingType.hasStaticShape() || rows < 1 || rows > maxRows ||
+      2 * rows > 128 || !isa<scf::ForOp>(matmul->getParentOp()))
     return failure();
   auto fail = [&](const Twine &reason) {
     return rewriter.notifyMatchFailure(matmul, "not packed: " + reason);
   };
 
   // The loops directly around the matmul whose iterations only sum into the
-  // same PSUM tile: it is the same view in every iteration, nothing else in them touches
-  // its memory, and the matmul runs once per iteration. Their partial sums
-  // may then be taken in any order.
+  // same PSUM tile: it is the same view in every iteration, nothing else in
+  // them touches its memory, and the matmul runs once per iteration. Their
+  // partial sums may then be taken in any order.
   Value target = matmul.getTarget();
   SmallVector<scf::ForOp> nest; // innermost first
   int64_t trips = 1;
   for (auto loop = dyn_cast<scf::ForOp>(matmul->getParentOp()); loop;
        loop = dyn_cast<scf::ForOp>(loop->getParentOp())) {
     std::optional<int64_t> count = getNormalTripCount(loop);
-    if (!isInvariant(target, loop) || !count ||
+    // (A cap far above any budget keeps the product from overflowing.)
+    if (!isInvariant(target, loop) || !count || *count > (1 << 20) / trips ||
         mayBeAccessedIn(loop, target, matmul, /*includeReads=*/true))
       break;
     nest.push_back(loop);
@@ -146,10 +148,10 @@ LogicalResult nki::packContraction(RewriterBase &rewriter, MatmulOp matmul,
   auto allocPacked = [&](MemRefType type) {
     SmallVector<int64_t> shape = {rows * perChunk, chunks};
     llvm::append_range(shape, type.getShape().drop_front());
-    return memref::AllocOp::create(
-        rewriter, loc,
-        MemRefType::get(shape, type.getElementType(), MemRefLayoutAttrInterface(),
-                        type.getMemorySpace()));
+    return memref::AllocOp::create(rewriter, loc,
+                                   MemRefType::get(shape, type.getElementType(),
+                                                   MemRefLayoutAttrInterface(),
+                                                   type.getMemorySpace()));
   };
   Value packedStationary = allocPacked(stationaryType);
   Value packedMoving = allocPacked(movingType);
@@ -158,8 +160,8 @@ LogicalResult nki::packContraction(RewriterBase &rewriter, MatmulOp matmul,
   rewriter.setInsertionPoint(matmul);
   Value slot = outer.getInductionVar();
   for (scf::ForOp loop : llvm::drop_begin(llvm::reverse(nest))) {
-    Value count = arith::ConstantIndexOp::create(
-        rewriter, loc, *getNormalTripCount(loop));
+    Value count = arith::ConstantIndexOp::create(rewriter, loc,
+                                                 *getNormalTripCount(loop));
     slot = arith::AddIOp::create(
         rewriter, loc, arith::MulIOp::create(rewriter, loc, slot, count),
         loop.getInductionVar());
@@ -169,12 +171,13 @@ LogicalResult nki::packContraction(RewriterBase &rewriter, MatmulOp matmul,
   if (chunks > 1) {
     Value perChunkValue =
         arith::ConstantIndexOp::create(rewriter, loc, perChunk);
-    chunk = arith::DivUIOp::create(rewriter, loc, slot, perChunkValue)
-                .getResult();
+    chunk =
+        arith::DivUIOp::create(rewriter, loc, slot, perChunkValue).getResult();
     index = arith::RemUIOp::create(rewriter, loc, slot, perChunkValue);
   }
   Value row = arith::MulIOp::create(
-      rewriter, loc, index, arith::ConstantIndexOp::create(rewriter, loc, rows));
+      rewriter, loc, index,
+      arith::ConstantIndexOp::create(rewriter, loc, rows));
   DmaCopyOp::create(
       rewriter, loc, matmul.getStationary(),
       chunkView(rewriter, loc, packedStationary, row, chunk, rows));
