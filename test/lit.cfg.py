@@ -57,3 +57,15 @@ def host_has_amx():
 
 if host_has_amx():
     config.available_features.add("host-amx")
+
+# Instruction sets of this CPU that a test may compile for (nki-run
+# --target-cpu): x86-64-v3 needs AVX2 and FMA, x86-64-v4 AVX-512.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu_flags = set(cpuinfo.read().split())
+except OSError:
+    cpu_flags = set()
+if {"avx2", "fma", "bmi2", "movbe"} <= cpu_flags:
+    config.available_features.add("host-x86-64-v3")
+if {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"} <= cpu_flags:
+    config.available_features.add("host-x86-64-v4")

@@ -47,6 +47,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/X86TargetParser.h"
 
 #include <algorithm>
 #include <atomic>
@@ -103,6 +104,12 @@ static cl::opt<bool>
            cl::desc("Run bf16 matmuls on the AMX tile units when this CPU "
                     "has AMX-BF16 (default: on; --amx=false: vector kernel)"),
            cl::cat(runCategory));
+static cl::opt<std::string> targetCPU(
+    "target-cpu", cl::value_desc("NAME"),
+    cl::desc("Generate code for this x86-64 CPU (an LLVM CPU name such as "
+             "x86-64, x86-64-v3 or znver4, with that CPU's features only, no "
+             "AMX) instead of this machine; it must run here"),
+    cl::cat(runCategory));
 static cl::opt<bool> timeReference(
     "time-reference",
     cl::desc("Also time the reference (upstream linalg lowered to loops), "
@@ -358,14 +365,27 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
   pipeline(pm);
   if (failed(pm.run(module)))
     return fail("lowering @" + compiled.name + " failed");
-  // LLVM's optimizations see this CPU's vector width and features, as the
-  // JIT's code generation does.
-  std::unique_ptr<llvm::TargetMachine> host;
-  if (auto builder = llvm::orc::JITTargetMachineBuilder::detectHost())
-    if (auto machine = builder->createTargetMachine())
-      host = std::move(*machine);
+  // LLVM's optimizations see the target CPU's vector width and features,
+  // as the JIT's code generation does: this machine's, or --target-cpu's.
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return fail("no code generator for this host: " +
+                llvm::toString(builder.takeError()));
+  if (!targetCPU.empty()) {
+    if (llvm::X86::parseArchX86(targetCPU, /*Only64Bit=*/true) ==
+        llvm::X86::CK_None)
+      return fail("unknown CPU '" + targetCPU +
+                  "' (--target-cpu takes an LLVM x86-64 CPU name, e.g. "
+                  "x86-64-v3)");
+    builder->setCPU(targetCPU).setFeatures("");
+  }
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    return fail("no code generator for CPU '" + builder->getCPU() +
+                "': " + llvm::toString(machine.takeError()));
+  std::unique_ptr<llvm::TargetMachine> target = std::move(*machine);
   auto optimize =
-      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, host.get());
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, target.get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // Parallel loops call the OpenMP runtime.
@@ -373,7 +393,7 @@ FailureOr<Compiled> compile(ModuleOp module, func::FuncOp func,
   if (!StringRef(NKI_LIBOMP).empty())
     libraries.push_back(NKI_LIBOMP);
   options.sharedLibPaths = libraries;
-  auto engine = ExecutionEngine::create(module, options);
+  auto engine = ExecutionEngine::create(module, options, std::move(target));
   if (!engine)
     return fail("JIT compilation of @" + compiled.name +
                 " failed: " + llvm::toString(engine.takeError()));
@@ -674,7 +694,8 @@ LogicalResult runMain(MLIRContext &context) {
     hasBF16Matmul |=
         getElementTypeOrSelf(matmul.getMoving().getType()).isBF16();
   });
-  lowering.amx = useAMX && hasBF16Matmul && nki::requestHostAMX();
+  lowering.amx =
+      useAMX && hasBF16Matmul && targetCPU.empty() && nki::requestHostAMX();
   FailureOr<Compiled> kernel = compile(*module, *entry, [&](OpPassManager &pm) {
     nki::buildNKIToLLVMPipeline(pm, lowering);
   });
@@ -686,9 +707,10 @@ LogicalResult runMain(MLIRContext &context) {
 
   std::vector<float> output = kernel->run(*inputs);
   llvm::outs() << "ran @" << kernel->name << " from " << inputFile << "\n";
+  std::string forCPU = targetCPU.empty() ? "" : " for " + targetCPU;
   llvm::outs() << llvm::format("compile: %.3f s (lowering, LLVM -O3, code "
-                               "generation%s)\n",
-                               kernel->compileSeconds,
+                               "generation%s%s)\n",
+                               kernel->compileSeconds, forCPU.c_str(),
                                lowering.amx ? "; bf16 matmuls on AMX" : "");
   if (countEvents)
     printEventCounts(llvm::outs());
