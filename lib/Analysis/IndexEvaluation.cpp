@@ -194,6 +194,13 @@ FailureOr<int64_t> nki::evaluateIndex(OpFoldResult index, const IndexEnv &env) {
   return evaluate(cast<Value>(index), env, 0);
 }
 
+std::optional<int64_t> nki::getNormalTripCount(scf::ForOp loop) {
+  if (getConstantIntValue(loop.getLowerBound()) != 0 ||
+      getConstantIntValue(loop.getStep()) != 1)
+    return std::nullopt;
+  return getConstantIntValue(loop.getUpperBound());
+}
+
 FailureOr<SmallVector<scf::ForOp>> nki::getLoopNest(Operation *op,
                                                     Operation *outermost) {
   SmallVector<scf::ForOp> nest;

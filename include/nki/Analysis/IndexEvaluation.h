@@ -38,6 +38,11 @@ FailureOr<int64_t> evaluateIndex(Value value, const IndexEnv &env);
 /// The same for a static or dynamic index (view offsets and sizes).
 FailureOr<int64_t> evaluateIndex(OpFoldResult index, const IndexEnv &env);
 
+/// The constant upper bound of `loop` when it runs from 0 with step 1 (the
+/// normal form of nki-normalize-loops), which is then its trip count when
+/// positive; std::nullopt for any other loop.
+std::optional<int64_t> getNormalTripCount(scf::ForOp loop);
+
 /// The `scf.for` loops around `op`, from `outermost` (itself a loop
 /// around `op`, or `op`) inward; fails when another op lies between them,
 /// since its region may not run every iteration.

@@ -1,6 +1,7 @@
 //===- AlignPartitions.cpp - Partitions of whole rows -----------*- C++ -*-===//
 
 #include "Remarks.h"
+#include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
 #include "nki/Dialect/NKI/Transforms/Transforms.h"
@@ -153,10 +154,7 @@ LogicalResult nki::alignPartitions(RewriterBase &rewriter, scf::ForOp loop) {
   auto decline = [&](const Twine &reason) {
     return rewriter.notifyMatchFailure(loop, "not aligned: " + reason);
   };
-  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
-  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-  if (lb != 0 || step != 1 || ub != llvm::divideCeil(total, start->size))
+  if (getNormalTripCount(loop) != llvm::divideCeil(total, start->size))
     return decline("the loop does not run over ceil(N / P) partitions");
   if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
     return decline("the loop is not an nki.affine_range (sequential loops "

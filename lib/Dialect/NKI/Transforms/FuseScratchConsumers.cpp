@@ -198,10 +198,7 @@ LogicalResult Fuser::matchConsumerNest() {
   cLoops = std::move(*loops);
   for (scf::ForOp loop : cLoops) {
     if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
-        getConstantIntValue(loop.getLowerBound()) != 0 ||
-        getConstantIntValue(loop.getStep()) != 1 ||
-        !getConstantIntValue(loop.getUpperBound()) ||
-        loop.getNumRegionIterArgs() != 0)
+        !getNormalTripCount(loop) || loop.getNumRegionIterArgs() != 0)
       return decline("a consumer loop is not an nki.affine_range from 0 to a "
                      "constant with step 1");
     if (loop != cLoops.back() &&

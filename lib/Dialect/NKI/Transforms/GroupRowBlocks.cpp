@@ -240,11 +240,8 @@ FailureOr<Slab> Grouper::findSlab(memref::AllocOp alloc, std::string &reason) {
 }
 
 LogicalResult Grouper::run() {
-  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
-  if (lb != 0 || step != 1 || !ub || *ub < 2 ||
-      loop.getNumRegionIterArgs() != 0)
+  std::optional<int64_t> ub = getNormalTripCount(loop);
+  if (!ub || *ub < 2 || loop.getNumRegionIterArgs() != 0)
     return failure();
   SmallVector<memref::AllocOp> allocs;
   for (auto alloc : loop.getBody()->getOps<memref::AllocOp>())

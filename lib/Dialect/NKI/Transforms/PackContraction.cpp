@@ -11,6 +11,7 @@
 
 #include "Remarks.h"
 
+#include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
@@ -32,16 +33,6 @@ using namespace mlir;
 using namespace mlir::nki;
 
 namespace {
-
-/// The static trip count of `loop` when it runs from 0 with step 1.
-std::optional<int64_t> getNormalTripCount(scf::ForOp loop) {
-  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
-  if (lb != 0 || step != 1 || !ub || *ub < 1)
-    return std::nullopt;
-  return ub;
-}
 
 /// Whether `value` is the same in every iteration of `loop`: defined outside
 /// it, or computed from such values by ops without memory effects (a view of
@@ -113,15 +104,18 @@ LogicalResult nki::packContraction(RewriterBase &rewriter, MatmulOp matmul,
   // partial sums may then be taken in any order.
   Value target = matmul.getTarget();
   SmallVector<scf::ForOp> nest; // innermost first
+  SmallVector<int64_t> counts;  // their trip counts
   int64_t trips = 1;
   for (auto loop = dyn_cast<scf::ForOp>(matmul->getParentOp()); loop;
        loop = dyn_cast<scf::ForOp>(loop->getParentOp())) {
     std::optional<int64_t> count = getNormalTripCount(loop);
     // (A cap far above any budget keeps the product from overflowing.)
-    if (!isInvariant(target, loop) || !count || *count > (1 << 20) / trips ||
+    if (!isInvariant(target, loop) || !count || *count < 1 ||
+        *count > (1 << 20) / trips ||
         mayBeAccessedIn(loop, target, matmul, /*includeReads=*/true))
       break;
     nest.push_back(loop);
+    counts.push_back(*count);
     trips *= *count;
   }
   if (trips < 2) {
@@ -159,12 +153,11 @@ LogicalResult nki::packContraction(RewriterBase &rewriter, MatmulOp matmul,
   // Each iteration copies its operands into its slot, where the matmul was.
   rewriter.setInsertionPoint(matmul);
   Value slot = outer.getInductionVar();
-  for (scf::ForOp loop : llvm::drop_begin(llvm::reverse(nest))) {
-    Value count = arith::ConstantIndexOp::create(rewriter, loc,
-                                                 *getNormalTripCount(loop));
+  for (int64_t i = static_cast<int64_t>(nest.size()) - 2; i >= 0; --i) {
+    Value count = arith::ConstantIndexOp::create(rewriter, loc, counts[i]);
     slot = arith::AddIOp::create(
         rewriter, loc, arith::MulIOp::create(rewriter, loc, slot, count),
-        loop.getInductionVar());
+        nest[i].getInductionVar());
   }
   OpFoldResult chunk = rewriter.getIndexAttr(0);
   Value index = slot;

@@ -4,6 +4,7 @@
 #include "Remarks.h"
 #include "TileHoisting.h"
 
+#include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Analysis/Legality.h"
 #include "nki/Analysis/ViewedRange.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
@@ -165,9 +166,7 @@ FailureOr<SlabPlan> Sharer::plan(DmaCopyOp dma) {
     if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()))
       return decline(dma, "a loop of the band is not an nki.affine_range "
                           "(sequential loops are never reordered)");
-    if (getConstantIntValue(loop.getLowerBound()) != 0 ||
-        getConstantIntValue(loop.getStep()) != 1 ||
-        !getConstantIntValue(loop.getUpperBound()))
+    if (!getNormalTripCount(loop))
       return decline(dma,
                      "a loop of the band does not run from 0 to a constant "
                      "with step 1");

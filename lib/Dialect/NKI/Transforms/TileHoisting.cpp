@@ -4,6 +4,7 @@
 #include "Remarks.h"
 #include "Views.h"
 
+#include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Analysis/Legality.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 #include "nki/Dialect/NKI/Transforms/Passes.h"
@@ -277,10 +278,7 @@ bool nki::canInterchange(scf::ForOp outer, scf::ForOp inner) {
     return false;
   for (scf::ForOp loop : {outer, inner})
     if (!loop->hasAttr(NKIDialect::getAffineRangeAttrName()) ||
-        getConstantIntValue(loop.getLowerBound()) != 0 ||
-        getConstantIntValue(loop.getStep()) != 1 ||
-        !getConstantIntValue(loop.getUpperBound()) ||
-        loop.getNumRegionIterArgs() != 0)
+        !getNormalTripCount(loop) || loop.getNumRegionIterArgs() != 0)
       return false;
   bool seenInner = false;
   for (Operation &op : outer.getBody()->without_terminator()) {
@@ -396,10 +394,8 @@ LogicalResult Hoister::choosePoint(Chain &chain, ArrayRef<scf::ForOp> nest,
     for (scf::ForOp loop : llvm::reverse(nest)) {
       if (!candidate->isProperAncestor(loop) || !dependsOn.contains(loop))
         continue;
-      std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-      std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-      std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
-      if (lb != 0 || step != 1 || !ub) {
+      std::optional<int64_t> ub = getNormalTripCount(loop);
+      if (!ub) {
         reason = "a loop to replicate does not run from 0 to a constant "
                  "with step 1";
         return failure();
