@@ -48,6 +48,7 @@ void nki::buildNKIToLLVMPipeline(OpPassManager &pm,
   toLinalg.countEvents = options.countEvents;
   toLinalg.vectorize = options.vectorize;
   toLinalg.amxMatmuls = options.amx;
+  toLinalg.foldTransposes = options.foldTransposes;
   if (options.parallel)
     pm.addPass(createNKIHostParallel());
   pm.addPass(createConvertNKIToLinalg(toLinalg));

@@ -104,6 +104,12 @@ static cl::opt<bool>
            cl::desc("Run bf16 matmuls on the AMX tile units when this CPU "
                     "has AMX-BF16 (default: on; --amx=false: vector kernel)"),
            cl::cat(runCategory));
+static cl::opt<bool> foldTransposes(
+    "fold-transposes", cl::init(true),
+    cl::desc("Let matmuls read transposed weight tiles where they are "
+             "instead of running the kernel's transposes (default: on; see "
+             "convert-nki-to-linalg)"),
+    cl::cat(runCategory));
 static cl::opt<std::string> targetCPU(
     "target-cpu", cl::value_desc("NAME"),
     cl::desc("Generate code for this x86-64 CPU (an LLVM CPU name such as "
@@ -686,6 +692,7 @@ LogicalResult runMain(MLIRContext &context) {
   }
   nki::NKIToLLVMOptions lowering;
   lowering.countEvents = countEvents;
+  lowering.foldTransposes = foldTransposes;
   lowering.parallel = threads != 1 && !StringRef(NKI_LIBOMP).empty();
   // Only where there is something for the tile units (and the compile line
   // then says so).

@@ -41,12 +41,27 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     broadcast `vector.fma`s; the stationary tile and each K x 32 block of
     moving rows (rows a partition stride apart in memory) are first packed
     contiguously, widened to f32, for all the tiles that read them. A
+    stationary tile with strided rows (left by `fold-transposes`) is read
+    where it is by a matmul of at most two lane blocks, and gathered into
+    packed rows once, 8 columns at a time, for more. A
     transpose of static tiles of one 32-bit type (16-bit type) with rows a
     multiple of 16 (32) and columns a multiple of 16 moves 16 x 16 blocks of
     32-bit words with four rounds of vector shuffles; 16-bit rows 2r and
     2r+1 are first interleaved into words. A DMA or engine copy of static
     shape with contiguous rows on both sides copies each row in 64-byte
     vectors (masked at its end, converted where the element type changes).
+
+    With `fold-transposes`, a matmul whose stationary tile is the SBUF copy
+    of a PSUM `nki.transpose` of tile T (the copy and the PSUM tile used by
+    nothing else, one element type throughout, T not written from the
+    transpose to the matmul) reads `memref.transpose` of T instead, and the
+    transpose, the copy and their tiles go; when T is itself only a
+    `nki.dma_copy` of H (not written from the DMA to the matmul), the
+    matmul reads H. The kernels read the stationary tile element by element
+    through any strides, so on a CPU the weight transposes a trn2 kernel
+    needs cost nothing, and a filter tap is read straight from the weights
+    instead of being gathered first. With `amx-matmuls`, bf16 tiles keep
+    their transposes (the AMX kernel packs tiles with contiguous rows).
 
     With `amx-matmuls` (for x86 CPUs with AMX-BF16), a matmul of bf16 tiles
     into f32 with static shapes, K a multiple of 32, M a multiple of 16 and
@@ -73,7 +88,11 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
            "regular transposes to vector shuffles and copies of contiguous "
            "rows to vector copies">,
     Option<"amxMatmuls", "amx-matmuls", "bool", /*default=*/"false",
-           "Lower bf16 matmuls to AMX tile operations">
+           "Lower bf16 matmuls to AMX tile operations">,
+    Option<"foldTransposes", "fold-transposes", "bool", /*default=*/"false",
+           "Let matmuls read a transposed stationary tile through a "
+           "transposed view of its source instead of running the transpose "
+           "and the copy (bf16 ones kept with amx-matmuls)">
   ];
   let dependentDialects = ["::mlir::amx::AMXDialect",
                            "::mlir::arith::ArithDialect",

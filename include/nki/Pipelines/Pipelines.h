@@ -27,6 +27,11 @@ struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
       llvm::cl::desc("Lower regular matmuls, transposes and copies to "
                      "vector kernels (see convert-nki-to-linalg)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> foldTransposes{
+      *this, "fold-transposes",
+      llvm::cl::desc("Let matmuls read transposed stationary tiles through "
+                     "a transposed view (see convert-nki-to-linalg)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> amx{
       *this, "amx",
       llvm::cl::desc("Lower bf16 matmuls to AMX tile operations (see "

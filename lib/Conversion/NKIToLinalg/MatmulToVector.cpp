@@ -32,7 +32,11 @@ constexpr int64_t kChunk = 8; // M must be a multiple; packing granule
 constexpr int64_t kWideLanes = 32, kNarrowLanes = 16;
 
 /// The stationary tile packed and widened to f32 once: its K rows are a
-/// partition stride apart, and every lane block reads all of them.
+/// partition stride apart, and every lane block reads all of them. Rows
+/// with a stride (a transposed view, a filter tap read where it is) are
+/// gathered kChunk columns at a time, column chunks outside: a chunk's
+/// elements then lie on kChunk pages for the whole contraction, where a K
+/// row would touch one page per column.
 Value packStationary(OpBuilder &builder, Location loc, Value stationary,
                      int64_t rows, Value contraction) {
   auto stationaryType = cast<MemRefType>(stationary.getType());
@@ -40,18 +44,65 @@ Value packStationary(OpBuilder &builder, Location loc, Value stationary,
   Value weights = allocLineAligned(
       builder, loc, MemRefType::get({kMaxPartitions, rows}, f32));
   auto chunkType = VectorType::get({kChunk}, stationaryType.getElementType());
+  auto f32ChunkType = VectorType::get({kChunk}, f32);
   Value c0 = constantIndex(builder, loc, 0),
         c1 = constantIndex(builder, loc, 1);
+  if (hasContiguousRows(stationaryType)) {
+    scf::ForOp::create(
+        builder, loc, c0, contraction, c1, ValueRange{},
+        [&](OpBuilder &b, Location nested, Value k, ValueRange) {
+          for (int64_t m = 0; m < rows; m += kChunk) {
+            Value at = arith::ConstantIndexOp::create(b, nested, m);
+            Value chunk = vector::LoadOp::create(b, nested, chunkType,
+                                                 stationary, ValueRange{k, at});
+            vector::StoreOp::create(b, nested,
+                                    castFloat(b, nested, chunk, f32ChunkType),
+                                    weights, ValueRange{k, at});
+          }
+          scf::YieldOp::create(b, nested);
+        });
+    return weights;
+  }
+  SmallVector<int64_t> strides;
+  getSpan(stationaryType, strides);
+  Value span = viewAsSpan(builder, loc, stationary);
+  auto offsetType = VectorType::get({kChunk}, builder.getI32Type());
+  SmallVector<int32_t> columns;
+  for (int64_t i = 0; i < kChunk; ++i)
+    columns.push_back(i * strides[1]);
+  Value offsets = arith::ConstantOp::create(
+      builder, loc, offsetType,
+      DenseElementsAttr::get(offsetType, ArrayRef(columns)));
+  auto maskType = VectorType::get({kChunk}, builder.getI1Type());
+  Value mask = arith::ConstantOp::create(
+      builder, loc, maskType,
+      DenseElementsAttr::get(maskType, builder.getBoolAttr(true)));
+  Value passThrough = arith::ConstantOp::create(
+      builder, loc, chunkType,
+      DenseElementsAttr::get(
+          chunkType,
+          builder.getFloatAttr(stationaryType.getElementType(), 0.0)));
   scf::ForOp::create(
-      builder, loc, c0, contraction, c1, ValueRange{},
-      [&](OpBuilder &b, Location nested, Value k, ValueRange) {
-        for (int64_t m = 0; m < rows; m += kChunk) {
-          Value at = arith::ConstantIndexOp::create(b, nested, m);
-          Value chunk = vector::LoadOp::create(b, nested, chunkType, stationary,
-                                               ValueRange{k, at});
-          chunk = castFloat(b, nested, chunk, VectorType::get({kChunk}, f32));
-          vector::StoreOp::create(b, nested, chunk, weights, ValueRange{k, at});
-        }
+      builder, loc, c0, constantIndex(builder, loc, rows),
+      constantIndex(builder, loc, kChunk), ValueRange{},
+      [&](OpBuilder &b, Location nested, Value m, ValueRange) {
+        Value chunkStart = arith::MulIOp::create(
+            b, nested, m, constantIndex(b, nested, strides[1]));
+        scf::ForOp::create(
+            b, nested, c0, contraction, c1, ValueRange{},
+            [&](OpBuilder &e, Location at, Value k, ValueRange) {
+              Value start = arith::AddIOp::create(
+                  e, at, chunkStart,
+                  arith::MulIOp::create(e, at, k,
+                                        constantIndex(e, at, strides[0])));
+              Value chunk = vector::GatherOp::create(e, at, chunkType, span,
+                                                     ValueRange{start}, offsets,
+                                                     mask, passThrough);
+              vector::StoreOp::create(e, at,
+                                      castFloat(e, at, chunk, f32ChunkType),
+                                      weights, ValueRange{k, m});
+              scf::YieldOp::create(e, at);
+            });
         scf::YieldOp::create(b, nested);
       });
   return weights;
@@ -243,10 +294,22 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // The stationary tile, packed and widened to f32 once: its K rows are a
     // partition stride apart too, and every lane block reads all of them.
     // (A dense f32 tile is read where it is.)
+    // Strided rows are read where they are by a matmul of one or two lane
+    // blocks, and gathered once for more.
     Value weights = stationary;
     bool dense = stationaryType.getElementType().isF32() &&
                  memref::isStaticShapeAndContiguousRowMajor(stationaryType);
-    if (hasContiguousRows(stationaryType) && !dense)
+    SmallVector<int64_t> stationaryStrides;
+    int64_t laneBlocks = ShapedType::isDynamic(rowLength)
+                             ? ShapedType::kDynamic
+                             : llvm::divideCeil(rowLength, kTileLanes);
+    for (int64_t d = 1; !flat && d + 1 < movingType.getRank(); ++d)
+      laneBlocks = ShapedType::isDynamic(movingType.getDimSize(d))
+                       ? ShapedType::kDynamic
+                       : laneBlocks * movingType.getDimSize(d);
+    bool gatherOnce = getSpan(stationaryType, stationaryStrides) &&
+                      (ShapedType::isDynamic(laneBlocks) || laneBlocks > 2);
+    if (!dense && (hasContiguousRows(stationaryType) || gatherOnce))
       weights = packStationary(rewriter, loc, stationary, rows, contraction);
 
     // The free dims before the last one, one point at a time.

@@ -294,6 +294,8 @@ struct ConvertNKIToLinalgPass
   void runOnOperation() override {
     if (countEvents)
       insertEventCounters(getOperation());
+    if (foldTransposes)
+      foldStationaryTransposes(getOperation(), /*keepBF16=*/amxMatmuls);
     ConversionTarget target(getContext());
     target.addIllegalDialect<NKIDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

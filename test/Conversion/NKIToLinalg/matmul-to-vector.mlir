@@ -144,3 +144,39 @@ func.func @flat_lanes(%w: memref<128x128xf32, #nki.mem<sbuf>>,
       : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x7x7xf32, strided<[324, 9, 1], offset: ?>, #nki.mem<sbuf>> into memref<128x7x7xf32, strided<[512, 7, 1]>, #nki.mem<psum>>
   return
 }
+
+// A stationary tile with strided rows (a filter tap read where it is, as
+// fold-transposes leaves it): a matmul of 7 lane blocks gathers it into
+// packed f32 rows once, 8 columns at a time with the column chunks outside;
+// the FMAs read the packed copy.
+// CHECK-LABEL: func.func @strided_stationary_gathered
+// CHECK: %[[WEIGHTS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x128xf32>
+// CHECK: %[[SPAN:.*]] = memref.reinterpret_cast
+// CHECK: %[[COLS:.*]] = arith.constant dense<[0, 1152, 2304, 3456, 4608, 5760, 6912, 8064]> : vector<8xi32>
+// CHECK: scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK: scf.for %[[K:.*]] =
+// CHECK: %[[CHUNK:.*]] = vector.gather %[[SPAN]][%{{.*}}] [%[[COLS]]]
+// CHECK: vector.store %[[CHUNK]], %[[WEIGHTS]][%[[K]], %[[M]]]
+// CHECK: memref.load %[[WEIGHTS]]
+func.func @strided_stationary_gathered(%w: memref<128x128xf32, strided<[9, 1152]>, #nki.mem<sbuf>>,
+                                       %x: memref<128x196xf32, #nki.mem<sbuf>>,
+                                       %acc: memref<128x196xf32, #nki.mem<psum>>) {
+  nki.matmul accumulate %w, %x into %acc
+      : memref<128x128xf32, strided<[9, 1152]>, #nki.mem<sbuf>>, memref<128x196xf32, #nki.mem<sbuf>> into memref<128x196xf32, #nki.mem<psum>>
+  return
+}
+
+// The same stationary tile read by a matmul of 2 lane blocks: each element
+// is read twice where it is, which costs less than gathering it.
+// CHECK-LABEL: func.func @strided_stationary_direct
+// CHECK-NOT: vector.gather
+// CHECK: memref.load %arg0
+// CHECK-NEXT: vector.broadcast
+// CHECK-NEXT: vector.fma
+func.func @strided_stationary_direct(%w: memref<128x128xf32, strided<[9, 1152]>, #nki.mem<sbuf>>,
+                                     %x: memref<128x49xf32, #nki.mem<sbuf>>,
+                                     %acc: memref<128x49xf32, #nki.mem<psum>>) {
+  nki.matmul accumulate %w, %x into %acc
+      : memref<128x128xf32, strided<[9, 1152]>, #nki.mem<sbuf>>, memref<128x49xf32, #nki.mem<sbuf>> into memref<128x49xf32, #nki.mem<psum>>
+  return
+}

@@ -38,6 +38,15 @@ void populateNKICopyToVectorPatterns(RewritePatternSet &patterns);
 /// must have asked for the AMX tile state (nki/ExecutionEngine/HostCPU.h).
 void populateNKIMatmulToAMXPatterns(RewritePatternSet &patterns);
 
+/// Before the vector kernels: a matmul whose stationary tile is the SBUF
+/// copy of a PSUM transpose of tile T (each tile used by nothing else, T not
+/// written in between, one element type) reads T through a transposed view
+/// instead; when T itself is only a DMA's copy of H, it reads H. Host-only:
+/// the result no longer keeps NKI's memory-space rules. With `keepBF16`,
+/// bf16 stationary tiles keep their transposes (the AMX kernel packs only
+/// tiles with contiguous rows).
+void foldStationaryTransposes(Operation *root, bool keepBF16);
+
 /// What `nki_count_event(kind, amount)` counts; see convert-nki-to-linalg.
 enum class CountedEvent : int64_t {
   DmaHbmToSbuf = 0,
