@@ -69,3 +69,6 @@ if {"avx2", "fma", "bmi2", "movbe"} <= cpu_flags:
     config.available_features.add("host-x86-64-v3")
 if {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"} <= cpu_flags:
     config.available_features.add("host-x86-64-v4")
+# vdpbf16ps, nki-run's bf16 matmul kernel on CPUs without AMX.
+if "avx512_bf16" in cpu_flags:
+    config.available_features.add("host-avx512-bf16")

@@ -10,7 +10,9 @@ variant, all on the same inputs and thread count:
   naive    the seed's naive kernel (nki-import), nki-run
   taps     nki-optimize{conv-strategy=taps}, nki-run
   im2col   nki-optimize{conv-strategy=im2col}, nki-run
-  taps-vector  (bf16, on AMX CPUs) taps with --amx=false: the FMA kernel
+  taps-fma (bf16, on CPUs with AMX or AVX512_BF16) taps with
+           --bf16-matmuls=fma: operands widened to f32 FMAs, what the bf16
+           instructions buy
   linalg   the upstream linalg ops lowered to loops (nki-run --time-reference)
   pytorch  torch.nn.functional conv2d + max_pool2d (python3-torch)
 nki-run checks every output against the linalg reference before timing it
@@ -46,12 +48,15 @@ QUICK_SHAPES = [(4, 128, 128, 32, 16, 1), (4, 256, 256, 32, 16, 2)]
 BF16_SHAPES = SHAPES
 
 
-def host_has_amx():
+def host_bf16_kernel():
+    """The bf16 matmul kernel nki-run picks here: amx, avx512-bf16 or fma."""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            return "amx_bf16" in cpuinfo.read().split()
+            flags = cpuinfo.read().split()
     except OSError:
-        return False
+        return "fma"
+    return ("amx" if "amx_bf16" in flags else
+            "avx512-bf16" if "avx512_bf16" in flags else "fma")
 
 
 def run(cmd, **kwargs):
@@ -189,9 +194,9 @@ def main():
     jobs = [(s, "f32") for s in shapes] if "f32" in dtypes else []
     if not args.quick and "bf16" in dtypes:
         jobs += [(s, "bf16") for s in BF16_SHAPES]
-    amx = host_has_amx()
-    print(f"benchmark: {len(jobs)} shapes, {args.threads} threads; each line "
-          "is one process", flush=True)
+    bf16_kernel = host_bf16_kernel()
+    print(f"benchmark: {len(jobs)} shapes, {args.threads} threads, bf16 "
+          f"matmuls on {bf16_kernel}; each line is one process", flush=True)
     rows = []
     for shape, dtype in jobs:
         batch, cin, cout, height, width, pool = shape
@@ -204,8 +209,8 @@ def main():
             expected = os.path.join(workdir, "taps-out.npy")
             results = {}
             variants = ["taps", "im2col", "naive", "linalg", "pytorch"]
-            if dtype == "bf16" and amx:
-                variants.insert(2, "taps-vector")
+            if dtype == "bf16" and bf16_kernel != "fma":
+                variants.insert(2, "taps-fma")
             for variant in variants:
                 slow = variant in ("naive", "linalg") and big
                 # Millisecond kernels get more runs: their medians wander.
@@ -217,9 +222,9 @@ def main():
                 elif variant == "linalg":
                     r = time_nki(args.build, files["taps"], inputs, args.threads,
                                  repeat, tolerance, reference=True)
-                elif variant == "taps-vector":
+                elif variant == "taps-fma":
                     r = time_nki(args.build, files["taps"], inputs, args.threads,
-                                 repeat, tolerance, extra=["--amx=false"])
+                                 repeat, tolerance, extra=["--bf16-matmuls=fma"])
                 else:
                     r = time_nki(args.build, files[variant], inputs, args.threads,
                                  repeat, tolerance,

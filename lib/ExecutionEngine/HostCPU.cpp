@@ -25,6 +25,10 @@ bool mlir::nki::requestHostAMX() {
 #endif
 }
 
+bool mlir::nki::hostHasAVX512BF16() {
+  return llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
+}
+
 void mlir::nki::keepKernelScratchMapped() {
 #if defined(__GLIBC__)
   // Serve blocks up to 32 MiB (any on-chip buffer: SBUF is 24 MiB) from the

@@ -20,7 +20,8 @@ using namespace mlir;
 /// Loops over host memrefs to LLVM; shared by both pipelines. `scf.parallel`
 /// loops become OpenMP; memrefs go to LLVM before control flow does, so that
 /// the OpenMP regions' allocation scopes still verify.
-static void buildLoopsToLLVM(OpPassManager &pm, bool amx = false) {
+static void buildLoopsToLLVM(OpPassManager &pm, bool amx = false,
+                             bool x86Vector = false) {
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertSCFToOpenMPPass());
@@ -29,6 +30,7 @@ static void buildLoopsToLLVM(OpPassManager &pm, bool amx = false) {
   pm.addPass(createLowerAffinePass());
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.amx = amx;
+  vectorToLLVM.x86Vector = x86Vector;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
@@ -49,10 +51,11 @@ void nki::buildNKIToLLVMPipeline(OpPassManager &pm,
   toLinalg.vectorize = options.vectorize;
   toLinalg.amxMatmuls = options.amx;
   toLinalg.foldTransposes = options.foldTransposes;
+  toLinalg.dotBF16 = options.avx512bf16;
   if (options.parallel)
     pm.addPass(createNKIHostParallel());
   pm.addPass(createConvertNKIToLinalg(toLinalg));
-  buildLoopsToLLVM(pm, options.amx);
+  buildLoopsToLLVM(pm, options.amx, options.avx512bf16);
 }
 
 void nki::buildNKIToLLVMPipeline(OpPassManager &pm) {

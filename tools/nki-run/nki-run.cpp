@@ -99,11 +99,18 @@ static cl::opt<unsigned>
             cl::desc("Run the kernel's independent loops on N threads "
                      "(OpenMP; default: all cores; 1: no parallel loops)"),
             cl::cat(runCategory));
-static cl::opt<bool>
-    useAMX("amx", cl::init(true),
-           cl::desc("Run bf16 matmuls on the AMX tile units when this CPU "
-                    "has AMX-BF16 (default: on; --amx=false: vector kernel)"),
-           cl::cat(runCategory));
+enum class BF16Matmuls { Auto, AMX, AVX512BF16, FMA };
+static cl::opt<BF16Matmuls> bf16Matmuls(
+    "bf16-matmuls", cl::init(BF16Matmuls::Auto),
+    cl::desc("Kernel for bf16 matmuls (default: the best this CPU has)"),
+    cl::values(
+        clEnumValN(BF16Matmuls::Auto, "auto",
+                   "AMX, else AVX512_BF16, else FMA, as this CPU allows"),
+        clEnumValN(BF16Matmuls::AMX, "amx", "AMX tile units (tdpbf16ps)"),
+        clEnumValN(BF16Matmuls::AVX512BF16, "avx512-bf16",
+                   "AVX-512 bf16 dot products (vdpbf16ps)"),
+        clEnumValN(BF16Matmuls::FMA, "fma", "widened to f32 FMAs")),
+    cl::cat(runCategory));
 static cl::opt<bool> foldTransposes(
     "fold-transposes", cl::init(true),
     cl::desc("Let matmuls read transposed weight tiles where they are "
@@ -701,8 +708,26 @@ LogicalResult runMain(MLIRContext &context) {
     hasBF16Matmul |=
         getElementTypeOrSelf(matmul.getMoving().getType()).isBF16();
   });
-  lowering.amx =
-      useAMX && hasBF16Matmul && targetCPU.empty() && nki::requestHostAMX();
+  // The bf16 matmul kernel: forced, or the best this CPU has (code for
+  // another CPU gets only what every x86-64 has).
+  if (hasBF16Matmul) {
+    BF16Matmuls choice = bf16Matmuls;
+    if (choice == BF16Matmuls::Auto)
+      choice = !targetCPU.empty()         ? BF16Matmuls::FMA
+               : nki::requestHostAMX()    ? BF16Matmuls::AMX
+               : nki::hostHasAVX512BF16() ? BF16Matmuls::AVX512BF16
+                                          : BF16Matmuls::FMA;
+    if (choice == BF16Matmuls::AMX &&
+        (!targetCPU.empty() || !nki::requestHostAMX()))
+      return fail("--bf16-matmuls=amx needs AMX-BF16 on this CPU, without "
+                  "--target-cpu");
+    if (choice == BF16Matmuls::AVX512BF16 &&
+        (!targetCPU.empty() || !nki::hostHasAVX512BF16()))
+      return fail("--bf16-matmuls=avx512-bf16 needs AVX512_BF16 on this "
+                  "CPU, without --target-cpu");
+    lowering.amx = choice == BF16Matmuls::AMX;
+    lowering.avx512bf16 = choice == BF16Matmuls::AVX512BF16;
+  }
   FailureOr<Compiled> kernel = compile(*module, *entry, [&](OpPassManager &pm) {
     nki::buildNKIToLLVMPipeline(pm, lowering);
   });
@@ -718,7 +743,11 @@ LogicalResult runMain(MLIRContext &context) {
   llvm::outs() << llvm::format("compile: %.3f s (lowering, LLVM -O3, code "
                                "generation%s%s)\n",
                                kernel->compileSeconds, forCPU.c_str(),
-                               lowering.amx ? "; bf16 matmuls on AMX" : "");
+                               !hasBF16Matmul ? ""
+                               : lowering.amx ? "; bf16 matmuls on AMX"
+                               : lowering.avx512bf16
+                                   ? "; bf16 matmuls on AVX512_BF16"
+                                   : "; bf16 matmuls on FMA");
   if (countEvents)
     printEventCounts(llvm::outs());
   if (repeat > 0)

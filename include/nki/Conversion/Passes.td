@@ -63,6 +63,17 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     instead of being gathered first. With `amx-matmuls`, bf16 tiles keep
     their transposes (the AMX kernel packs tiles with contiguous rows).
 
+    With `avx512-bf16` (and `vectorize`; for x86 CPUs with AVX512_BF16), a
+    bf16 x bf16 matmul in that kernel (rows of both tiles contiguous, or the
+    moving one gathered) works on pairs of contraction rows instead of
+    widening: the moving block is packed as K/2 rows of interleaved pairs
+    (`vector.interleave` of rows 2k' and 2k'+1, the odd one zero past an odd
+    K), the stationary tile as K/2 rows of column pairs, and each step is one
+    `x86vector.avx512.dot` (vdpbf16ps: two bf16 products summed into each f32
+    lane) per 16 lanes and row, with the pair of weights broadcast as one
+    32-bit word. The module then needs `enable-x86vector` in
+    `convert-vector-to-llvm` and a CPU with AVX512_BF16.
+
     With `amx-matmuls` (for x86 CPUs with AMX-BF16), a matmul of bf16 tiles
     into f32 with static shapes, K a multiple of 32, M a multiple of 16 and
     contiguous rows (the target's free dims contiguous) runs on the AMX tile
@@ -89,12 +100,16 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
            "rows to vector copies">,
     Option<"amxMatmuls", "amx-matmuls", "bool", /*default=*/"false",
            "Lower bf16 matmuls to AMX tile operations">,
+    Option<"dotBF16", "avx512-bf16", "bool", /*default=*/"false",
+           "With vectorize: bf16 matmuls on vdpbf16ps (x86 CPUs with "
+           "AVX512_BF16) instead of f32 FMAs">,
     Option<"foldTransposes", "fold-transposes", "bool", /*default=*/"false",
            "Let matmuls read a transposed stationary tile through a "
            "transposed view of its source instead of running the transpose "
            "and the copy (bf16 ones kept with amx-matmuls)">
   ];
   let dependentDialects = ["::mlir::amx::AMXDialect",
+                           "::mlir::x86vector::X86VectorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -16,6 +16,10 @@ namespace mlir::nki {
 /// populateNKIMatmulToAMXPatterns, on any thread.
 bool requestHostAMX();
 
+/// Whether this CPU has AVX512_BF16 (vdpbf16ps), which the code from
+/// populateNKIMatmulToVectorPatterns with dotBF16 needs.
+bool hostHasAVX512BF16();
+
 /// Keeps freed heap blocks in the process instead of returning them to the
 /// OS. A lowered kernel mallocs its SBUF and PSUM buffers on every call (some
 /// are megabytes); with glibc's defaults large blocks are mmapped and unmapped

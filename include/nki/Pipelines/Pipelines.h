@@ -27,6 +27,12 @@ struct NKIToLLVMOptions : public PassPipelineOptions<NKIToLLVMOptions> {
       llvm::cl::desc("Lower regular matmuls, transposes and copies to "
                      "vector kernels (see convert-nki-to-linalg)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> avx512bf16{
+      *this, "avx512-bf16",
+      llvm::cl::desc("Run bf16 matmuls on vdpbf16ps (see "
+                     "convert-nki-to-linalg); the code then needs an "
+                     "AVX512_BF16 CPU"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> foldTransposes{
       *this, "fold-transposes",
       llvm::cl::desc("Let matmuls read transposed stationary tiles through "

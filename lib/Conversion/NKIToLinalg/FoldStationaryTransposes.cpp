@@ -105,8 +105,7 @@ void foldStationaryTranspose(MatmulOp matmul) {
   SmallVector<Operation *> loaded;
   auto load = getOnlyUser<DmaCopyOp>(source);
   if (load && load.getTarget() == source && load.getSource() != source &&
-      load->getBlock() == block &&
-      load->isBeforeInBlock(transpose) &&
+      load->getBlock() == block && load->isBeforeInBlock(transpose) &&
       !(loaded = getPrivateTile(
             source, block, {load.getOperation(), transpose.getOperation()}))
            .empty() &&
@@ -120,9 +119,8 @@ void foldStationaryTranspose(MatmulOp matmul) {
   OpBuilder builder(matmul);
   AffineMap swap = AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0},
                                                 builder.getContext());
-  Value view =
-      memref::TransposeOp::create(builder, matmul.getLoc(), source,
-                                    AffineMapAttr::get(swap));
+  Value view = memref::TransposeOp::create(builder, matmul.getLoc(), source,
+                                           AffineMapAttr::get(swap));
   matmul.getStationaryMutable().assign(view);
   copy->erase();
   transpose->erase();

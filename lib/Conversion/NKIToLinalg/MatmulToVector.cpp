@@ -18,6 +18,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
@@ -233,9 +234,134 @@ void emitRowTile(OpBuilder &builder, Location loc, MatmulOp op,
                                   kLoop.getResult(i));
 }
 
+/// f32 lanes of one vdpbf16ps: a 512-bit accumulator.
+constexpr int64_t kDotLanes = 16;
+
+/// The bf16 stationary tile as K/2 rows of pairs: element [k', 2m + j] is
+/// stationary[2k' + j, m] (zero past an odd K), so that one 32-bit load
+/// broadcasts both weights of column m for contraction rows 2k', 2k' + 1.
+Value packStationaryPairs(OpBuilder &builder, Location loc, Value stationary,
+                          int64_t rows, Value contraction, Value pairCount) {
+  Type bf16 = builder.getBF16Type();
+  Value weights = allocLineAligned(
+      builder, loc, MemRefType::get({kMaxPartitions / 2, 2 * rows}, bf16));
+  auto chunkType = VectorType::get({kChunk}, bf16);
+  auto maskType = VectorType::get({kChunk}, builder.getI1Type());
+  Value c0 = constantIndex(builder, loc, 0),
+        c1 = constantIndex(builder, loc, 1);
+  Value zero = arith::ConstantOp::create(builder, loc, chunkType,
+                                         builder.getZeroAttr(chunkType));
+  scf::ForOp::create(
+      builder, loc, c0, pairCount, c1, ValueRange{},
+      [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
+        Value even =
+            arith::MulIOp::create(b, nested, pair, constantIndex(b, nested, 2));
+        Value odd =
+            arith::AddIOp::create(b, nested, even, constantIndex(b, nested, 1));
+        // The odd row past an odd K reads nothing: an all-false mask.
+        Value oddExists = arith::CmpIOp::create(
+            b, nested, arith::CmpIPredicate::ult, odd, contraction);
+        Value oddMask =
+            vector::BroadcastOp::create(b, nested, maskType, oddExists);
+        for (int64_t m = 0; m < rows; m += kChunk) {
+          Value at = constantIndex(b, nested, m);
+          Value first = vector::LoadOp::create(b, nested, chunkType, stationary,
+                                               ValueRange{even, at});
+          Value second =
+              vector::MaskedLoadOp::create(b, nested, chunkType, stationary,
+                                           ValueRange{odd, at}, oddMask, zero);
+          Value paired = vector::InterleaveOp::create(b, nested, first, second);
+          vector::StoreOp::create(
+              b, nested, paired, weights,
+              ValueRange{pair, constantIndex(b, nested, 2 * m)});
+        }
+        scf::YieldOp::create(b, nested);
+      });
+  return weights;
+}
+
+/// emitRowTile for bf16 pairs: `block.packed` holds K/2 rows of interleaved
+/// moving pairs and `block.weights` the stationary pairs; every step is one
+/// vdpbf16ps (x86vector.avx512.dot) per 16 lanes and row, two contraction
+/// rows at once.
+void emitPairRowTile(OpBuilder &builder, Location loc, MatmulOp op,
+                     const LaneBlock &block, Value row0, Value pairCount) {
+  Value target = block.target;
+  int64_t lanes = block.accType.getDimSize(0);
+  int64_t parts = lanes / kDotLanes;
+  Type f32 = builder.getF32Type();
+  auto partType = VectorType::get({kDotLanes}, f32);
+  auto pairType = VectorType::get({2 * kDotLanes}, builder.getBF16Type());
+  auto wordType = VectorType::get({1}, builder.getI32Type());
+  auto wordsType = VectorType::get({kDotLanes}, builder.getI32Type());
+  auto twoType = VectorType::get({2}, builder.getBF16Type());
+  Value c0 = constantIndex(builder, loc, 0);
+  auto targetIndices = [&](Value row) {
+    SmallVector<Value> indices = {row};
+    llvm::append_range(indices, block.outerFree);
+    indices.push_back(block.lane0);
+    return indices;
+  };
+  SmallVector<Value> rowIndex, accs;
+  for (int64_t i = 0; i < block.tileRows; ++i) {
+    rowIndex.push_back(arith::AddIOp::create(builder, loc, row0,
+                                             constantIndex(builder, loc, i)));
+    Value acc =
+        op.isAccumulate()
+            ? vector::MaskedLoadOp::create(builder, loc, block.accType, target,
+                                           targetIndices(rowIndex.back()),
+                                           block.mask, block.zero)
+                  .getResult()
+            : block.zero;
+    for (int64_t p = 0; p < parts; ++p)
+      accs.push_back(vector::ExtractStridedSliceOp::create(
+          builder, loc, acc, ArrayRef<int64_t>{p * kDotLanes},
+          ArrayRef<int64_t>{kDotLanes}, ArrayRef<int64_t>{1}));
+  }
+  auto pairLoop = scf::ForOp::create(
+      builder, loc, c0, pairCount, constantIndex(builder, loc, 1), accs,
+      [&](OpBuilder &b, Location nested, Value pair, ValueRange iterAccs) {
+        SmallVector<Value> moving;
+        for (int64_t p = 0; p < parts; ++p)
+          moving.push_back(vector::LoadOp::create(
+              b, nested, pairType, block.packed,
+              ValueRange{pair, constantIndex(b, nested, 2 * p * kDotLanes)}));
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < block.tileRows; ++i) {
+          Value column = arith::MulIOp::create(b, nested, rowIndex[i],
+                                               constantIndex(b, nested, 2));
+          Value two = vector::LoadOp::create(b, nested, twoType, block.weights,
+                                             ValueRange{pair, column});
+          Value word = vector::ExtractOp::create(
+              b, nested, vector::BitCastOp::create(b, nested, wordType, two),
+              ArrayRef<int64_t>{0});
+          Value weights = vector::BitCastOp::create(
+              b, nested, pairType,
+              vector::BroadcastOp::create(b, nested, wordsType, word));
+          for (int64_t p = 0; p < parts; ++p)
+            next.push_back(x86vector::DotBF16Op::create(b, nested, partType,
+                                                        iterAccs[i * parts + p],
+                                                        weights, moving[p]));
+        }
+        scf::YieldOp::create(b, nested, next);
+      });
+  for (int64_t i = 0; i < block.tileRows; ++i) {
+    Value acc = block.zero;
+    for (int64_t p = 0; p < parts; ++p)
+      acc = vector::InsertStridedSliceOp::create(
+          builder, loc, pairLoop.getResult(i * parts + p), acc,
+          ArrayRef<int64_t>{p * kDotLanes}, ArrayRef<int64_t>{1});
+    vector::MaskedStoreOp::create(builder, loc, target,
+                                  targetIndices(rowIndex[i]), block.mask, acc);
+  }
+}
+
 struct MatmulToVector : OpRewritePattern<MatmulOp> {
-  MatmulToVector(MLIRContext *context)
-      : OpRewritePattern(context, /*benefit=*/2) {}
+  MatmulToVector(MLIRContext *context, bool dotBF16)
+      : OpRewritePattern(context, /*benefit=*/2), dotBF16(dotBF16) {}
+
+  /// bf16 x bf16 matmuls on vdpbf16ps (AVX512_BF16) instead of widening.
+  bool dotBF16;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -280,6 +406,13 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                        isa<VectorType>(v.getType()) ? Type(accType) : f32);
     };
 
+    // bf16 operands with rows that load as vectors: vdpbf16ps on pairs of
+    // contraction rows (lanes a multiple of its 16).
+    bool pairs = dotBF16 && stationaryType.getElementType().isBF16() &&
+                 movingType.getElementType().isBF16() &&
+                 hasContiguousRows(stationaryType) &&
+                 (flat || hasContiguousRows(movingType));
+
     OpBuilder::InsertionGuard guard(rewriter);
     Value c0 = constantIndex(rewriter, loc, 0),
           c1 = constantIndex(rewriter, loc, 1);
@@ -289,8 +422,16 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // an alloca scope would split the enclosing loop's body into blocks
     // before the loops are lowered.)
     Value packed = allocLineAligned(
-        rewriter, loc, MemRefType::get({kMaxPartitions, kTileLanes}, f32));
+        rewriter, loc,
+        pairs ? MemRefType::get({kMaxPartitions / 2, 2 * kTileLanes},
+                                rewriter.getBF16Type())
+              : MemRefType::get({kMaxPartitions, kTileLanes}, f32));
     Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
+    Value pairCount =
+        pairs ? arith::CeilDivUIOp::create(rewriter, loc, contraction,
+                                           constantIndex(rewriter, loc, 2))
+                    .getResult()
+              : Value();
     // The stationary tile, packed and widened to f32 once: its K rows are a
     // partition stride apart too, and every lane block reads all of them.
     // (A dense f32 tile is read where it is.)
@@ -309,7 +450,10 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                        : laneBlocks * movingType.getDimSize(d);
     bool gatherOnce = getSpan(stationaryType, stationaryStrides) &&
                       (ShapedType::isDynamic(laneBlocks) || laneBlocks > 2);
-    if (!dense && (hasContiguousRows(stationaryType) || gatherOnce))
+    if (pairs)
+      weights = packStationaryPairs(rewriter, loc, stationary, rows,
+                                    contraction, pairCount);
+    else if (!dense && (hasContiguousRows(stationaryType) || gatherOnce))
       weights = packStationary(rewriter, loc, stationary, rows, contraction);
 
     // The free dims before the last one, one point at a time.
@@ -340,42 +484,83 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
         flat ? laneOffsets(rewriter, loc, *flat, lane0, kTileLanes) : Value();
     Value partitionStride =
         flat ? constantIndex(rewriter, loc, flat->partitionStride) : Value();
-    scf::ForOp::create(
-        rewriter, loc, c0, contraction, c1, ValueRange{},
-        [&](OpBuilder &b, Location nested, Value k, ValueRange) {
-          SmallVector<Value> movingIndices = {k};
-          llvm::append_range(movingIndices, outerFree);
-          movingIndices.push_back(lane0);
-          if (flat) {
-            Value rowStart =
-                arith::MulIOp::create(b, nested, k, partitionStride);
-            Value row =
-                toF32(b, vector::GatherOp::create(b, nested, movingVectorType,
-                                                  window, ValueRange{rowStart},
-                                                  offsets, mask, movingZero));
-            vector::StoreOp::create(b, nested, row, packed, ValueRange{k, c0});
-          } else if (hasContiguousRows(movingType)) {
-            Value row = toF32(b, vector::MaskedLoadOp::create(
-                                     b, nested, movingVectorType, moving,
-                                     movingIndices, mask, movingZero));
-            vector::StoreOp::create(b, nested, row, packed, ValueRange{k, c0});
-          } else {
-            vector::StoreOp::create(b, nested, zero, packed, ValueRange{k, c0});
-            scf::ForOp::create(
-                b, nested, c0, width, c1, ValueRange{},
-                [&](OpBuilder &e, Location at, Value lane, ValueRange) {
-                  SmallVector<Value> indices(movingIndices);
-                  indices.back() = arith::AddIOp::create(e, at, lane0, lane);
-                  Value element = castFloat(
-                      e, at, memref::LoadOp::create(e, at, moving, indices),
-                      f32);
-                  memref::StoreOp::create(e, at, element, packed,
-                                          ValueRange{k, lane});
-                  scf::YieldOp::create(e, at);
-                });
-          }
-          scf::YieldOp::create(b, nested);
-        });
+    // Row k of the lane block in the moving element type, lanes outside
+    // `rowMask` zero (pairs only: gathered or loaded).
+    auto fetchRow = [&](OpBuilder &b, Location nested, Value k,
+                        Value rowMask) -> Value {
+      if (flat) {
+        Value rowStart = arith::MulIOp::create(b, nested, k, partitionStride);
+        return vector::GatherOp::create(b, nested, movingVectorType, window,
+                                        ValueRange{rowStart}, offsets, rowMask,
+                                        movingZero);
+      }
+      SmallVector<Value> indices = {k};
+      llvm::append_range(indices, outerFree);
+      indices.push_back(lane0);
+      return vector::MaskedLoadOp::create(b, nested, movingVectorType, moving,
+                                          indices, rowMask, movingZero);
+    };
+    if (pairs) {
+      // Rows 2k' and 2k' + 1 interleaved (the odd one zero past an odd K).
+      scf::ForOp::create(
+          rewriter, loc, c0, pairCount, c1, ValueRange{},
+          [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
+            Value even = arith::MulIOp::create(b, nested, pair,
+                                               constantIndex(b, nested, 2));
+            Value odd = arith::AddIOp::create(b, nested, even,
+                                              constantIndex(b, nested, 1));
+            Value oddExists = arith::CmpIOp::create(
+                b, nested, arith::CmpIPredicate::ult, odd, contraction);
+            Value oddMask = arith::AndIOp::create(
+                b, nested, mask,
+                vector::BroadcastOp::create(b, nested, maskType, oddExists));
+            Value paired = vector::InterleaveOp::create(
+                b, nested, fetchRow(b, nested, even, mask),
+                fetchRow(b, nested, odd, oddMask));
+            vector::StoreOp::create(b, nested, paired, packed,
+                                    ValueRange{pair, c0});
+            scf::YieldOp::create(b, nested);
+          });
+    } else
+      scf::ForOp::create(
+          rewriter, loc, c0, contraction, c1, ValueRange{},
+          [&](OpBuilder &b, Location nested, Value k, ValueRange) {
+            SmallVector<Value> movingIndices = {k};
+            llvm::append_range(movingIndices, outerFree);
+            movingIndices.push_back(lane0);
+            if (flat) {
+              Value rowStart =
+                  arith::MulIOp::create(b, nested, k, partitionStride);
+              Value row = toF32(
+                  b, vector::GatherOp::create(b, nested, movingVectorType,
+                                              window, ValueRange{rowStart},
+                                              offsets, mask, movingZero));
+              vector::StoreOp::create(b, nested, row, packed,
+                                      ValueRange{k, c0});
+            } else if (hasContiguousRows(movingType)) {
+              Value row = toF32(b, vector::MaskedLoadOp::create(
+                                       b, nested, movingVectorType, moving,
+                                       movingIndices, mask, movingZero));
+              vector::StoreOp::create(b, nested, row, packed,
+                                      ValueRange{k, c0});
+            } else {
+              vector::StoreOp::create(b, nested, zero, packed,
+                                      ValueRange{k, c0});
+              scf::ForOp::create(
+                  b, nested, c0, width, c1, ValueRange{},
+                  [&](OpBuilder &e, Location at, Value lane, ValueRange) {
+                    SmallVector<Value> indices(movingIndices);
+                    indices.back() = arith::AddIOp::create(e, at, lane0, lane);
+                    Value element = castFloat(
+                        e, at, memref::LoadOp::create(e, at, moving, indices),
+                        f32);
+                    memref::StoreOp::create(e, at, element, packed,
+                                            ValueRange{k, lane});
+                    scf::YieldOp::create(e, at);
+                  });
+            }
+            scf::YieldOp::create(b, nested);
+          });
     auto rowLoop = scf::ForOp::create(rewriter, loc, c0,
                                       constantIndex(rewriter, loc, rows),
                                       constantIndex(rewriter, loc, kTileRows));
@@ -385,7 +570,11 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                     packed,  weights,   contraction,
                     mask,    zero,      outerFree,
                     lane0};
-    emitRowTile(rewriter, loc, op, block, rowLoop.getInductionVar());
+    if (pairs)
+      emitPairRowTile(rewriter, loc, op, block, rowLoop.getInductionVar(),
+                      pairCount);
+    else
+      emitRowTile(rewriter, loc, op, block, rowLoop.getInductionVar());
     rewriter.eraseOp(op);
     return success();
   }
@@ -393,6 +582,7 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
 
 } // namespace
 
-void mlir::nki::populateNKIMatmulToVectorPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulToVector>(patterns.getContext());
+void mlir::nki::populateNKIMatmulToVectorPatterns(RewritePatternSet &patterns,
+                                                  bool dotBF16) {
+  patterns.add<MatmulToVector>(patterns.getContext(), dotBF16);
 }

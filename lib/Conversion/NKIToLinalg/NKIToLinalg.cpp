@@ -302,7 +302,7 @@ struct ConvertNKIToLinalgPass
     RewritePatternSet patterns(&getContext());
     populateNKIToLinalgPatterns(patterns);
     if (vectorize) {
-      populateNKIMatmulToVectorPatterns(patterns);
+      populateNKIMatmulToVectorPatterns(patterns, dotBF16);
       populateNKITransposeToVectorPatterns(patterns);
       populateNKICopyToVectorPatterns(patterns);
     }

@@ -1,5 +1,6 @@
 // RUN: nki-opt %s --convert-nki-to-linalg=vectorize=true | FileCheck %s
 // RUN: nki-opt %s --convert-nki-to-linalg | FileCheck %s --check-prefix=GENERIC
+// RUN: nki-opt %s --convert-nki-to-linalg="vectorize=true avx512-bf16=true" | FileCheck %s --check-prefix=DOT
 
 // An accumulating matmul with a 3-D moving view (2 rows of 222, row stride
 // 224): per point of the outer free dim and 32-lane column block (the last
@@ -57,6 +58,33 @@ func.func @accumulate(%w: memref<128x128xf32, strided<[18432, 1], offset: ?>, #n
 // CHECK: memref.load %[[WEIGHTS]]
 // CHECK-NEXT: vector.broadcast
 // CHECK-NEXT: vector.fma
+// With avx512-bf16, the same matmul works on pairs of contraction rows:
+// ceil(K / 2) rows of stationary column pairs and of interleaved moving
+// pairs (the odd row masked off past K), then per pair and row one 32-bit
+// weight pair broadcast and one vdpbf16ps per 16 lanes.
+// DOT-LABEL: func.func @overwrite_bf16
+// DOT-NOT: arith.extf
+// DOT: %[[MOVING:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x64xbf16>
+// DOT: %[[PAIRS:.*]] = arith.ceildivui
+// DOT: %[[WEIGHTS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x32xbf16>
+// DOT: scf.for %[[P:.*]] = %{{.*}} to %[[PAIRS]]
+// DOT: %[[ODD:.*]] = arith.cmpi ult
+// DOT: %[[ODDMASK:.*]] = vector.broadcast %[[ODD]] : i1 to vector<8xi1>
+// DOT: %[[E:.*]] = vector.load %arg0{{.*}} : memref<64x16xbf16>, vector<8xbf16>
+// DOT: %[[O:.*]] = vector.maskedload %arg0[{{.*}}], %[[ODDMASK]]
+// DOT: %[[W:.*]] = vector.interleave %[[E]], %[[O]] : vector<8xbf16> -> vector<16xbf16>
+// DOT: vector.store %[[W]], %[[WEIGHTS]][%[[P]], %{{.*}}]
+// DOT: vector.interleave {{.*}} : vector<32xbf16> -> vector<64xbf16>
+// DOT: vector.store {{.*}}, %[[MOVING]]
+// DOT: scf.for {{.*}} to %[[PAIRS]] {{.*}} iter_args(
+// DOT-COUNT-2: vector.load %[[MOVING]]{{.*}} : memref<64x64xbf16>, vector<32xbf16>
+// DOT: vector.load %[[WEIGHTS]]{{.*}} : memref<64x32xbf16>, vector<2xbf16>
+// DOT: vector.bitcast {{.*}} : vector<2xbf16> to vector<1xi32>
+// DOT: vector.broadcast {{.*}} : i32 to vector<16xi32>
+// DOT: vector.bitcast {{.*}} : vector<16xi32> to vector<32xbf16>
+// DOT-COUNT-2: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+// DOT-NOT: vector.fma
+// DOT: return
 func.func @overwrite_bf16(%w: memref<64x16xbf16, #nki.mem<sbuf>>,
                           %x: memref<64x512xbf16, #nki.mem<sbuf>>,
                           %acc: memref<16x512xf32, #nki.mem<psum>>) {

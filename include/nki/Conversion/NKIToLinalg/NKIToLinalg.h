@@ -18,8 +18,12 @@ void populateNKIToLinalgPatterns(RewritePatternSet &patterns);
 
 /// A pattern rewriting a regular `nki.matmul` (static M a multiple of 8,
 /// f32 target, contiguous rows) into a register-tiled vector kernel, with a
-/// higher benefit than the linalg lowering it replaces.
-void populateNKIMatmulToVectorPatterns(RewritePatternSet &patterns);
+/// higher benefit than the linalg lowering it replaces. With `dotBF16`,
+/// bf16 x bf16 matmuls multiply pairs of contraction rows with vdpbf16ps
+/// (`x86vector.avx512.dot`, for CPUs with AVX512_BF16) instead of widening
+/// to f32 FMAs.
+void populateNKIMatmulToVectorPatterns(RewritePatternSet &patterns,
+                                       bool dotBF16 = false);
 
 /// A pattern rewriting an `nki.transpose` of static tiles of one 32-bit or
 /// 16-bit element type (rows a multiple of 16 or 32, columns of 16,
