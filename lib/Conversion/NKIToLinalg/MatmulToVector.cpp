@@ -280,15 +280,22 @@ Value packStationaryPairs(OpBuilder &builder, Location loc, Value stationary,
   return weights;
 }
 
+/// Where one 16-lane part of a pair lane block lives in the target: its
+/// free-dim indices (the outer ones and the first lane) and lane mask.
+struct PartAccess {
+  SmallVector<Value> freeIndices;
+  Value mask;
+};
+
 /// emitRowTile for bf16 pairs: `block.packed` holds K/2 rows of interleaved
-/// moving pairs and `block.weights` the stationary pairs; every step is one
-/// vdpbf16ps (x86vector.avx512.dot) per 16 lanes and row, two contraction
-/// rows at once.
+/// moving pairs, 32 bf16 per part, and `block.weights` the stationary
+/// pairs; every step is one vdpbf16ps (x86vector.avx512.dot) per part and
+/// row, two contraction rows at once.
 void emitPairRowTile(OpBuilder &builder, Location loc, MatmulOp op,
-                     const LaneBlock &block, Value row0, Value pairCount) {
+                     const LaneBlock &block, ArrayRef<PartAccess> parts,
+                     Value row0, Value pairCount) {
   Value target = block.target;
-  int64_t lanes = block.accType.getDimSize(0);
-  int64_t parts = lanes / kDotLanes;
+  int64_t numParts = parts.size();
   Type f32 = builder.getF32Type();
   auto partType = VectorType::get({kDotLanes}, f32);
   auto pairType = VectorType::get({2 * kDotLanes}, builder.getBF16Type());
@@ -296,33 +303,31 @@ void emitPairRowTile(OpBuilder &builder, Location loc, MatmulOp op,
   auto wordsType = VectorType::get({kDotLanes}, builder.getI32Type());
   auto twoType = VectorType::get({2}, builder.getBF16Type());
   Value c0 = constantIndex(builder, loc, 0);
-  auto targetIndices = [&](Value row) {
+  Value zero = arith::ConstantOp::create(builder, loc, partType,
+                                         builder.getZeroAttr(partType));
+  auto targetIndices = [&](Value row, const PartAccess &part) {
     SmallVector<Value> indices = {row};
-    llvm::append_range(indices, block.outerFree);
-    indices.push_back(block.lane0);
+    llvm::append_range(indices, part.freeIndices);
     return indices;
   };
   SmallVector<Value> rowIndex, accs;
   for (int64_t i = 0; i < block.tileRows; ++i) {
     rowIndex.push_back(arith::AddIOp::create(builder, loc, row0,
                                              constantIndex(builder, loc, i)));
-    Value acc =
-        op.isAccumulate()
-            ? vector::MaskedLoadOp::create(builder, loc, block.accType, target,
-                                           targetIndices(rowIndex.back()),
-                                           block.mask, block.zero)
-                  .getResult()
-            : block.zero;
-    for (int64_t p = 0; p < parts; ++p)
-      accs.push_back(vector::ExtractStridedSliceOp::create(
-          builder, loc, acc, ArrayRef<int64_t>{p * kDotLanes},
-          ArrayRef<int64_t>{kDotLanes}, ArrayRef<int64_t>{1}));
+    for (const PartAccess &part : parts)
+      accs.push_back(op.isAccumulate()
+                         ? vector::MaskedLoadOp::create(
+                               builder, loc, partType, target,
+                               targetIndices(rowIndex.back(), part), part.mask,
+                               zero)
+                               .getResult()
+                         : zero);
   }
   auto pairLoop = scf::ForOp::create(
       builder, loc, c0, pairCount, constantIndex(builder, loc, 1), accs,
       [&](OpBuilder &b, Location nested, Value pair, ValueRange iterAccs) {
         SmallVector<Value> moving;
-        for (int64_t p = 0; p < parts; ++p)
+        for (int64_t p = 0; p < numParts; ++p)
           moving.push_back(vector::LoadOp::create(
               b, nested, pairType, block.packed,
               ValueRange{pair, constantIndex(b, nested, 2 * p * kDotLanes)}));
@@ -338,22 +343,18 @@ void emitPairRowTile(OpBuilder &builder, Location loc, MatmulOp op,
           Value weights = vector::BitCastOp::create(
               b, nested, pairType,
               vector::BroadcastOp::create(b, nested, wordsType, word));
-          for (int64_t p = 0; p < parts; ++p)
-            next.push_back(x86vector::DotBF16Op::create(b, nested, partType,
-                                                        iterAccs[i * parts + p],
-                                                        weights, moving[p]));
+          for (int64_t p = 0; p < numParts; ++p)
+            next.push_back(x86vector::DotBF16Op::create(
+                b, nested, partType, iterAccs[i * numParts + p], weights,
+                moving[p]));
         }
         scf::YieldOp::create(b, nested, next);
       });
-  for (int64_t i = 0; i < block.tileRows; ++i) {
-    Value acc = block.zero;
-    for (int64_t p = 0; p < parts; ++p)
-      acc = vector::InsertStridedSliceOp::create(
-          builder, loc, pairLoop.getResult(i * parts + p), acc,
-          ArrayRef<int64_t>{p * kDotLanes}, ArrayRef<int64_t>{1});
-    vector::MaskedStoreOp::create(builder, loc, target,
-                                  targetIndices(rowIndex[i]), block.mask, acc);
-  }
+  for (int64_t i = 0; i < block.tileRows; ++i)
+    for (auto [p, part] : llvm::enumerate(parts))
+      vector::MaskedStoreOp::create(builder, loc, target,
+                                    targetIndices(rowIndex[i], part), part.mask,
+                                    pairLoop.getResult(i * numParts + p));
 }
 
 struct MatmulToVector : OpRewritePattern<MatmulOp> {
@@ -380,8 +381,13 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
 
     Location loc = op.getLoc();
     // Short rows: the free dims as one lane axis, gathered (see FlatLanes).
+    // x86 has no 16-bit gather (LLVM loads such lanes one by one), so
+    // contiguous 16-bit rows of 8 elements or more are loaded row by row.
+    bool halfWordRows = movingType.getElementTypeBitWidth() == 16 &&
+                        hasContiguousRows(movingType);
     std::optional<FlatLanes> flat =
-        flattenFreeDims(rewriter, loc, movingType, target, kWideLanes);
+        flattenFreeDims(rewriter, loc, movingType, target,
+                        halfWordRows ? kNarrowLanes / 2 : kWideLanes);
     int64_t rowLength = flat ? flat->lanes : movingType.getShape().back();
     bool narrow =
         !ShapedType::isDynamic(rowLength) && rowLength <= kNarrowLanes;
@@ -412,6 +418,12 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                  movingType.getElementType().isBF16() &&
                  hasContiguousRows(stationaryType) &&
                  (flat || hasContiguousRows(movingType));
+    // Rows of at most 16 lanes: two consecutive rows of the innermost outer
+    // free dim make the two parts of a lane block, so that one weight
+    // broadcast feeds two dots, as with wide rows.
+    int64_t rank = movingType.getRank();
+    bool rowPairs = pairs && !flat && narrow && rank >= 3;
+    const int64_t tileRows = rowPairs ? 8 : kTileRows;
 
     OpBuilder::InsertionGuard guard(rewriter);
     Value c0 = constantIndex(rewriter, loc, 0),
@@ -423,7 +435,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // before the loops are lowered.)
     Value packed = allocLineAligned(
         rewriter, loc,
-        pairs ? MemRefType::get({kMaxPartitions / 2, 2 * kTileLanes},
+        pairs ? MemRefType::get({kMaxPartitions / 2,
+                                 rowPairs ? 4 * kDotLanes : 2 * kTileLanes},
                                 rewriter.getBF16Type())
               : MemRefType::get({kMaxPartitions, kTileLanes}, f32));
     Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
@@ -456,12 +469,17 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     else if (!dense && (hasContiguousRows(stationaryType) || gatherOnce))
       weights = packStationary(rewriter, loc, stationary, rows, contraction);
 
-    // The free dims before the last one, one point at a time.
-    int64_t rank = movingType.getRank();
+    // The free dims before the last one, one point at a time (two at a time
+    // for the innermost one with rowPairs).
     SmallVector<Value> outerFree;
+    Value lastOuterSize;
     for (int64_t d = 1; !flat && d + 1 < rank; ++d) {
       Value size = memref::DimOp::create(rewriter, loc, moving, d);
-      auto loop = scf::ForOp::create(rewriter, loc, c0, size, c1);
+      bool paired = rowPairs && d + 2 == rank;
+      auto loop =
+          scf::ForOp::create(rewriter, loc, c0, size,
+                             paired ? constantIndex(rewriter, loc, 2) : c1);
+      lastOuterSize = size;
       outerFree.push_back(loop.getInductionVar());
       rewriter.setInsertionPointToStart(loop.getBody());
     }
@@ -484,10 +502,45 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
         flat ? laneOffsets(rewriter, loc, *flat, lane0, kTileLanes) : Value();
     Value partitionStride =
         flat ? constantIndex(rewriter, loc, flat->partitionStride) : Value();
+    // The parts of a pair lane block: 16 consecutive lanes each, or with
+    // rowPairs this row and the next one of the innermost outer dim (masked
+    // off past its end).
+    SmallVector<PartAccess> parts;
+    if (rowPairs) {
+      Value last = outerFree.back();
+      Value next = arith::AddIOp::create(rewriter, loc, last, c1);
+      Value nextExists = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ult, next, lastOuterSize);
+      for (Value outer : {last, next}) {
+        PartAccess part;
+        llvm::append_range(part.freeIndices, ArrayRef(outerFree).drop_back());
+        part.freeIndices.push_back(outer);
+        part.freeIndices.push_back(lane0);
+        part.mask = outer == last
+                        ? mask
+                        : arith::AndIOp::create(
+                              rewriter, loc, mask,
+                              vector::BroadcastOp::create(rewriter, loc,
+                                                          maskType, nextExists))
+                              .getResult();
+        parts.push_back(part);
+      }
+    } else if (pairs) {
+      for (int64_t p = 0; p < kTileLanes / kDotLanes; ++p) {
+        PartAccess part;
+        llvm::append_range(part.freeIndices, outerFree);
+        part.freeIndices.push_back(arith::AddIOp::create(
+            rewriter, loc, lane0, constantIndex(rewriter, loc, p * kDotLanes)));
+        part.mask = vector::ExtractStridedSliceOp::create(
+            rewriter, loc, mask, ArrayRef<int64_t>{p * kDotLanes},
+            ArrayRef<int64_t>{kDotLanes}, ArrayRef<int64_t>{1});
+        parts.push_back(part);
+      }
+    }
     // Row k of the lane block in the moving element type, lanes outside
-    // `rowMask` zero (pairs only: gathered or loaded).
+    // `rowMask` zero (pairs only: gathered, or loaded at `freeIndices`).
     auto fetchRow = [&](OpBuilder &b, Location nested, Value k,
-                        Value rowMask) -> Value {
+                        ArrayRef<Value> freeIndices, Value rowMask) -> Value {
       if (flat) {
         Value rowStart = arith::MulIOp::create(b, nested, k, partitionStride);
         return vector::GatherOp::create(b, nested, movingVectorType, window,
@@ -495,13 +548,15 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                                         movingZero);
       }
       SmallVector<Value> indices = {k};
-      llvm::append_range(indices, outerFree);
-      indices.push_back(lane0);
+      llvm::append_range(indices, freeIndices);
       return vector::MaskedLoadOp::create(b, nested, movingVectorType, moving,
                                           indices, rowMask, movingZero);
     };
     if (pairs) {
-      // Rows 2k' and 2k' + 1 interleaved (the odd one zero past an odd K).
+      // Rows 2k' and 2k' + 1 interleaved (the odd one zero past an odd K),
+      // 32 bf16 per part.
+      SmallVector<Value> laneFree(outerFree);
+      laneFree.push_back(lane0);
       scf::ForOp::create(
           rewriter, loc, c0, pairCount, c1, ValueRange{},
           [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
@@ -511,14 +566,24 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                                               constantIndex(b, nested, 1));
             Value oddExists = arith::CmpIOp::create(
                 b, nested, arith::CmpIPredicate::ult, odd, contraction);
-            Value oddMask = arith::AndIOp::create(
-                b, nested, mask,
-                vector::BroadcastOp::create(b, nested, maskType, oddExists));
-            Value paired = vector::InterleaveOp::create(
-                b, nested, fetchRow(b, nested, even, mask),
-                fetchRow(b, nested, odd, oddMask));
-            vector::StoreOp::create(b, nested, paired, packed,
-                                    ValueRange{pair, c0});
+            Value oddRows =
+                vector::BroadcastOp::create(b, nested, maskType, oddExists);
+            auto store = [&](ArrayRef<Value> freeIndices, Value rowMask,
+                             int64_t column) {
+              Value paired = vector::InterleaveOp::create(
+                  b, nested, fetchRow(b, nested, even, freeIndices, rowMask),
+                  fetchRow(b, nested, odd, freeIndices,
+                           arith::AndIOp::create(b, nested, rowMask, oddRows)));
+              vector::StoreOp::create(
+                  b, nested, paired, packed,
+                  ValueRange{pair, constantIndex(b, nested, column)});
+            };
+            if (rowPairs) {
+              for (auto [p, part] : llvm::enumerate(parts))
+                store(part.freeIndices, part.mask, 2 * kDotLanes * p);
+            } else {
+              store(laneFree, mask, 0);
+            }
             scf::YieldOp::create(b, nested);
           });
     } else
@@ -563,16 +628,16 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
           });
     auto rowLoop = scf::ForOp::create(rewriter, loc, c0,
                                       constantIndex(rewriter, loc, rows),
-                                      constantIndex(rewriter, loc, kTileRows));
+                                      constantIndex(rewriter, loc, tileRows));
     rewriter.setInsertionPointToStart(rowLoop.getBody());
 
-    LaneBlock block{accType, kTileRows, flat ? flat->target : target,
-                    packed,  weights,   contraction,
-                    mask,    zero,      outerFree,
+    LaneBlock block{accType, tileRows, flat ? flat->target : target,
+                    packed,  weights,  contraction,
+                    mask,    zero,     outerFree,
                     lane0};
     if (pairs)
-      emitPairRowTile(rewriter, loc, op, block, rowLoop.getInductionVar(),
-                      pairCount);
+      emitPairRowTile(rewriter, loc, op, block, parts,
+                      rowLoop.getInductionVar(), pairCount);
     else
       emitRowTile(rewriter, loc, op, block, rowLoop.getInductionVar());
     rewriter.eraseOp(op);

@@ -208,3 +208,28 @@ func.func @strided_stationary_direct(%w: memref<128x128xf32, strided<[9, 1152]>,
       : memref<128x128xf32, strided<[9, 1152]>, #nki.mem<sbuf>>, memref<128x49xf32, #nki.mem<sbuf>> into memref<128x49xf32, #nki.mem<psum>>
   return
 }
+
+// bf16 window rows of 14 (at most 16 lanes): with avx512-bf16, rows r and
+// r + 1 of the outer free dim are the two 16-lane parts of a lane block (the
+// outer loop steps by 2; the second row is masked off past the 5th), so each
+// weight pair broadcast feeds two dots.
+// DOT-LABEL: func.func @row_pairs_bf16
+// DOT: %[[MOVING:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x64xbf16>
+// DOT: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %[[C2:.*]] {
+// DOT: %[[NEXT:.*]] = arith.addi %[[R]], %{{.*}}
+// DOT: %[[INSIDE:.*]] = arith.cmpi ult, %[[NEXT]], %{{.*}}
+// DOT: vector.maskedload %arg1[%{{.*}}, %[[R]], %{{.*}}]
+// DOT: vector.interleave {{.*}} : vector<16xbf16> -> vector<32xbf16>
+// DOT: vector.maskedload %arg1[%{{.*}}, %[[NEXT]], %{{.*}}]
+// DOT: vector.interleave {{.*}} : vector<16xbf16> -> vector<32xbf16>
+// DOT: vector.store {{.*}}, %[[MOVING]][%{{.*}}, %c32{{.*}}]
+// DOT: vector.broadcast {{.*}} : i32 to vector<16xi32>
+// DOT-COUNT-2: x86vector.avx512.dot
+// DOT: vector.maskedstore %arg2[%{{.*}}, %[[NEXT]], %{{.*}}]
+func.func @row_pairs_bf16(%w: memref<64x16xbf16, #nki.mem<sbuf>>,
+                          %x: memref<64x5x14xbf16, strided<[80, 16, 1]>, #nki.mem<sbuf>>,
+                          %acc: memref<16x5x14xf32, #nki.mem<psum>>) {
+  nki.matmul accumulate %w, %x into %acc
+      : memref<64x16xbf16, #nki.mem<sbuf>>, memref<64x5x14xbf16, strided<[80, 16, 1]>, #nki.mem<sbuf>> into memref<16x5x14xf32, #nki.mem<psum>>
+  return
+}
