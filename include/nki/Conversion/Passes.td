@@ -71,11 +71,12 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     K), the stationary tile as K/2 rows of column pairs, and each step is one
     `x86vector.avx512.dot` (vdpbf16ps: two bf16 products summed into each f32
     lane) per 16 lanes and row, with the pair of weights broadcast as one
-    32-bit word. Window rows of at most 16 lanes pair up: rows r and r+1
-    of the innermost outer free dim are the two parts of a lane block (the
-    second masked off past the end), so one broadcast feeds two dots. (x86
-    has no 16-bit gather, so contiguous 16-bit rows of 8 or more elements
-    are never flattened into one gathered lane axis.) The module then needs `enable-x86vector` in
+    32-bit word. Window rows of 8 to 16 elements (static shapes, a target
+    whose free dims collapse) are packed once per matmul, every row pair
+    end to end in the flattened lane order, so that 32-lane blocks run
+    across rows without a masked-off tail in each. (x86 has no 16-bit
+    gather, so contiguous 16-bit rows of 8 or more elements are never
+    gathered lane by lane.) The module then needs `enable-x86vector` in
     `convert-vector-to-llvm` and a CPU with AVX512_BF16.
 
     With `amx-matmuls` (for x86 CPUs with AMX-BF16), a matmul of bf16 tiles

@@ -280,6 +280,86 @@ Value packStationaryPairs(OpBuilder &builder, Location loc, Value stationary,
   return weights;
 }
 
+/// packRows: `packed[k', 2 l + j]` = moving row 2k' + j at flattened lane l
+/// (zero past an odd K, and from the last lane to the end of the buffer):
+/// per pair and moving row (a point of the outer free dims), two masked row
+/// loads interleaved and stored with a mask at the row's place.
+void packPairedRows(OpBuilder &builder, Location loc, Value moving,
+                    Value packed, const FlatLanes &flat, Value contraction,
+                    Value pairCount) {
+  auto movingType = cast<MemRefType>(moving.getType());
+  int64_t rowLength = flat.sizes.back();
+  int64_t rowsTotal = flat.lanes / rowLength;
+  int64_t columns = cast<MemRefType>(packed.getType()).getDimSize(1);
+  Type bf16 = builder.getBF16Type();
+  auto rowType = VectorType::get({kDotLanes}, bf16);
+  auto pairType = VectorType::get({2 * kDotLanes}, bf16);
+  auto rowMaskType = VectorType::get({kDotLanes}, builder.getI1Type());
+  auto pairMaskType = VectorType::get({2 * kDotLanes}, builder.getI1Type());
+  Value c0 = constantIndex(builder, loc, 0),
+        c1 = constantIndex(builder, loc, 1);
+  Value rowZero = arith::ConstantOp::create(builder, loc, rowType,
+                                            builder.getZeroAttr(rowType));
+  Value rowMask = vector::ConstantMaskOp::create(builder, loc, rowMaskType,
+                                                 ArrayRef<int64_t>{rowLength});
+  Value pairMask = vector::ConstantMaskOp::create(
+      builder, loc, pairMaskType, ArrayRef<int64_t>{2 * rowLength});
+  scf::ForOp::create(
+      builder, loc, c0, pairCount, c1, ValueRange{},
+      [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
+        Value even =
+            arith::MulIOp::create(b, nested, pair, constantIndex(b, nested, 2));
+        Value odd =
+            arith::AddIOp::create(b, nested, even, constantIndex(b, nested, 1));
+        Value oddExists = arith::CmpIOp::create(
+            b, nested, arith::CmpIPredicate::ult, odd, contraction);
+        Value oddMask = arith::AndIOp::create(
+            b, nested, rowMask,
+            vector::BroadcastOp::create(b, nested, rowMaskType, oddExists));
+        scf::ForOp::create(
+            b, nested, c0, constantIndex(b, nested, rowsTotal), c1,
+            ValueRange{},
+            [&](OpBuilder &e, Location at, Value row, ValueRange) {
+              // The row's outer free indices, from its flattened index.
+              SmallVector<Value> indices;
+              Value rest = row;
+              for (int64_t d = movingType.getRank() - 2; d >= 1; --d) {
+                Value size = constantIndex(e, at, movingType.getDimSize(d));
+                indices.insert(indices.begin(),
+                               arith::RemUIOp::create(e, at, rest, size));
+                rest = arith::DivUIOp::create(e, at, rest, size);
+              }
+              indices.push_back(c0);
+              auto load = [&](Value k, Value mask) -> Value {
+                SmallVector<Value> at_(1, k);
+                llvm::append_range(at_, indices);
+                return vector::MaskedLoadOp::create(e, at, rowType, moving, at_,
+                                                    mask, rowZero);
+              };
+              Value paired = vector::InterleaveOp::create(
+                  e, at, load(even, rowMask), load(odd, oddMask));
+              Value column = arith::MulIOp::create(
+                  e, at, row, constantIndex(e, at, 2 * rowLength));
+              vector::MaskedStoreOp::create(
+                  e, at, packed, ValueRange{pair, column}, pairMask, paired);
+              scf::YieldOp::create(e, at);
+            });
+        // The tail: zeros, never stored but read by the last lane block.
+        for (int64_t column = 2 * flat.lanes; column < columns;
+             column += 2 * kDotLanes) {
+          int64_t count = std::min<int64_t>(2 * kDotLanes, columns - column);
+          Value zeros = arith::ConstantOp::create(b, nested, pairType,
+                                                  b.getZeroAttr(pairType));
+          Value mask = vector::ConstantMaskOp::create(b, nested, pairMaskType,
+                                                      ArrayRef<int64_t>{count});
+          vector::MaskedStoreOp::create(
+              b, nested, packed,
+              ValueRange{pair, constantIndex(b, nested, column)}, mask, zeros);
+        }
+        scf::YieldOp::create(b, nested);
+      });
+}
+
 /// Where one 16-lane part of a pair lane block lives in the target: its
 /// free-dim indices (the outer ones and the first lane) and lane mask.
 struct PartAccess {
@@ -288,12 +368,12 @@ struct PartAccess {
 };
 
 /// emitRowTile for bf16 pairs: `block.packed` holds K/2 rows of interleaved
-/// moving pairs, 32 bf16 per part, and `block.weights` the stationary
-/// pairs; every step is one vdpbf16ps (x86vector.avx512.dot) per part and
-/// row, two contraction rows at once.
+/// moving pairs, 32 bf16 per part from `movingColumn` on, and
+/// `block.weights` the stationary pairs; every step is one vdpbf16ps
+/// (x86vector.avx512.dot) per part and row, two contraction rows at once.
 void emitPairRowTile(OpBuilder &builder, Location loc, MatmulOp op,
                      const LaneBlock &block, ArrayRef<PartAccess> parts,
-                     Value row0, Value pairCount) {
+                     Value row0, Value pairCount, Value movingColumn) {
   Value target = block.target;
   int64_t numParts = parts.size();
   Type f32 = builder.getF32Type();
@@ -330,7 +410,10 @@ void emitPairRowTile(OpBuilder &builder, Location loc, MatmulOp op,
         for (int64_t p = 0; p < numParts; ++p)
           moving.push_back(vector::LoadOp::create(
               b, nested, pairType, block.packed,
-              ValueRange{pair, constantIndex(b, nested, 2 * p * kDotLanes)}));
+              ValueRange{pair, arith::AddIOp::create(
+                                   b, nested, movingColumn,
+                                   constantIndex(b, nested, 2 * p * kDotLanes))
+                                   .getResult()}));
         SmallVector<Value> next;
         for (int64_t i = 0; i < block.tileRows; ++i) {
           Value column = arith::MulIOp::create(b, nested, rowIndex[i],
@@ -380,14 +463,28 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
       return rewriter.notifyMatchFailure(op, "not a regular tile");
 
     Location loc = op.getLoc();
+    // bf16 operands: vdpbf16ps on pairs of contraction rows.
+    bool pairOperands = dotBF16 && stationaryType.getElementType().isBF16() &&
+                        movingType.getElementType().isBF16() &&
+                        hasContiguousRows(stationaryType);
     // Short rows: the free dims as one lane axis, gathered (see FlatLanes).
     // x86 has no 16-bit gather (LLVM loads such lanes one by one), so
-    // contiguous 16-bit rows of 8 elements or more are loaded row by row.
+    // contiguous 16-bit rows of 8 elements or more are loaded row by row;
+    // for pairs of bf16 rows of 8 to 16 elements, all of them are packed end
+    // to end once (packRows), and lane blocks then run across rows without
+    // the masked-off lanes of a row each.
     bool halfWordRows = movingType.getElementTypeBitWidth() == 16 &&
                         hasContiguousRows(movingType);
+    int64_t lastDim = movingType.getShape().back();
+    bool packRows = pairOperands && halfWordRows &&
+                    movingType.hasStaticShape() && movingType.getRank() >= 3 &&
+                    lastDim >= kNarrowLanes / 2 && lastDim <= kDotLanes;
     std::optional<FlatLanes> flat =
         flattenFreeDims(rewriter, loc, movingType, target,
-                        halfWordRows ? kNarrowLanes / 2 : kWideLanes);
+                        packRows       ? std::numeric_limits<int64_t>::max()
+                        : halfWordRows ? kNarrowLanes / 2
+                                       : kWideLanes);
+    packRows &= flat.has_value();
     int64_t rowLength = flat ? flat->lanes : movingType.getShape().back();
     bool narrow =
         !ShapedType::isDynamic(rowLength) && rowLength <= kNarrowLanes;
@@ -412,18 +509,9 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                        isa<VectorType>(v.getType()) ? Type(accType) : f32);
     };
 
-    // bf16 operands with rows that load as vectors: vdpbf16ps on pairs of
-    // contraction rows (lanes a multiple of its 16).
-    bool pairs = dotBF16 && stationaryType.getElementType().isBF16() &&
-                 movingType.getElementType().isBF16() &&
-                 hasContiguousRows(stationaryType) &&
-                 (flat || hasContiguousRows(movingType));
-    // Rows of at most 16 lanes: two consecutive rows of the innermost outer
-    // free dim make the two parts of a lane block, so that one weight
-    // broadcast feeds two dots, as with wide rows.
+    // Pairs need rows that load as vectors (lanes a multiple of 16).
+    bool pairs = pairOperands && (flat || hasContiguousRows(movingType));
     int64_t rank = movingType.getRank();
-    bool rowPairs = pairs && !flat && narrow && rank >= 3;
-    const int64_t tileRows = rowPairs ? 8 : kTileRows;
 
     OpBuilder::InsertionGuard guard(rewriter);
     Value c0 = constantIndex(rewriter, loc, 0),
@@ -435,9 +523,12 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // before the loops are lowered.)
     Value packed = allocLineAligned(
         rewriter, loc,
-        pairs ? MemRefType::get({kMaxPartitions / 2,
-                                 rowPairs ? 4 * kDotLanes : 2 * kTileLanes},
-                                rewriter.getBF16Type())
+        pairs ? MemRefType::get(
+                    {kMaxPartitions / 2,
+                     packRows ? 2 * static_cast<int64_t>(
+                                        llvm::alignTo(flat->lanes, kTileLanes))
+                              : 2 * kTileLanes},
+                    rewriter.getBF16Type())
               : MemRefType::get({kMaxPartitions, kTileLanes}, f32));
     Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
     Value pairCount =
@@ -469,24 +560,26 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     else if (!dense && (hasContiguousRows(stationaryType) || gatherOnce))
       weights = packStationary(rewriter, loc, stationary, rows, contraction);
 
-    // The free dims before the last one, one point at a time (two at a time
-    // for the innermost one with rowPairs).
+    // packRows: every moving row, rows 2k' and 2k' + 1 interleaved (the odd
+    // one zero past an odd K), end to end in the lane order of the
+    // flattened target; the tail up to a whole lane block is zero.
+    if (packRows)
+      packPairedRows(rewriter, loc, moving, packed, *flat, contraction,
+                     pairCount);
+
+    // The free dims before the last one, one point at a time.
     SmallVector<Value> outerFree;
-    Value lastOuterSize;
     for (int64_t d = 1; !flat && d + 1 < rank; ++d) {
       Value size = memref::DimOp::create(rewriter, loc, moving, d);
-      bool paired = rowPairs && d + 2 == rank;
-      auto loop =
-          scf::ForOp::create(rewriter, loc, c0, size,
-                             paired ? constantIndex(rewriter, loc, 2) : c1);
-      lastOuterSize = size;
+      auto loop = scf::ForOp::create(rewriter, loc, c0, size, c1);
       outerFree.push_back(loop.getInductionVar());
       rewriter.setInsertionPointToStart(loop.getBody());
     }
     Value lanes = flat ? constantIndex(rewriter, loc, flat->lanes)
                        : memref::DimOp::create(rewriter, loc, moving, rank - 1);
     // The window as one unit-stride run of its buffer, for the gathers.
-    Value window = flat ? viewAsSpan(rewriter, loc, moving) : Value();
+    bool gathered = flat && !packRows;
+    Value window = gathered ? viewAsSpan(rewriter, loc, moving) : Value();
     // Lanes outside rows: a K x lanes block of the moving tile stays in the
     // L1 cache while every row tile of the stationary one passes by.
     auto laneLoop = scf::ForOp::create(
@@ -498,44 +591,23 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
         rewriter, loc, left, constantIndex(rewriter, loc, kTileLanes));
     Value mask = vector::CreateMaskOp::create(rewriter, loc, maskType,
                                               ValueRange{width});
-    Value offsets =
-        flat ? laneOffsets(rewriter, loc, *flat, lane0, kTileLanes) : Value();
+    Value offsets = gathered
+                        ? laneOffsets(rewriter, loc, *flat, lane0, kTileLanes)
+                        : Value();
     Value partitionStride =
-        flat ? constantIndex(rewriter, loc, flat->partitionStride) : Value();
-    // The parts of a pair lane block: 16 consecutive lanes each, or with
-    // rowPairs this row and the next one of the innermost outer dim (masked
-    // off past its end).
+        gathered ? constantIndex(rewriter, loc, flat->partitionStride)
+                 : Value();
+    // The parts of a pair lane block: 16 consecutive lanes each.
     SmallVector<PartAccess> parts;
-    if (rowPairs) {
-      Value last = outerFree.back();
-      Value next = arith::AddIOp::create(rewriter, loc, last, c1);
-      Value nextExists = arith::CmpIOp::create(
-          rewriter, loc, arith::CmpIPredicate::ult, next, lastOuterSize);
-      for (Value outer : {last, next}) {
-        PartAccess part;
-        llvm::append_range(part.freeIndices, ArrayRef(outerFree).drop_back());
-        part.freeIndices.push_back(outer);
-        part.freeIndices.push_back(lane0);
-        part.mask = outer == last
-                        ? mask
-                        : arith::AndIOp::create(
-                              rewriter, loc, mask,
-                              vector::BroadcastOp::create(rewriter, loc,
-                                                          maskType, nextExists))
-                              .getResult();
-        parts.push_back(part);
-      }
-    } else if (pairs) {
-      for (int64_t p = 0; p < kTileLanes / kDotLanes; ++p) {
-        PartAccess part;
-        llvm::append_range(part.freeIndices, outerFree);
-        part.freeIndices.push_back(arith::AddIOp::create(
-            rewriter, loc, lane0, constantIndex(rewriter, loc, p * kDotLanes)));
-        part.mask = vector::ExtractStridedSliceOp::create(
-            rewriter, loc, mask, ArrayRef<int64_t>{p * kDotLanes},
-            ArrayRef<int64_t>{kDotLanes}, ArrayRef<int64_t>{1});
-        parts.push_back(part);
-      }
+    for (int64_t p = 0; pairs && p < kTileLanes / kDotLanes; ++p) {
+      PartAccess part;
+      llvm::append_range(part.freeIndices, outerFree);
+      part.freeIndices.push_back(arith::AddIOp::create(
+          rewriter, loc, lane0, constantIndex(rewriter, loc, p * kDotLanes)));
+      part.mask = vector::ExtractStridedSliceOp::create(
+          rewriter, loc, mask, ArrayRef<int64_t>{p * kDotLanes},
+          ArrayRef<int64_t>{kDotLanes}, ArrayRef<int64_t>{1});
+      parts.push_back(part);
     }
     // Row k of the lane block in the moving element type, lanes outside
     // `rowMask` zero (pairs only: gathered, or loaded at `freeIndices`).
@@ -552,9 +624,8 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
       return vector::MaskedLoadOp::create(b, nested, movingVectorType, moving,
                                           indices, rowMask, movingZero);
     };
-    if (pairs) {
-      // Rows 2k' and 2k' + 1 interleaved (the odd one zero past an odd K),
-      // 32 bf16 per part.
+    if (pairs && !packRows) {
+      // Rows 2k' and 2k' + 1 interleaved (the odd one zero past an odd K).
       SmallVector<Value> laneFree(outerFree);
       laneFree.push_back(lane0);
       scf::ForOp::create(
@@ -566,26 +637,18 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                                               constantIndex(b, nested, 1));
             Value oddExists = arith::CmpIOp::create(
                 b, nested, arith::CmpIPredicate::ult, odd, contraction);
-            Value oddRows =
-                vector::BroadcastOp::create(b, nested, maskType, oddExists);
-            auto store = [&](ArrayRef<Value> freeIndices, Value rowMask,
-                             int64_t column) {
-              Value paired = vector::InterleaveOp::create(
-                  b, nested, fetchRow(b, nested, even, freeIndices, rowMask),
-                  fetchRow(b, nested, odd, freeIndices,
-                           arith::AndIOp::create(b, nested, rowMask, oddRows)));
-              vector::StoreOp::create(
-                  b, nested, paired, packed,
-                  ValueRange{pair, constantIndex(b, nested, column)});
-            };
-            if (rowPairs) {
-              for (auto [p, part] : llvm::enumerate(parts))
-                store(part.freeIndices, part.mask, 2 * kDotLanes * p);
-            } else {
-              store(laneFree, mask, 0);
-            }
+            Value oddMask = arith::AndIOp::create(
+                b, nested, mask,
+                vector::BroadcastOp::create(b, nested, maskType, oddExists));
+            Value paired = vector::InterleaveOp::create(
+                b, nested, fetchRow(b, nested, even, laneFree, mask),
+                fetchRow(b, nested, odd, laneFree, oddMask));
+            vector::StoreOp::create(b, nested, paired, packed,
+                                    ValueRange{pair, c0});
             scf::YieldOp::create(b, nested);
           });
+    } else if (pairs) {
+      // Packed whole above.
     } else
       scf::ForOp::create(
           rewriter, loc, c0, contraction, c1, ValueRange{},
@@ -626,18 +689,24 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
             }
             scf::YieldOp::create(b, nested);
           });
+    // Where the lane block's pairs start in the packed moving rows.
+    Value movingColumn =
+        packRows ? arith::MulIOp::create(rewriter, loc, lane0,
+                                         constantIndex(rewriter, loc, 2))
+                       .getResult()
+                 : c0;
     auto rowLoop = scf::ForOp::create(rewriter, loc, c0,
                                       constantIndex(rewriter, loc, rows),
-                                      constantIndex(rewriter, loc, tileRows));
+                                      constantIndex(rewriter, loc, kTileRows));
     rewriter.setInsertionPointToStart(rowLoop.getBody());
 
-    LaneBlock block{accType, tileRows, flat ? flat->target : target,
-                    packed,  weights,  contraction,
-                    mask,    zero,     outerFree,
+    LaneBlock block{accType, kTileRows, flat ? flat->target : target,
+                    packed,  weights,   contraction,
+                    mask,    zero,      outerFree,
                     lane0};
     if (pairs)
       emitPairRowTile(rewriter, loc, op, block, parts,
-                      rowLoop.getInductionVar(), pairCount);
+                      rowLoop.getInductionVar(), pairCount, movingColumn);
     else
       emitRowTile(rewriter, loc, op, block, rowLoop.getInductionVar());
     rewriter.eraseOp(op);

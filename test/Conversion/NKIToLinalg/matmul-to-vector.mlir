@@ -209,23 +209,34 @@ func.func @strided_stationary_direct(%w: memref<128x128xf32, strided<[9, 1152]>,
   return
 }
 
-// bf16 window rows of 14 (at most 16 lanes): with avx512-bf16, rows r and
-// r + 1 of the outer free dim are the two 16-lane parts of a lane block (the
-// outer loop steps by 2; the second row is masked off past the 5th), so each
-// weight pair broadcast feeds two dots.
+// bf16 window rows of 14 (8 to 16 elements): with avx512-bf16, every row
+// pair is packed once, end to end in the flattened lane order (two masked
+// row loads interleaved, a masked store of 28 elements at row * 28; the tail
+// to a whole 32-lane block zero), and lane blocks of 32 then run across rows
+// with two dots per weight-pair broadcast: no gathers, no masked-off lanes
+// in every row.
 // DOT-LABEL: func.func @row_pairs_bf16
-// DOT: %[[MOVING:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x64xbf16>
-// DOT: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %[[C2:.*]] {
-// DOT: %[[NEXT:.*]] = arith.addi %[[R]], %{{.*}}
-// DOT: %[[INSIDE:.*]] = arith.cmpi ult, %[[NEXT]], %{{.*}}
-// DOT: vector.maskedload %arg1[%{{.*}}, %[[R]], %{{.*}}]
-// DOT: vector.interleave {{.*}} : vector<16xbf16> -> vector<32xbf16>
-// DOT: vector.maskedload %arg1[%{{.*}}, %[[NEXT]], %{{.*}}]
-// DOT: vector.interleave {{.*}} : vector<16xbf16> -> vector<32xbf16>
-// DOT: vector.store {{.*}}, %[[MOVING]][%{{.*}}, %c32{{.*}}]
+// DOT: %[[FLAT:.*]] = memref.collapse_shape %arg2 {{\[\[}}0], [1, 2]] : memref<16x5x14xf32> into memref<16x70xf32>
+// DOT: %[[MOVING:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64x192xbf16>
+// DOT: %[[ROWMASK:.*]] = vector.constant_mask [14] : vector<16xi1>
+// DOT: %[[PAIRMASK:.*]] = vector.constant_mask [28] : vector<32xi1>
+// DOT: scf.for %[[P:.*]] =
+// DOT: scf.for %[[R:.*]] = %{{.*}} to %c5
+// DOT: vector.maskedload %arg1[%{{.*}}, %{{.*}}, %{{.*}}], %[[ROWMASK]]
+// DOT: vector.maskedload %arg1
+// DOT: %[[PAIR:.*]] = vector.interleave {{.*}} : vector<16xbf16> -> vector<32xbf16>
+// DOT: %[[COL:.*]] = arith.muli %[[R]], %c28
+// DOT: vector.maskedstore %[[MOVING]][%[[P]], %[[COL]]], %[[PAIRMASK]], %[[PAIR]]
+// DOT: vector.maskedstore %[[MOVING]][%[[P]], %c140]
+// DOT-NOT: vector.gather
+// DOT: scf.for %[[L:.*]] = %{{.*}} to %c70 step %c32
+// DOT: %[[BASE:.*]] = arith.muli %[[L]], %c2
+// DOT: vector.maskedload %[[FLAT]]
+// DOT: %[[AT:.*]] = arith.addi %[[BASE]], %c0
+// DOT: vector.load %[[MOVING]][%{{.*}}, %[[AT]]] : memref<64x192xbf16>, vector<32xbf16>
 // DOT: vector.broadcast {{.*}} : i32 to vector<16xi32>
 // DOT-COUNT-2: x86vector.avx512.dot
-// DOT: vector.maskedstore %arg2[%{{.*}}, %[[NEXT]], %{{.*}}]
+// DOT: vector.maskedstore %[[FLAT]]
 func.func @row_pairs_bf16(%w: memref<64x16xbf16, #nki.mem<sbuf>>,
                           %x: memref<64x5x14xbf16, strided<[80, 16, 1]>, #nki.mem<sbuf>>,
                           %acc: memref<16x5x14xf32, #nki.mem<psum>>) {
