@@ -74,7 +74,8 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     32-bit word. Window rows of 8 to 16 elements (static shapes, a target
     whose free dims collapse) are packed once per matmul, every row pair
     end to end in the flattened lane order, so that 32-lane blocks run
-    across rows without a masked-off tail in each. (x86 has no 16-bit
+    across rows without a masked-off tail in each; a last block of at most
+    16 lanes gets a tile of its own, one dot per row. (x86 has no 16-bit
     gather, so contiguous 16-bit rows of 8 or more elements are never
     gathered lane by lane.) The module then needs `enable-x86vector` in
     `convert-vector-to-llvm` and a CPU with AVX512_BF16.

@@ -582,8 +582,40 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     Value window = gathered ? viewAsSpan(rewriter, loc, moving) : Value();
     // Lanes outside rows: a K x lanes block of the moving tile stays in the
     // L1 cache while every row tile of the stationary one passes by.
-    auto laneLoop = scf::ForOp::create(
-        rewriter, loc, c0, lanes, constantIndex(rewriter, loc, kTileLanes));
+    // packRows: a last block of at most 16 lanes gets a tile of its own,
+    // one dot per row, instead of a mostly masked 32-lane block.
+    int64_t tailLanes = packRows && kTileLanes == 2 * kDotLanes &&
+                                flat->lanes % kTileLanes &&
+                                flat->lanes % kTileLanes <= kDotLanes
+                            ? flat->lanes % kTileLanes
+                            : 0;
+    Value blockLanes =
+        tailLanes ? constantIndex(rewriter, loc, flat->lanes - tailLanes)
+                  : lanes;
+    auto laneLoop =
+        scf::ForOp::create(rewriter, loc, c0, blockLanes,
+                           constantIndex(rewriter, loc, kTileLanes));
+    if (tailLanes) {
+      OpBuilder::InsertionGuard atTail(rewriter);
+      rewriter.setInsertionPointAfter(laneLoop);
+      Value tail0 = blockLanes;
+      auto tailMaskType = VectorType::get({kDotLanes}, rewriter.getI1Type());
+      PartAccess part{
+          {arith::AddIOp::create(rewriter, loc, tail0, c0)},
+          vector::ConstantMaskOp::create(rewriter, loc, tailMaskType,
+                                         ArrayRef<int64_t>{tailLanes})};
+      Value column =
+          constantIndex(rewriter, loc, 2 * (flat->lanes - tailLanes));
+      int64_t tailRows = rows % 16 == 0 ? 16 : 8;
+      auto tailRowLoop = scf::ForOp::create(
+          rewriter, loc, c0, constantIndex(rewriter, loc, rows),
+          constantIndex(rewriter, loc, tailRows));
+      rewriter.setInsertionPointToStart(tailRowLoop.getBody());
+      LaneBlock tail{accType,     tailRows, flat->target, packed, weights,
+                     contraction, Value(),  zero,         {},     tail0};
+      emitPairRowTile(rewriter, loc, op, tail, part,
+                      tailRowLoop.getInductionVar(), pairCount, column);
+    }
     rewriter.setInsertionPointToStart(laneLoop.getBody());
     Value lane0 = laneLoop.getInductionVar();
     Value left = arith::SubIOp::create(rewriter, loc, lanes, lane0);

@@ -229,7 +229,7 @@ func.func @strided_stationary_direct(%w: memref<128x128xf32, strided<[9, 1152]>,
 // DOT: vector.maskedstore %[[MOVING]][%[[P]], %[[COL]]], %[[PAIRMASK]], %[[PAIR]]
 // DOT: vector.maskedstore %[[MOVING]][%[[P]], %c140]
 // DOT-NOT: vector.gather
-// DOT: scf.for %[[L:.*]] = %{{.*}} to %c70 step %c32
+// DOT: scf.for %[[L:.*]] = %{{.*}} to %c64 step %c32
 // DOT: %[[BASE:.*]] = arith.muli %[[L]], %c2
 // DOT: vector.maskedload %[[FLAT]]
 // DOT: %[[AT:.*]] = arith.addi %[[BASE]], %c0
@@ -237,6 +237,14 @@ func.func @strided_stationary_direct(%w: memref<128x128xf32, strided<[9, 1152]>,
 // DOT: vector.broadcast {{.*}} : i32 to vector<16xi32>
 // DOT-COUNT-2: x86vector.avx512.dot
 // DOT: vector.maskedstore %[[FLAT]]
+// The last 6 lanes: a 16-lane block of its own, 16 rows of one dot each.
+// DOT: %[[TAILMASK:.*]] = vector.constant_mask [6] : vector<16xi1>
+// DOT: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c16
+// DOT: vector.maskedload %[[FLAT]][%{{.*}}, %{{.*}}], %[[TAILMASK]]
+// DOT: %[[TAILAT:.*]] = arith.addi %c128{{.*}}, %c0
+// DOT: vector.load %[[MOVING]][%{{.*}}, %[[TAILAT]]] : memref<64x192xbf16>, vector<32xbf16>
+// DOT-COUNT-16: x86vector.avx512.dot
+// DOT: vector.maskedstore %[[FLAT]][%{{.*}}, %{{.*}}], %[[TAILMASK]]
 func.func @row_pairs_bf16(%w: memref<64x16xbf16, #nki.mem<sbuf>>,
                           %x: memref<64x5x14xbf16, strided<[80, 16, 1]>, #nki.mem<sbuf>>,
                           %acc: memref<16x5x14xf32, #nki.mem<psum>>) {
