@@ -48,6 +48,23 @@ QUICK_SHAPES = [(4, 128, 128, 32, 16, 1), (4, 256, 256, 32, 16, 2)]
 BF16_SHAPES = SHAPES
 
 
+def host_cpu():
+    """This CPU's model name and the features the kernels care about."""
+    model, flags = "unknown CPU", []
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name") and model == "unknown CPU":
+                    model = line.split(":", 1)[1].strip()
+                if line.startswith("flags") and not flags:
+                    flags = line.split(":", 1)[1].split()
+    except OSError:
+        pass
+    wanted = ["avx2", "fma", "avx512f", "avx512_bf16", "avx512_fp16",
+              "amx_bf16"]
+    return model, [f for f in wanted if f in flags]
+
+
 def host_bf16_kernel():
     """The bf16 matmul kernel nki-run picks here: amx, avx512-bf16 or fma."""
     try:
@@ -195,8 +212,11 @@ def main():
     if not args.quick and "bf16" in dtypes:
         jobs += [(s, "bf16") for s in BF16_SHAPES]
     bf16_kernel = host_bf16_kernel()
-    print(f"benchmark: {len(jobs)} shapes, {args.threads} threads, bf16 "
-          f"matmuls on {bf16_kernel}; each line is one process", flush=True)
+    model, features = host_cpu()
+    machine = (f"{model} ({os.cpu_count()} CPUs; {' '.join(features)}), "
+               f"{args.threads} threads, bf16 matmuls on {bf16_kernel}")
+    print(f"benchmark: {len(jobs)} shapes on {machine}; each line is one "
+          "process", flush=True)
     rows = []
     for shape, dtype in jobs:
         batch, cin, cout, height, width, pool = shape
@@ -253,7 +273,7 @@ def main():
         lines.append(f"| {name} | {variant} | {r['median'] * 1e3:.3f} "
                      f"(of {r['repeat']}) | {flops / r['median'] * 1e-9:.1f} | "
                      f"{ratio} | {r['peak']:.0f} | {compile_s} |")
-    table = "\n".join(lines)
+    table = f"Ran on {machine}.\n\n" + "\n".join(lines)
     print()
     print(table)
     if args.markdown:

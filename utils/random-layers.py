@@ -11,7 +11,8 @@ end (the differential sweep of issue 13).
 
 SEEDS is a list of numbers and ranges (1 5 10-20), or saved layer files
 (.mlir), checked the same way. Each seed draws a layout
-(NCHW x FCHW, NHWC x HWCF, NHWC x FHWC), sizes, stride, dilation, padding per
+(NCHW x FCHW, NHWC x HWCF, NHWC x FHWC; or a depthwise conv, NCHW x CHW or
+NHWC x HWC), sizes, stride, dilation, padding per
 side, a bias form (none, linalg.broadcast, linalg.generic, added after the
 conv), a ReLU form, a max-pool (either layout), bf16 operands with an f32 result, and
 the order of the function's arguments, and a caller-provided init that
@@ -77,13 +78,19 @@ def draw(seed):
     if nhwc_pool and ch >= 2 and cw >= 2:
         k["pool"] = 2
     k["ch"], k["cw"] = ch, cw
+    # Drawn last: a depthwise conv (one filter per channel; NCHW x CHW or
+    # NHWC x HWC), whose output channels are its input channels.
+    k["depthwise"] = r.random() < 0.2
+    if k["depthwise"]:
+        k["oc"] = k["ic"]
     return k
 
 
 def knobs(k):
     return ", ".join(f"{key}={k[key]}" for key in
                      ["layout", "n", "ic", "oc", "h", "w", "fh", "fw", "sh", "sw",
-                      "dh", "dw", "pad", "bias", "relu", "pool", "bf16", "order", "init"])
+                      "dh", "dw", "pad", "bias", "relu", "pool", "bf16", "order", "init",
+                      "depthwise"])
 
 
 def generate(seed):
@@ -94,6 +101,10 @@ def generate(seed):
     ws = {"nchw_fchw": [k["oc"], k["ic"], k["fh"], k["fw"]],
           "nhwc_hwcf": [k["fh"], k["fw"], k["ic"], k["oc"]],
           "nhwc_fhwc": [k["oc"], k["fh"], k["fw"], k["ic"]]}[k["layout"]]
+    conv = f"conv_2d_{k['layout']}"
+    if k["depthwise"]:
+        ws = [k["fh"], k["fw"], k["ic"]] if last else [k["ic"], k["fh"], k["fw"]]
+        conv = "depthwise_conv_2d_nhwc_hwc" if last else "depthwise_conv_2d_nchw_chw"
     cs = [k["n"], k["ch"], k["cw"], k["oc"]] if last else [k["n"], k["oc"], k["ch"], k["cw"]]
     cdim = "d" if last else "b"
     chan = f"affine_map<(a, b, c, d) -> ({cdim})>"
@@ -133,7 +144,7 @@ def generate(seed):
               f"  }} -> {shape(cs, 'f32')}"]
     elif not k["init"]:
         L.append(f"  %init = linalg.fill ins(%zero : f32) outs(%e : {shape(cs, 'f32')}) -> {shape(cs, 'f32')}")
-    L += [f"  %c = linalg.conv_2d_{k['layout']} {{dilations = dense<[{k['dh']}, {k['dw']}]> : vector<2xi64>, strides = dense<[{k['sh']}, {k['sw']}]> : vector<2xi64>}}",
+    L += [f"  %c = linalg.{conv} {{dilations = dense<[{k['dh']}, {k['dw']}]> : vector<2xi64>, strides = dense<[{k['sh']}, {k['sw']}]> : vector<2xi64>}}",
           f"      ins({x}, %w : {shape(xs, op)}, {shape(ws, op)}) outs({'%i' if k['init'] else '%init'} : {shape(cs, 'f32')}) -> {shape(cs, 'f32')}"]
     v = "%c"
     if k["bias"] == "after":

@@ -281,7 +281,10 @@ LogicalResult Evaluator::countDma(DmaCopyOp dma) {
                                                  : 2];
   auto recordTensor = [&](Value value, SmallVector<int64_t> &perArgument,
                           int64_t &scratch) {
+    // (memref.transpose is no ViewLikeOpInterface: channels-last views.)
     Value root = getRootBuffer(value);
+    while (auto transpose = root.getDefiningOp<memref::TransposeOp>())
+      root = getRootBuffer(transpose.getIn());
     if (auto arg = dyn_cast<BlockArgument>(root);
         arg && arg.getOwner()->isEntryBlock() &&
         arg.getArgNumber() < perArgument.size())
@@ -328,10 +331,22 @@ static bool isIntegerArithmetic(Operation *op) {
 LogicalResult Evaluator::visit(Operation *op) {
   if (isa<arith::ConstantOp>(op) || isIntegerArithmetic(op))
     return visitInteger(op);
+  // The size of a dim of a view whose shape is known.
+  if (auto dim = dyn_cast<memref::DimOp>(op)) {
+    FailureOr<SmallVector<int64_t>> sizes = shape(dim.getSource(), op);
+    FailureOr<int64_t> index = integer(dim.getIndex(), op);
+    if (failed(sizes) || failed(index))
+      return failure();
+    if (*index < 0 || *index >= static_cast<int64_t>(sizes->size()))
+      return op->emitError() << "nki traffic analysis: dim out of range";
+    integers[dim.getResult()] = (*sizes)[*index];
+    return success();
+  }
   if (isa<scf::ForOp, scf::IfOp, scf::YieldOp, func::ReturnOp>(op))
     return visitControlFlow(op);
   if (isa<memref::AllocOp, memref::SubViewOp, memref::CollapseShapeOp,
-          memref::ExpandShapeOp, memref::DeallocOp, memref::CastOp>(op))
+          memref::ExpandShapeOp, memref::DeallocOp, memref::CastOp,
+          memref::TransposeOp>(op))
     return visitView(op);
   if (isa<DmaCopyOp, MatmulOp, TransposeOp, TensorCopyOp, TensorTensorOp,
           TensorScalarOp, TensorReduceOp, MemsetOp>(op))
@@ -543,6 +558,21 @@ LogicalResult Evaluator::visitView(Operation *op) {
       }
       layouts[expand.getResult()] = layout;
     }
+    return success();
+  }
+  // A transposed HBM view (channels-last data with channels on partitions).
+  if (auto transpose = dyn_cast<memref::TransposeOp>(op)) {
+    FailureOr<SmallVector<int64_t>> source = shape(transpose.getIn(), op);
+    if (failed(source))
+      return failure();
+    if (layouts.contains(transpose.getIn()))
+      return op->emitError()
+             << "nki traffic analysis: cannot evaluate a transposed on-chip "
+                "view";
+    SmallVector<int64_t> dims;
+    for (AffineExpr result : transpose.getPermutation().getResults())
+      dims.push_back((*source)[cast<AffineDimExpr>(result).getPosition()]);
+    shapes[transpose.getResult()] = dims;
     return success();
   }
   if (isa<memref::DeallocOp, memref::CastOp>(op)) {

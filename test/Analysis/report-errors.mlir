@@ -1,14 +1,35 @@
-// A kernel whose loops cannot be evaluated gets an error at the op.
-// RUN: nki-opt %s --nki-report -split-input-file -verify-diagnostics -o /dev/null
+// A kernel whose loops cannot be evaluated gets an error at the op that
+// needs the unknown value.
+// RUN: nki-opt %s --nki-report -split-input-file -verify-diagnostics -o /dev/null 2>&1 | FileCheck %s
 
 func.func @dynamic_bound(%x: memref<128x64xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %n = memref.dim %x, %c0 : memref<128x64xf32>
+  %f = arith.constant 4.0 : f32
+  %k = arith.fptosi %f : f32 to i32
   // expected-error @+1 {{nki traffic analysis: cannot evaluate an operand of this op}}
+  %n = arith.index_cast %k : i32 to index
   scf.for %i = %c0 to %n step %c1 {
     %t = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
     nki.dma_copy %x to %t : memref<128x64xf32> to memref<128x64xf32, #nki.mem<sbuf>>
+  } {nki.affine_range}
+  return
+}
+
+// -----
+
+// The size of a dim of a view is known, through a transposed view too: the
+// loop runs 64 times (64 DMAs).
+// CHECK-LABEL: nki-report @dim_of_a_view
+// CHECK: count: dma HBM->SBUF 64 (2097152 bytes)
+func.func @dim_of_a_view(%x: memref<128x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %t = memref.transpose %x (d0, d1) -> (d1, d0) : memref<128x64xf32> to memref<64x128xf32, strided<[1, 64]>>
+  %n = memref.dim %t, %c0 : memref<64x128xf32, strided<[1, 64]>>
+  scf.for %i = %c0 to %n step %c1 {
+    %s = memref.alloc() : memref<128x64xf32, #nki.mem<sbuf>>
+    nki.dma_copy %x to %s : memref<128x64xf32> to memref<128x64xf32, #nki.mem<sbuf>>
   } {nki.affine_range}
   return
 }

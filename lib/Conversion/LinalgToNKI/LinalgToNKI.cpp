@@ -174,11 +174,19 @@ LogicalResult LayerReader::readConvOp() {
     stridesAndDilations(op);
     layer.channelsLast = true;
     layer.filter = ConvLayer::Filter::FHWC;
+  } else if (auto op = dyn_cast<linalg::DepthwiseConv2DNchwChwOp>(*conv)) {
+    stridesAndDilations(op);
+    layer.filter = ConvLayer::Filter::CHW;
+  } else if (auto op = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*conv)) {
+    stridesAndDilations(op);
+    layer.channelsLast = true;
+    layer.filter = ConvLayer::Filter::HWC;
   } else {
     return fail(conv, "'" + conv->getName().getStringRef() +
                           "' is not one of the supported convs "
                           "(conv_2d_nchw_fchw, conv_2d_nhwc_hwcf, "
-                          "conv_2d_nhwc_fhwc)");
+                          "conv_2d_nhwc_fhwc, depthwise_conv_2d_nchw_chw, "
+                          "depthwise_conv_2d_nhwc_hwc)");
   }
   accounted.insert(conv);
   if (llvm::any_of(conv->getOperandTypes(), [](Type type) {
@@ -570,6 +578,16 @@ LogicalResult LayerReader::checkTypes() {
     layer.outChannels = ws[0];
     layer.filterHeight = ws[1];
     layer.filterWidth = ws[2];
+    break;
+  case ConvLayer::Filter::CHW:
+    layer.outChannels = ws[0];
+    layer.filterHeight = ws[1];
+    layer.filterWidth = ws[2];
+    break;
+  case ConvLayer::Filter::HWC:
+    layer.outChannels = ws[2];
+    layer.filterHeight = ws[0];
+    layer.filterWidth = ws[1];
     break;
   }
   if (layer.convHeight() < 1 || layer.convWidth() < 1 ||

@@ -95,6 +95,7 @@ private:
   Value loadWeights(Value w, Value oc0, OpFoldResult ocs, Value ic0,
                     OpFoldResult ics, Value fh, Value fw);
   Value transposeWeights(Value wTile, OpFoldResult ocs, OpFoldResult ics);
+  Value loadTapWeights(Value w, Value c0, OpFoldResult cs, Value fh, Value fw);
   Value loadPlane(Value x, Value batch, Value ic0, OpFoldResult ics, Value fh,
                   Value fw);
   Value loadPaddedPlane(Value x, Value batch, Value ic0, OpFoldResult ics,
@@ -136,6 +137,12 @@ MemRefType ConvLayer::typeOf(ConvOperand operand) const {
       break;
     case Filter::FHWC:
       shape = {outChannels, filterHeight, filterWidth, inChannels};
+      break;
+    case Filter::CHW:
+      shape = {inChannels, filterHeight, filterWidth};
+      break;
+    case Filter::HWC:
+      shape = {filterHeight, filterWidth, inChannels};
       break;
     }
     return MemRefType::get(shape, inputType);
@@ -253,8 +260,25 @@ Value NaiveConvBuilder::loadWeights(Value w, Value oc0, OpFoldResult ocs,
     source = view(w, {oc0, fh, fw, ic0}, {ocs, one, one, ics}, {1, 2});
     target = view(tile, {zero, zero}, {ocs, ics});
     break;
+  case ConvLayer::Filter::CHW:
+  case ConvLayer::Filter::HWC:
+    llvm_unreachable("depthwise filters load by loadTapWeights");
   }
   nki::DmaCopyOp::create(b, loc, source, target);
+  return tile;
+}
+
+/// A depthwise filter's weights of tap (fh, fw) for channels [c0, c0 + cs):
+/// a [channels, 1] tile, one scalar per partition.
+Value NaiveConvBuilder::loadTapWeights(Value w, Value c0, OpFoldResult cs,
+                                       Value fh, Value fw) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value tile = alloc({kPartitions, 1}, MemorySpace::sbuf, layer.inputType);
+  Value source =
+      layer.filter == ConvLayer::Filter::CHW
+          ? view(w, {c0, fh, fw}, {cs, one, one}, {2})
+          : channelsOnPartitions(view(w, {fh, fw, c0}, {one, one, cs}, {0}));
+  nki::DmaCopyOp::create(b, loc, source, view(tile, {zero, zero}, {cs, one}));
   return tile;
 }
 
@@ -386,16 +410,25 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   OpFoldResult positions = b.getIndexAttr(kSpatialPartition);
 
-  Value acc = alloc({kPartitions, kSpatialPartition}, MemorySpace::psum, f32);
+  // A depthwise conv accumulates on the Vector Engine, in SBUF.
+  bool depthwise = layer.isDepthwise();
+  Value acc = alloc({kPartitions, kSpatialPartition},
+                    depthwise ? MemorySpace::sbuf : MemorySpace::psum, f32);
   nki::MemsetOp::create(b, loc, acc, b.getF64FloatAttr(0.0));
   {
     OpBuilder::InsertionGuard loops(b);
-    Value ic = loop(llvm::divideCeil(layer.inChannels, kPartitions));
-    Value ic0 = arith::MulIOp::create(b, loc, ic, index(kPartitions));
-    OpFoldResult ics = tileSize(ic0, layer.inChannels, kPartitions);
+    // A depthwise tile's input channels are its output channels.
+    Value ic0 = oc0;
+    OpFoldResult ics = ocs;
+    if (!depthwise) {
+      Value ic = loop(llvm::divideCeil(layer.inChannels, kPartitions));
+      ic0 = arith::MulIOp::create(b, loc, ic, index(kPartitions));
+      ics = tileSize(ic0, layer.inChannels, kPartitions);
+    }
     Value fh = loop(layer.filterHeight);
     Value fw = loop(layer.filterWidth);
-    Value wTile = loadWeights(w, oc0, ocs, ic0, ics, fh, fw);
+    Value wTile = depthwise ? loadTapWeights(w, oc0, ocs, fh, fw)
+                            : loadWeights(w, oc0, ocs, ic0, ics, fh, fw);
     Value plane = layer.isPadded() ? loadPaddedPlane(x, batch, ic0, ics, fh, fw)
                                    : loadPlane(x, batch, ic0, ics, fh, fw);
     Value flat = memref::CollapseShapeOp::create(
@@ -412,16 +445,28 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
                                 view(flat, {zero, position}, {ics, one}),
                                 view(xTile, {zero, i}, {ics, one}));
     }
-    Value wT = layer.filter == ConvLayer::Filter::HWCF
-                   ? wTile
-                   : transposeWeights(wTile, ocs, ics);
-    nki::MatmulOp::create(b, loc, MatmulMode::accumulate,
-                          view(wT, {zero, zero}, {ics, ocs}),
-                          view(xTile, {zero, zero}, {ics, positions}),
-                          view(acc, {zero, zero}, {ocs, positions}));
+    if (depthwise) {
+      // acc += positions * w[channel]
+      Value product =
+          alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf, f32);
+      Value products = view(product, {zero, zero}, {ocs, positions});
+      nki::TensorScalarOp::create(
+          b, loc, AluOp::multiply, view(xTile, {zero, zero}, {ocs, positions}),
+          view(wTile, {zero, zero}, {ocs, one}), products);
+      Value sums = view(acc, {zero, zero}, {ocs, positions});
+      nki::TensorTensorOp::create(b, loc, AluOp::add, sums, products, sums);
+    } else {
+      Value wT = layer.filter == ConvLayer::Filter::HWCF
+                     ? wTile
+                     : transposeWeights(wTile, ocs, ics);
+      nki::MatmulOp::create(b, loc, MatmulMode::accumulate,
+                            view(wT, {zero, zero}, {ics, ocs}),
+                            view(xTile, {zero, zero}, {ics, positions}),
+                            view(acc, {zero, zero}, {ocs, positions}));
+    }
   }
 
-  // Evict PSUM, add the per-channel bias, apply the ReLU.
+  // Evict the accumulator, add the per-channel bias, apply the ReLU.
   Value res = alloc({kPartitions, kSpatialPartition}, MemorySpace::sbuf,
                     layer.outputType);
   nki::TensorCopyOp::create(b, loc, acc, res);

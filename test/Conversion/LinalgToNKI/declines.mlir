@@ -44,13 +44,14 @@ func.func @integers(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>) -> tensor<1x
   return %0 : tensor<1x4x6x6xi32>
 }
 
-// CHECK-LABEL: func.func @depthwise(
-// CHECK: linalg.depthwise_conv_2d_nhwc_hwc
-func.func @depthwise(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4xf32>, %init: tensor<1x6x6x4xf32>) -> tensor<1x6x6x4xf32> {
-  // expected-warning @+1 {{not imported: 'linalg.depthwise_conv_2d_nhwc_hwc' is not one of the supported convs}}
-  %0 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-      ins(%x, %w : tensor<1x8x8x4xf32>, tensor<3x3x4xf32>) outs(%init : tensor<1x6x6x4xf32>) -> tensor<1x6x6x4xf32>
-  return %0 : tensor<1x6x6x4xf32>
+// A depthwise conv with a channel multiplier (two filters per channel).
+// CHECK-LABEL: func.func @depthwise_multiplier(
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwcm
+func.func @depthwise_multiplier(%x: tensor<1x8x8x4xf32>, %w: tensor<3x3x4x2xf32>, %init: tensor<1x6x6x4x2xf32>) -> tensor<1x6x6x4x2xf32> {
+  // expected-warning @+1 {{not imported: 'linalg.depthwise_conv_2d_nhwc_hwcm' is not one of the supported convs (conv_2d_nchw_fchw, conv_2d_nhwc_hwcf, conv_2d_nhwc_fhwc, depthwise_conv_2d_nchw_chw, depthwise_conv_2d_nhwc_hwc)}}
+  %0 = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<1x8x8x4xf32>, tensor<3x3x4x2xf32>) outs(%init : tensor<1x6x6x4x2xf32>) -> tensor<1x6x6x4x2xf32>
+  return %0 : tensor<1x6x6x4x2xf32>
 }
 
 // CHECK-LABEL: func.func @two_convs(

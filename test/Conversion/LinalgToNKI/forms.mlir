@@ -253,3 +253,76 @@ func.func @caller_init_nhwc(%init: tensor<1x4x4x6xf32>, %x: tensor<1x9x9x4xf32>,
       ins(%x, %w : tensor<1x9x9x4xf32>, tensor<3x3x4x6xf32>) outs(%init : tensor<1x4x4x6xf32>) -> tensor<1x4x4x6xf32>
   return %c : tensor<1x4x4x6xf32>
 }
+
+// torch-mlir's depthwise 3x3 (groups = channels, bias=False), padded, ReLU:
+// no input-channel loop and no matmul. Per tap, the tap's weight of each
+// channel ([channels, 1], one scalar per partition, from the CHW filter) is
+// loaded, the copied positions are multiplied by it on the Vector Engine and
+// added into an f32 SBUF accumulator.
+// CHECK-LABEL: func.func @depthwise_nchw(
+// CHECK-SAME: %[[X:.*]]: memref<1x24x14x14xf32>, %[[W:.*]]: memref<24x3x3xf32>, %{{.*}}: memref<1x24x14x14xf32>)
+// CHECK-NOT: nki.matmul
+// CHECK: %[[ACC:.*]] = memref.alloc() : memref<128x512xf32, #nki.mem<sbuf>>
+// CHECK: nki.memset %[[ACC]], 0.0
+// CHECK: scf.for %[[FH:.*]] =
+// CHECK: scf.for %[[FW:.*]] =
+// CHECK: %[[WTILE:.*]] = memref.alloc() : memref<128x1xf32, #nki.mem<sbuf>>
+// CHECK: %[[TAPW:.*]] = memref.subview %[[W]][%{{.*}}, %[[FH]], %[[FW]]] [24, 1, 1] [1, 1, 1] : memref<24x3x3xf32> to memref<24x1xf32, strided<[9, 3], offset: ?>>
+// CHECK: nki.dma_copy %[[TAPW]] to
+// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<24x16x16xf32, #nki.mem<sbuf>>
+// CHECK: %[[SCALARS:.*]] = memref.subview %[[WTILE]][0, 0] [24, 1]
+// CHECK: nki.tensor_scalar multiply %{{.*}}, %[[SCALARS]] to %[[PRODUCTS:[^ ]*]] :
+// CHECK: %[[SUMS:.*]] = memref.subview %[[ACC]][0, 0] [24, 512]
+// CHECK: nki.tensor_tensor add %[[SUMS]], %[[PRODUCTS]] to %[[SUMS]]
+// CHECK-NOT: nki.matmul
+// CHECK: nki.tensor_copy %[[ACC]] to
+// CHECK: nki.tensor_scalar max
+func.func @depthwise_nchw(%x: tensor<1x24x14x14xf32>, %w: tensor<24x3x3xf32>) -> tensor<1x24x14x14xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %padded = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %cst : f32
+  } : tensor<1x24x14x14xf32> to tensor<1x24x16x16xf32>
+  %0 = tensor.empty() : tensor<1x24x14x14xf32>
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<1x24x14x14xf32>) -> tensor<1x24x14x14xf32>
+  %2 = linalg.depthwise_conv_2d_nchw_chw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%padded, %w : tensor<1x24x16x16xf32>, tensor<24x3x3xf32>) outs(%1 : tensor<1x24x14x14xf32>) -> tensor<1x24x14x14xf32>
+  %3 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%2 : tensor<1x24x14x14xf32>) outs(%0 : tensor<1x24x14x14xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %4 = arith.cmpf ugt, %in, %cst : f32
+    %5 = arith.select %4, %in, %cst : f32
+    linalg.yield %5 : f32
+  } -> tensor<1x24x14x14xf32>
+  return %3 : tensor<1x24x14x14xf32>
+}
+
+// IREE's NHWC depthwise (a MobileNet-v2 expansion width of 144 channels:
+// a full tile and a ragged one of 16), stride 2, the bias broadcast into the
+// init: the HWC filter's tap is [1, channels] in HBM, put on partitions by a
+// transposed view of the DMA source.
+// CHECK-LABEL: func.func @depthwise_nhwc(
+// CHECK-SAME: %{{.*}}: memref<2x17x15x144xf32>, %[[W:.*]]: memref<3x3x144xf32>, %{{.*}}: memref<144xf32>, %{{.*}}: memref<2x8x7x144xf32>)
+// CHECK-NOT: nki.matmul
+// CHECK: %[[TAPW:.*]] = memref.subview %[[W]][%{{.*}}, %{{.*}}, %{{.*}}] [1, 1, %{{.*}}] [1, 1, 1] : memref<3x3x144xf32> to memref<1x?xf32, strided<[{{[0-9]+}}, 1], offset: ?>>
+// CHECK: %[[ONPARTITIONS:.*]] = memref.transpose %[[TAPW]] (d0, d1) -> (d1, d0)
+// CHECK: nki.dma_copy %[[ONPARTITIONS]] to
+// CHECK: nki.tensor_scalar multiply
+// CHECK: nki.tensor_tensor add
+// CHECK: nki.tensor_scalar add
+func.func @depthwise_nhwc(%x: tensor<2x17x15x144xf32>, %w: tensor<3x3x144xf32>, %b: tensor<144xf32>) -> tensor<2x8x7x144xf32> {
+  %0 = tensor.empty() : tensor<2x8x7x144xf32>
+  %1 = linalg.broadcast ins(%b : tensor<144xf32>) outs(%0 : tensor<2x8x7x144xf32>) dimensions = [0, 1, 2]
+  %2 = linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<2x17x15x144xf32>, tensor<3x3x144xf32>) outs(%1 : tensor<2x8x7x144xf32>) -> tensor<2x8x7x144xf32>
+  return %2 : tensor<2x8x7x144xf32>
+}
+
+// A depthwise conv in bf16 with an f32 result, dilation 2, on memrefs.
+// CHECK-LABEL: func.func @depthwise_mixed_dilated(
+// CHECK-NOT: nki.matmul
+// CHECK: memref.alloc() : memref<128x1xbf16, #nki.mem<sbuf>>
+// CHECK: nki.tensor_scalar multiply {{.*}} : memref<16x512xbf16, {{.*}}>, memref<16x1xbf16, {{.*}}> to memref<16x512xf32,
+func.func @depthwise_mixed_dilated(%x: memref<1x16x11x12xbf16>, %w: memref<16x3x3xbf16>, %out: memref<1x16x7x8xf32>) {
+  %cst = arith.constant 0.000000e+00 : f32
+  linalg.fill ins(%cst : f32) outs(%out : memref<1x16x7x8xf32>)
+  linalg.depthwise_conv_2d_nchw_chw {dilations = dense<2> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%x, %w : memref<1x16x11x12xbf16>, memref<16x3x3xbf16>) outs(%out : memref<1x16x7x8xf32>)
+  return
+}

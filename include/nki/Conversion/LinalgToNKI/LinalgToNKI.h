@@ -19,7 +19,9 @@ enum class ConvOperand { Input, Filter, Bias, Init, Output };
 /// layouts, the fused epilogue and the kernel's arguments in the order of
 /// the function it came from.
 struct ConvLayer {
-  enum class Filter { FCHW, HWCF, FHWC };
+  /// FCHW, HWCF, FHWC: a dense conv's filter; CHW, HWC: a depthwise one's
+  /// (one filter per channel, channel multiplier 1).
+  enum class Filter { FCHW, HWCF, FHWC, CHW, HWC };
 
   int64_t batch = 0, inChannels = 0, height = 0, width = 0;
   int64_t outChannels = 0, filterHeight = 0, filterWidth = 0;
@@ -32,6 +34,11 @@ struct ConvLayer {
   /// channels, rows, cols].
   bool channelsLast = false;
   Filter filter = Filter::FCHW;
+  /// Each output channel is its input channel convolved with its own filter
+  /// (outChannels == inChannels).
+  bool isDepthwise() const {
+    return filter == Filter::CHW || filter == Filter::HWC;
+  }
   bool bias = false; // out += bias[channel]
   bool init = false; // out += init (the caller's init, before the bias)
   bool relu = false; // out = max(out, 0) after the bias
@@ -75,7 +82,11 @@ struct ConvLayer {
 /// filter column) it loads the weight tile and the whole shifted (strided,
 /// dilated) input plane, copies the partition's positions one by one,
 /// transposes the weights and accumulates a matmul in PSUM; then adds the
-/// bias, applies the ReLU and stores one position per DMA. Padding is zero
+/// bias, applies the ReLU and stores one position per DMA. A depthwise conv
+/// has no input-channel loop and no matmul: per tap, the Vector Engine
+/// multiplies the copied positions by the tap's per-channel weight (a
+/// [channels, 1] scalar tile) and adds them into an f32 SBUF accumulator
+/// (NKI `tensor_scalar` and `tensor_tensor`). Padding is zero
 /// on chip: an SBUF image is zeroed, X loaded into its interior, and each
 /// tap copies its window of the image. With pool > 1 the conv plane goes to HBM
 /// scratch and a second loop max-pools it row by row. Records `nki.conv2d` for
