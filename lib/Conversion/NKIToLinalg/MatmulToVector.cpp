@@ -440,6 +440,167 @@ void emitPairRowTile(OpBuilder &builder, Location loc, MatmulOp op,
                                     pairLoop.getResult(i * numParts + p));
 }
 
+/// The stationary tile as the f32 kernel reads it: packed and widened to
+/// f32 once (its K rows are a partition stride apart, and every lane block
+/// reads all of them); a dense f32 tile where it is; strided rows where they
+/// are for at most two lane blocks, gathered once for more.
+Value prepareStationary(OpBuilder &builder, Location loc, Value stationary,
+                        int64_t rows, Value contraction, int64_t laneBlocks) {
+  auto type = cast<MemRefType>(stationary.getType());
+  if (type.getElementType().isF32() &&
+      memref::isStaticShapeAndContiguousRowMajor(type))
+    return stationary;
+  SmallVector<int64_t> strides;
+  bool gatherOnce = getSpan(type, strides) &&
+                    (ShapedType::isDynamic(laneBlocks) || laneBlocks > 2);
+  if (hasContiguousRows(type) || gatherOnce)
+    return packStationary(builder, loc, stationary, rows, contraction);
+  return stationary;
+}
+
+/// The 16-lane parts of a pair lane block from `lane0` (lanes outside
+/// `mask` masked off).
+SmallVector<PartAccess> getLaneParts(OpBuilder &builder, Location loc,
+                                     ArrayRef<Value> outerFree, Value lane0,
+                                     Value mask) {
+  SmallVector<PartAccess> parts;
+  int64_t lanes = cast<VectorType>(mask.getType()).getDimSize(0);
+  for (int64_t p = 0; p < lanes / kDotLanes; ++p) {
+    PartAccess part;
+    llvm::append_range(part.freeIndices, outerFree);
+    part.freeIndices.push_back(arith::AddIOp::create(
+        builder, loc, lane0, constantIndex(builder, loc, p * kDotLanes)));
+    part.mask = vector::ExtractStridedSliceOp::create(
+        builder, loc, mask, ArrayRef<int64_t>{p * kDotLanes},
+        ArrayRef<int64_t>{kDotLanes}, ArrayRef<int64_t>{1});
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+/// The moving tile's rows for one lane block: where they are and how a row
+/// is read (gathered from a flattened window, or loaded at the free-dim
+/// indices), and the packed block they go to.
+struct MovingBlock {
+  Value moving, packed, contraction;
+  VectorType rowType; // kTileLanes elements of the moving type
+  Value zeroRow;
+  // Gathered lanes (a flattened window): the window as one run, the lanes'
+  // offsets in a K row, the K rows' distance; null otherwise.
+  Value window, offsets, partitionStride;
+  SmallVector<Value> freeIndices; // outer free dims, then the first lane
+  Value mask, width;              // lanes of the block that exist
+
+  /// Row k of the block in the moving element type, lanes outside
+  /// `rowMask` zero: gathered, or loaded (rows must be contiguous).
+  Value fetchRow(OpBuilder &b, Location loc, Value k, Value rowMask) const {
+    if (window) {
+      Value rowStart = arith::MulIOp::create(b, loc, k, partitionStride);
+      return vector::GatherOp::create(b, loc, rowType, window,
+                                      ValueRange{rowStart}, offsets, rowMask,
+                                      zeroRow);
+    }
+    SmallVector<Value> indices = {k};
+    llvm::append_range(indices, freeIndices);
+    return vector::MaskedLoadOp::create(b, loc, rowType, moving, indices,
+                                        rowMask, zeroRow);
+  }
+};
+
+/// The f32 kernel's K x lanes block: each row fetched and widened to f32,
+/// or (strided rows) copied element by element.
+void packMovingBlock(OpBuilder &builder, Location loc,
+                     const MovingBlock &block) {
+  Type f32 = builder.getF32Type();
+  auto widened = VectorType::get({block.rowType.getDimSize(0)}, f32);
+  Value c0 = constantIndex(builder, loc, 0),
+        c1 = constantIndex(builder, loc, 1);
+  bool loadsRows = block.window ||
+                   hasContiguousRows(cast<MemRefType>(block.moving.getType()));
+  scf::ForOp::create(
+      builder, loc, c0, block.contraction, c1, ValueRange{},
+      [&](OpBuilder &b, Location nested, Value k, ValueRange) {
+        if (loadsRows) {
+          Value row = castFloat(
+              b, nested, block.fetchRow(b, nested, k, block.mask), widened);
+          vector::StoreOp::create(b, nested, row, block.packed,
+                                  ValueRange{k, c0});
+          scf::YieldOp::create(b, nested);
+          return;
+        }
+        vector::StoreOp::create(b, nested,
+                                arith::ConstantOp::create(
+                                    b, nested, widened, b.getZeroAttr(widened)),
+                                block.packed, ValueRange{k, c0});
+        scf::ForOp::create(
+            b, nested, c0, block.width, c1, ValueRange{},
+            [&](OpBuilder &e, Location at, Value lane, ValueRange) {
+              SmallVector<Value> indices = {k};
+              llvm::append_range(indices, block.freeIndices);
+              indices.back() =
+                  arith::AddIOp::create(e, at, indices.back(), lane);
+              Value element = castFloat(
+                  e, at, memref::LoadOp::create(e, at, block.moving, indices),
+                  f32);
+              memref::StoreOp::create(e, at, element, block.packed,
+                                      ValueRange{k, lane});
+              scf::YieldOp::create(e, at);
+            });
+        scf::YieldOp::create(b, nested);
+      });
+}
+
+/// The pair kernel's block: rows 2k' and 2k' + 1 interleaved (the odd one
+/// zero past an odd K), one packed row per pair.
+void packMovingPairs(OpBuilder &builder, Location loc, const MovingBlock &block,
+                     Value pairCount) {
+  auto maskType = cast<VectorType>(block.mask.getType());
+  Value c0 = constantIndex(builder, loc, 0),
+        c1 = constantIndex(builder, loc, 1);
+  scf::ForOp::create(
+      builder, loc, c0, pairCount, c1, ValueRange{},
+      [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
+        Value even =
+            arith::MulIOp::create(b, nested, pair, constantIndex(b, nested, 2));
+        Value odd =
+            arith::AddIOp::create(b, nested, even, constantIndex(b, nested, 1));
+        Value oddExists = arith::CmpIOp::create(
+            b, nested, arith::CmpIPredicate::ult, odd, block.contraction);
+        Value oddMask = arith::AndIOp::create(
+            b, nested, block.mask,
+            vector::BroadcastOp::create(b, nested, maskType, oddExists));
+        Value paired = vector::InterleaveOp::create(
+            b, nested, block.fetchRow(b, nested, even, block.mask),
+            block.fetchRow(b, nested, odd, oddMask));
+        vector::StoreOp::create(b, nested, paired, block.packed,
+                                ValueRange{pair, c0});
+        scf::YieldOp::create(b, nested);
+      });
+}
+
+/// packRows: the last `tailLanes` (at most 16) lanes of the flattened
+/// target, from lane `tail0` on, as a block of one 16-lane part, 16 rows
+/// (8 when M is not a multiple of 16) of one dot each.
+void emitPairTail(OpBuilder &builder, Location loc, MatmulOp op,
+                  LaneBlock block, int64_t rows, Value tail0, int64_t tailLanes,
+                  Value pairCount) {
+  auto maskType = VectorType::get({kDotLanes}, builder.getI1Type());
+  PartAccess part{{tail0},
+                  vector::ConstantMaskOp::create(builder, loc, maskType,
+                                                 ArrayRef<int64_t>{tailLanes})};
+  Value column = arith::MulIOp::create(builder, loc, tail0,
+                                       constantIndex(builder, loc, 2));
+  block.tileRows = rows % 16 == 0 ? 16 : 8;
+  auto rowLoop =
+      scf::ForOp::create(builder, loc, constantIndex(builder, loc, 0),
+                         constantIndex(builder, loc, rows),
+                         constantIndex(builder, loc, block.tileRows));
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(rowLoop.getBody());
+  emitPairRowTile(builder, loc, op, block, part, rowLoop.getInductionVar(),
+                  pairCount, column);
+}
+
 struct MatmulToVector : OpRewritePattern<MatmulOp> {
   MatmulToVector(MLIRContext *context, bool dotBF16)
       : OpRewritePattern(context, /*benefit=*/2), dotBF16(dotBF16) {}
@@ -504,10 +665,6 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
         DenseElementsAttr::get(
             movingVectorType,
             rewriter.getFloatAttr(movingType.getElementType(), 0.0)));
-    auto toF32 = [&](OpBuilder &b, Value v) -> Value {
-      return castFloat(b, loc, v,
-                       isa<VectorType>(v.getType()) ? Type(accType) : f32);
-    };
 
     // Pairs need rows that load as vectors (lanes a multiple of 16).
     bool pairs = pairOperands && (flat || hasContiguousRows(movingType));
@@ -536,29 +693,18 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                                            constantIndex(rewriter, loc, 2))
                     .getResult()
               : Value();
-    // The stationary tile, packed and widened to f32 once: its K rows are a
-    // partition stride apart too, and every lane block reads all of them.
-    // (A dense f32 tile is read where it is.)
-    // Strided rows are read where they are by a matmul of one or two lane
-    // blocks, and gathered once for more.
-    Value weights = stationary;
-    bool dense = stationaryType.getElementType().isF32() &&
-                 memref::isStaticShapeAndContiguousRowMajor(stationaryType);
-    SmallVector<int64_t> stationaryStrides;
+    // Moving lane blocks per matmul: how often the stationary tile is read.
     int64_t laneBlocks = ShapedType::isDynamic(rowLength)
                              ? ShapedType::kDynamic
                              : llvm::divideCeil(rowLength, kTileLanes);
-    for (int64_t d = 1; !flat && d + 1 < movingType.getRank(); ++d)
+    for (int64_t d = 1; !flat && d + 1 < rank; ++d)
       laneBlocks = ShapedType::isDynamic(movingType.getDimSize(d))
                        ? ShapedType::kDynamic
                        : laneBlocks * movingType.getDimSize(d);
-    bool gatherOnce = getSpan(stationaryType, stationaryStrides) &&
-                      (ShapedType::isDynamic(laneBlocks) || laneBlocks > 2);
-    if (pairs)
-      weights = packStationaryPairs(rewriter, loc, stationary, rows,
-                                    contraction, pairCount);
-    else if (!dense && (hasContiguousRows(stationaryType) || gatherOnce))
-      weights = packStationary(rewriter, loc, stationary, rows, contraction);
+    Value weights = pairs ? packStationaryPairs(rewriter, loc, stationary, rows,
+                                                contraction, pairCount)
+                          : prepareStationary(rewriter, loc, stationary, rows,
+                                              contraction, laneBlocks);
 
     // packRows: every moving row, rows 2k' and 2k' + 1 interleaved (the odd
     // one zero past an odd K), end to end in the lane order of the
@@ -577,7 +723,7 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     }
     Value lanes = flat ? constantIndex(rewriter, loc, flat->lanes)
                        : memref::DimOp::create(rewriter, loc, moving, rank - 1);
-    // The window as one unit-stride run of its buffer, for the gathers.
+    // Gathered lanes read the window as one unit-stride run of its buffer.
     bool gathered = flat && !packRows;
     Value window = gathered ? viewAsSpan(rewriter, loc, moving) : Value();
     // Lanes outside rows: a K x lanes block of the moving tile stays in the
@@ -598,23 +744,10 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     if (tailLanes) {
       OpBuilder::InsertionGuard atTail(rewriter);
       rewriter.setInsertionPointAfter(laneLoop);
-      Value tail0 = blockLanes;
-      auto tailMaskType = VectorType::get({kDotLanes}, rewriter.getI1Type());
-      PartAccess part{
-          {arith::AddIOp::create(rewriter, loc, tail0, c0)},
-          vector::ConstantMaskOp::create(rewriter, loc, tailMaskType,
-                                         ArrayRef<int64_t>{tailLanes})};
-      Value column =
-          constantIndex(rewriter, loc, 2 * (flat->lanes - tailLanes));
-      int64_t tailRows = rows % 16 == 0 ? 16 : 8;
-      auto tailRowLoop = scf::ForOp::create(
-          rewriter, loc, c0, constantIndex(rewriter, loc, rows),
-          constantIndex(rewriter, loc, tailRows));
-      rewriter.setInsertionPointToStart(tailRowLoop.getBody());
-      LaneBlock tail{accType,     tailRows, flat->target, packed, weights,
-                     contraction, Value(),  zero,         {},     tail0};
-      emitPairRowTile(rewriter, loc, op, tail, part,
-                      tailRowLoop.getInductionVar(), pairCount, column);
+      LaneBlock tail{accType,     0,       flat->target, packed, weights,
+                     contraction, Value(), zero,         {},     blockLanes};
+      emitPairTail(rewriter, loc, op, tail, rows, blockLanes, tailLanes,
+                   pairCount);
     }
     rewriter.setInsertionPointToStart(laneLoop.getBody());
     Value lane0 = laneLoop.getInductionVar();
@@ -623,104 +756,29 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
         rewriter, loc, left, constantIndex(rewriter, loc, kTileLanes));
     Value mask = vector::CreateMaskOp::create(rewriter, loc, maskType,
                                               ValueRange{width});
-    Value offsets = gathered
-                        ? laneOffsets(rewriter, loc, *flat, lane0, kTileLanes)
-                        : Value();
-    Value partitionStride =
-        gathered ? constantIndex(rewriter, loc, flat->partitionStride)
-                 : Value();
-    // The parts of a pair lane block: 16 consecutive lanes each.
-    SmallVector<PartAccess> parts;
-    for (int64_t p = 0; pairs && p < kTileLanes / kDotLanes; ++p) {
-      PartAccess part;
-      llvm::append_range(part.freeIndices, outerFree);
-      part.freeIndices.push_back(arith::AddIOp::create(
-          rewriter, loc, lane0, constantIndex(rewriter, loc, p * kDotLanes)));
-      part.mask = vector::ExtractStridedSliceOp::create(
-          rewriter, loc, mask, ArrayRef<int64_t>{p * kDotLanes},
-          ArrayRef<int64_t>{kDotLanes}, ArrayRef<int64_t>{1});
-      parts.push_back(part);
+    MovingBlock rowsIn;
+    rowsIn.moving = moving;
+    rowsIn.packed = packed;
+    rowsIn.contraction = contraction;
+    rowsIn.rowType = movingVectorType;
+    rowsIn.zeroRow = movingZero;
+    if (gathered) {
+      rowsIn.window = window;
+      rowsIn.offsets = laneOffsets(rewriter, loc, *flat, lane0, kTileLanes);
+      rowsIn.partitionStride =
+          constantIndex(rewriter, loc, flat->partitionStride);
     }
-    // Row k of the lane block in the moving element type, lanes outside
-    // `rowMask` zero (pairs only: gathered, or loaded at `freeIndices`).
-    auto fetchRow = [&](OpBuilder &b, Location nested, Value k,
-                        ArrayRef<Value> freeIndices, Value rowMask) -> Value {
-      if (flat) {
-        Value rowStart = arith::MulIOp::create(b, nested, k, partitionStride);
-        return vector::GatherOp::create(b, nested, movingVectorType, window,
-                                        ValueRange{rowStart}, offsets, rowMask,
-                                        movingZero);
-      }
-      SmallVector<Value> indices = {k};
-      llvm::append_range(indices, freeIndices);
-      return vector::MaskedLoadOp::create(b, nested, movingVectorType, moving,
-                                          indices, rowMask, movingZero);
-    };
-    if (pairs && !packRows) {
-      // Rows 2k' and 2k' + 1 interleaved (the odd one zero past an odd K).
-      SmallVector<Value> laneFree(outerFree);
-      laneFree.push_back(lane0);
-      scf::ForOp::create(
-          rewriter, loc, c0, pairCount, c1, ValueRange{},
-          [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
-            Value even = arith::MulIOp::create(b, nested, pair,
-                                               constantIndex(b, nested, 2));
-            Value odd = arith::AddIOp::create(b, nested, even,
-                                              constantIndex(b, nested, 1));
-            Value oddExists = arith::CmpIOp::create(
-                b, nested, arith::CmpIPredicate::ult, odd, contraction);
-            Value oddMask = arith::AndIOp::create(
-                b, nested, mask,
-                vector::BroadcastOp::create(b, nested, maskType, oddExists));
-            Value paired = vector::InterleaveOp::create(
-                b, nested, fetchRow(b, nested, even, laneFree, mask),
-                fetchRow(b, nested, odd, laneFree, oddMask));
-            vector::StoreOp::create(b, nested, paired, packed,
-                                    ValueRange{pair, c0});
-            scf::YieldOp::create(b, nested);
-          });
-    } else if (pairs) {
-      // Packed whole above.
-    } else
-      scf::ForOp::create(
-          rewriter, loc, c0, contraction, c1, ValueRange{},
-          [&](OpBuilder &b, Location nested, Value k, ValueRange) {
-            SmallVector<Value> movingIndices = {k};
-            llvm::append_range(movingIndices, outerFree);
-            movingIndices.push_back(lane0);
-            if (flat) {
-              Value rowStart =
-                  arith::MulIOp::create(b, nested, k, partitionStride);
-              Value row = toF32(
-                  b, vector::GatherOp::create(b, nested, movingVectorType,
-                                              window, ValueRange{rowStart},
-                                              offsets, mask, movingZero));
-              vector::StoreOp::create(b, nested, row, packed,
-                                      ValueRange{k, c0});
-            } else if (hasContiguousRows(movingType)) {
-              Value row = toF32(b, vector::MaskedLoadOp::create(
-                                       b, nested, movingVectorType, moving,
-                                       movingIndices, mask, movingZero));
-              vector::StoreOp::create(b, nested, row, packed,
-                                      ValueRange{k, c0});
-            } else {
-              vector::StoreOp::create(b, nested, zero, packed,
-                                      ValueRange{k, c0});
-              scf::ForOp::create(
-                  b, nested, c0, width, c1, ValueRange{},
-                  [&](OpBuilder &e, Location at, Value lane, ValueRange) {
-                    SmallVector<Value> indices(movingIndices);
-                    indices.back() = arith::AddIOp::create(e, at, lane0, lane);
-                    Value element = castFloat(
-                        e, at, memref::LoadOp::create(e, at, moving, indices),
-                        f32);
-                    memref::StoreOp::create(e, at, element, packed,
-                                            ValueRange{k, lane});
-                    scf::YieldOp::create(e, at);
-                  });
-            }
-            scf::YieldOp::create(b, nested);
-          });
+    rowsIn.freeIndices = outerFree;
+    rowsIn.freeIndices.push_back(lane0);
+    rowsIn.mask = mask;
+    rowsIn.width = width;
+    if (!pairs)
+      packMovingBlock(rewriter, loc, rowsIn);
+    else if (!packRows)
+      packMovingPairs(rewriter, loc, rowsIn, pairCount);
+    SmallVector<PartAccess> parts;
+    if (pairs)
+      parts = getLaneParts(rewriter, loc, outerFree, lane0, mask);
     // Where the lane block's pairs start in the packed moving rows.
     Value movingColumn =
         packRows ? arith::MulIOp::create(rewriter, loc, lane0,

@@ -239,9 +239,10 @@ func.func @strided_stationary_direct(%w: memref<128x128xf32, strided<[9, 1152]>,
 // DOT: vector.maskedstore %[[FLAT]]
 // The last 6 lanes: a 16-lane block of its own, 16 rows of one dot each.
 // DOT: %[[TAILMASK:.*]] = vector.constant_mask [6] : vector<16xi1>
+// DOT: %[[TAILCOL:.*]] = arith.muli %c64{{.*}}, %c2
 // DOT: scf.for %{{.*}} = %{{.*}} to %c16{{.*}} step %c16
 // DOT: vector.maskedload %[[FLAT]][%{{.*}}, %{{.*}}], %[[TAILMASK]]
-// DOT: %[[TAILAT:.*]] = arith.addi %c128{{.*}}, %c0
+// DOT: %[[TAILAT:.*]] = arith.addi %[[TAILCOL]], %c0
 // DOT: vector.load %[[MOVING]][%{{.*}}, %[[TAILAT]]] : memref<64x192xbf16>, vector<32xbf16>
 // DOT-COUNT-16: x86vector.avx512.dot
 // DOT: vector.maskedstore %[[FLAT]][%{{.*}}, %{{.*}}], %[[TAILMASK]]
