@@ -40,7 +40,12 @@ def ConvertNKIToLinalg : Pass<"convert-nki-to-linalg", "ModuleOp"> {
     whole contraction, each step one load of the moving row and eight
     broadcast `vector.fma`s; the stationary tile and each K x 32 block of
     moving rows (rows a partition stride apart in memory) are first packed
-    contiguously, widened to f32, for all the tiles that read them. A
+    contiguously, widened to f32, for all the tiles that read them. Short
+    rows (a conv window's) run as one flattened lane axis when the target's
+    free dims collapse: contiguous rows of at most 16 elements (static
+    shapes) are packed once per matmul, end to end in lane order (a masked
+    load and store per row; the tail to a whole lane block zero), and other
+    short rows are gathered per lane block. A
     stationary tile with strided rows (left by `fold-transposes`) is read
     where it is by a matmul of at most two lane blocks, and gathered into
     packed rows once, 8 columns at a time, for more. A

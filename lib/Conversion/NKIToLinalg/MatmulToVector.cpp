@@ -183,6 +183,8 @@ struct LaneBlock {
   Value target, packed, weights, contraction, mask, zero;
   SmallVector<Value> outerFree;
   Value lane0;
+  /// Where the block's lanes start in a packed row (packRows: at lane0).
+  Value packedColumn;
 };
 
 /// Rows [row0, row0 + tileRows) of the lane block: the accumulators (loaded
@@ -212,8 +214,9 @@ void emitRowTile(OpBuilder &builder, Location loc, MatmulOp op,
   auto kLoop = scf::ForOp::create(
       builder, loc, c0, block.contraction, constantIndex(builder, loc, 1), accs,
       [&](OpBuilder &b, Location nested, Value k, ValueRange iterAccs) {
-        Value row = vector::LoadOp::create(b, nested, block.accType,
-                                           block.packed, ValueRange{k, c0});
+        Value row = vector::LoadOp::create(
+            b, nested, block.accType, block.packed,
+            ValueRange{k, block.packedColumn ? block.packedColumn : c0});
         SmallVector<Value> next;
         for (int64_t i = 0; i < block.tileRows; ++i) {
           Value weight =
@@ -278,6 +281,72 @@ Value packStationaryPairs(OpBuilder &builder, Location loc, Value stationary,
         scf::YieldOp::create(b, nested);
       });
   return weights;
+}
+
+/// packRows for the f32 kernel: `packed[k, l]` = moving row k at flattened
+/// lane l, widened to f32 (zero from the last lane to the end of the
+/// buffer): per K row and moving row (a point of the outer free dims), one
+/// masked row load stored with a mask at the row's place.
+void packFlatRows(OpBuilder &builder, Location loc, Value moving, Value packed,
+                  const FlatLanes &flat, Value contraction) {
+  auto movingType = cast<MemRefType>(moving.getType());
+  int64_t rowLength = flat.sizes.back();
+  int64_t rowsTotal = flat.lanes / rowLength;
+  int64_t columns = cast<MemRefType>(packed.getType()).getDimSize(1);
+  auto rowType = VectorType::get({kNarrowLanes}, movingType.getElementType());
+  auto wideType = VectorType::get({kNarrowLanes}, builder.getF32Type());
+  auto maskType = VectorType::get({kNarrowLanes}, builder.getI1Type());
+  Value c0 = constantIndex(builder, loc, 0),
+        c1 = constantIndex(builder, loc, 1);
+  Value rowZero = arith::ConstantOp::create(builder, loc, rowType,
+                                            builder.getZeroAttr(rowType));
+  Value rowMask = vector::ConstantMaskOp::create(builder, loc, maskType,
+                                                 ArrayRef<int64_t>{rowLength});
+  scf::ForOp::create(
+      builder, loc, c0, contraction, c1, ValueRange{},
+      [&](OpBuilder &b, Location nested, Value k, ValueRange) {
+        scf::ForOp::create(
+            b, nested, c0, constantIndex(b, nested, rowsTotal), c1,
+            ValueRange{},
+            [&](OpBuilder &e, Location at, Value row, ValueRange) {
+              // The row's outer free indices, from its flattened index.
+              SmallVector<Value> indices;
+              Value rest = row;
+              for (int64_t d = movingType.getRank() - 2; d >= 1; --d) {
+                Value size = constantIndex(e, at, movingType.getDimSize(d));
+                indices.insert(indices.begin(),
+                               arith::RemUIOp::create(e, at, rest, size));
+                rest = arith::DivUIOp::create(e, at, rest, size);
+              }
+              indices.insert(indices.begin(), k);
+              indices.push_back(c0);
+              Value values = castFloat(
+                  e, at,
+                  vector::MaskedLoadOp::create(e, at, rowType, moving, indices,
+                                               rowMask, rowZero),
+                  wideType);
+              Value column = arith::MulIOp::create(
+                  e, at, row, constantIndex(e, at, rowLength));
+              vector::MaskedStoreOp::create(
+                  e, at, packed, ValueRange{k, column}, rowMask, values);
+              scf::YieldOp::create(e, at);
+            });
+        // The tail: zeros, never stored but read by the last lane block.
+        auto tailType = VectorType::get({kWideLanes}, b.getF32Type());
+        auto tailMaskType = VectorType::get({kWideLanes}, b.getI1Type());
+        for (int64_t column = flat.lanes; column < columns;
+             column += kWideLanes) {
+          int64_t count = std::min<int64_t>(kWideLanes, columns - column);
+          vector::MaskedStoreOp::create(
+              b, nested, packed,
+              ValueRange{k, constantIndex(b, nested, column)},
+              vector::ConstantMaskOp::create(b, nested, tailMaskType,
+                                             ArrayRef<int64_t>{count}),
+              arith::ConstantOp::create(b, nested, tailType,
+                                        b.getZeroAttr(tailType)));
+        }
+        scf::YieldOp::create(b, nested);
+      });
 }
 
 /// packRows: `packed[k', 2 l + j]` = moving row 2k' + j at flattened lane l
@@ -637,9 +706,13 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     bool halfWordRows = movingType.getElementTypeBitWidth() == 16 &&
                         hasContiguousRows(movingType);
     int64_t lastDim = movingType.getShape().back();
-    bool packRows = pairOperands && halfWordRows &&
-                    movingType.hasStaticShape() && movingType.getRank() >= 3 &&
-                    lastDim >= kNarrowLanes / 2 && lastDim <= kDotLanes;
+    // Contiguous rows of at most 16 elements (8 to 16 for pairs) are packed
+    // end to end once per matmul (packRows).
+    bool contiguousRows = hasContiguousRows(movingType);
+    bool packRows =
+        contiguousRows && movingType.hasStaticShape() &&
+        movingType.getRank() >= 3 && lastDim <= kNarrowLanes &&
+        (!pairOperands || (halfWordRows && lastDim >= kNarrowLanes / 2));
     std::optional<FlatLanes> flat =
         flattenFreeDims(rewriter, loc, movingType, target,
                         packRows       ? std::numeric_limits<int64_t>::max()
@@ -686,7 +759,11 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
                                         llvm::alignTo(flat->lanes, kTileLanes))
                               : 2 * kTileLanes},
                     rewriter.getBF16Type())
-              : MemRefType::get({kMaxPartitions, kTileLanes}, f32));
+              : MemRefType::get({kMaxPartitions,
+                                 packRows ? static_cast<int64_t>(llvm::alignTo(
+                                                flat->lanes, kTileLanes))
+                                          : kTileLanes},
+                                f32));
     Value contraction = memref::DimOp::create(rewriter, loc, moving, 0);
     Value pairCount =
         pairs ? arith::CeilDivUIOp::create(rewriter, loc, contraction,
@@ -709,9 +786,11 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // packRows: every moving row, rows 2k' and 2k' + 1 interleaved (the odd
     // one zero past an odd K), end to end in the lane order of the
     // flattened target; the tail up to a whole lane block is zero.
-    if (packRows)
+    if (packRows && pairs)
       packPairedRows(rewriter, loc, moving, packed, *flat, contraction,
                      pairCount);
+    else if (packRows)
+      packFlatRows(rewriter, loc, moving, packed, *flat, contraction);
 
     // The free dims before the last one, one point at a time.
     SmallVector<Value> outerFree;
@@ -730,7 +809,7 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     // L1 cache while every row tile of the stationary one passes by.
     // packRows: a last block of at most 16 lanes gets a tile of its own,
     // one dot per row, instead of a mostly masked 32-lane block.
-    int64_t tailLanes = packRows && kTileLanes == 2 * kDotLanes &&
+    int64_t tailLanes = packRows && pairs && kTileLanes == 2 * kDotLanes &&
                                 flat->lanes % kTileLanes &&
                                 flat->lanes % kTileLanes <= kDotLanes
                             ? flat->lanes % kTileLanes
@@ -744,8 +823,9 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     if (tailLanes) {
       OpBuilder::InsertionGuard atTail(rewriter);
       rewriter.setInsertionPointAfter(laneLoop);
-      LaneBlock tail{accType,     0,       flat->target, packed, weights,
-                     contraction, Value(), zero,         {},     blockLanes};
+      LaneBlock tail{accType, 0,           flat->target, packed,
+                     weights, contraction, Value(),      zero,
+                     {},      blockLanes,  Value()};
       emitPairTail(rewriter, loc, op, tail, rows, blockLanes, tailLanes,
                    pairCount);
     }
@@ -772,7 +852,7 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     rowsIn.freeIndices.push_back(lane0);
     rowsIn.mask = mask;
     rowsIn.width = width;
-    if (!pairs)
+    if (!packRows && !pairs)
       packMovingBlock(rewriter, loc, rowsIn);
     else if (!packRows)
       packMovingPairs(rewriter, loc, rowsIn, pairCount);
@@ -780,20 +860,22 @@ struct MatmulToVector : OpRewritePattern<MatmulOp> {
     if (pairs)
       parts = getLaneParts(rewriter, loc, outerFree, lane0, mask);
     // Where the lane block's pairs start in the packed moving rows.
+    // (Pairs take two bf16 per lane.)
     Value movingColumn =
-        packRows ? arith::MulIOp::create(rewriter, loc, lane0,
-                                         constantIndex(rewriter, loc, 2))
-                       .getResult()
-                 : c0;
+        !packRows ? c0
+        : pairs   ? arith::MulIOp::create(rewriter, loc, lane0,
+                                          constantIndex(rewriter, loc, 2))
+                        .getResult()
+                  : lane0;
     auto rowLoop = scf::ForOp::create(rewriter, loc, c0,
                                       constantIndex(rewriter, loc, rows),
                                       constantIndex(rewriter, loc, kTileRows));
     rewriter.setInsertionPointToStart(rowLoop.getBody());
 
-    LaneBlock block{accType, kTileRows, flat ? flat->target : target,
-                    packed,  weights,   contraction,
-                    mask,    zero,      outerFree,
-                    lane0};
+    LaneBlock block{accType, kTileRows,   flat ? flat->target : target,
+                    packed,  weights,     contraction,
+                    mask,    zero,        outerFree,
+                    lane0,   movingColumn};
     if (pairs)
       emitPairRowTile(rewriter, loc, op, block, parts,
                       rowLoop.getInductionVar(), pairCount, movingColumn);

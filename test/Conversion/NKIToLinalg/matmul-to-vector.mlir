@@ -145,29 +145,57 @@ func.func @short_rows(%w: memref<128x128xf32, #nki.mem<sbuf>>,
   return
 }
 
-// A 3x3 tap's window of a padded 7x7 image (rows of 7, 9 apart) into a
-// contiguous 7x7 target: the free dims become one axis of 49 lanes, two
-// 32-lane blocks (the second masked to 17), each K row gathered from the
-// window's span at offsets (l / 7) * 9 + l % 7; the FMAs write the
-// collapsed target. The dense f32 stationary tile is read in place.
+// A stride-2 3x3 tap's window (rows of 7 columns 2 apart, rows 18 apart)
+// into a contiguous 7x7 target: the free dims become one axis of 49 lanes,
+// two 32-lane blocks (the second masked to 17), each K row gathered from
+// the window's span at offsets (l / 7) * 18 + (l % 7) * 2; the FMAs write
+// the collapsed target. The dense f32 stationary tile is read in place.
 // CHECK-LABEL: func.func @flat_lanes
 // CHECK-NOT: memref.alloc() {{.*}} : memref<128x128xf32>
 // CHECK: %[[TARGET:.*]] = memref.collapse_shape %arg2 {{\[\[}}0], [1, 2]] : memref<128x7x7xf32, strided<[512, 7, 1]>> into memref<128x49xf32, strided<[512, 1]>>
 // CHECK: %[[BASE:.*]], %[[OFFSET:.*]], %{{.*}}:3, %{{.*}}:3 = memref.extract_strided_metadata %arg1
-// CHECK: %[[SPAN:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%[[OFFSET]]], sizes: [41209], strides: [1]
+// CHECK: %[[SPAN:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%[[OFFSET]]], sizes: [41269], strides: [1]
 // CHECK: scf.for %[[L0:.*]] = %{{.*}} to %[[C49:.*]] step %[[C32:.*]] {
 // CHECK: %[[MASK:.*]] = vector.create_mask %{{.*}} : vector<32xi1>
 // CHECK: arith.remui %{{.*}} : vector<32xi32>
 // CHECK: arith.divui %{{.*}} : vector<32xi32>
 // CHECK: scf.for %[[K:.*]] =
 // CHECK: %[[START:.*]] = arith.muli %[[K]], %[[C324:.*]] : index
-// CHECK: vector.gather %[[SPAN]][%[[START]]] [%{{.*}}], %[[MASK]], %{{.*}} : memref<41209xf32, strided<[1], offset: ?>>, vector<32xi32>, vector<32xi1>, vector<32xf32> into vector<32xf32>
+// CHECK: vector.gather %[[SPAN]][%[[START]]] [%{{.*}}], %[[MASK]], %{{.*}} : memref<41269xf32, strided<[1], offset: ?>>, vector<32xi32>, vector<32xi1>, vector<32xf32> into vector<32xf32>
 // CHECK: memref.load %arg0[%{{.*}}, %{{.*}}] : memref<128x128xf32>
 // CHECK: vector.fma {{.*}} : vector<32xf32>
 // CHECK: vector.maskedstore %[[TARGET]][%{{.*}}, %[[L0]]], %[[MASK]]
 func.func @flat_lanes(%w: memref<128x128xf32, #nki.mem<sbuf>>,
-                      %x: memref<128x7x7xf32, strided<[324, 9, 1], offset: ?>, #nki.mem<sbuf>>,
+                      %x: memref<128x7x7xf32, strided<[324, 18, 2], offset: ?>, #nki.mem<sbuf>>,
                       %acc: memref<128x7x7xf32, strided<[512, 7, 1]>, #nki.mem<psum>>) {
+  nki.matmul accumulate %w, %x into %acc
+      : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x7x7xf32, strided<[324, 18, 2], offset: ?>, #nki.mem<sbuf>> into memref<128x7x7xf32, strided<[512, 7, 1]>, #nki.mem<psum>>
+  return
+}
+
+// The stride-1 tap's window (rows of 7, 9 apart: contiguous rows of at
+// most 16): every K row is packed once per matmul, its 7 window rows end to
+// end (masked loads of 7, masked stores at row * 7, the tail to 64 lanes
+// zero), no gathers; 32-lane blocks then read the packed rows at their
+// first lane.
+// CHECK-LABEL: func.func @packed_rows
+// CHECK: %[[TARGET:.*]] = memref.collapse_shape %arg2
+// CHECK: %[[PACKED:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128x64xf32>
+// CHECK: %[[ROWMASK:.*]] = vector.constant_mask [7] : vector<16xi1>
+// CHECK: scf.for %[[K:.*]] =
+// CHECK: scf.for %[[R:.*]] = %{{.*}} to %c7
+// CHECK: %[[ROW:.*]] = vector.maskedload %arg1[%[[K]], %{{.*}}, %{{.*}}], %[[ROWMASK]]
+// CHECK: %[[COL:.*]] = arith.muli %[[R]], %c7
+// CHECK: vector.maskedstore %[[PACKED]][%[[K]], %[[COL]]], %[[ROWMASK]], %[[ROW]]
+// CHECK: vector.maskedstore %[[PACKED]][%[[K]], %c49{{.*}}]
+// CHECK-NOT: vector.gather
+// CHECK: scf.for %[[L0:.*]] = %{{.*}} to %c49{{.*}} step %c32
+// CHECK: vector.load %[[PACKED]][%{{.*}}, %[[L0]]] : memref<128x64xf32>, vector<32xf32>
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK: vector.maskedstore %[[TARGET]][%{{.*}}, %[[L0]]]
+func.func @packed_rows(%w: memref<128x128xf32, #nki.mem<sbuf>>,
+                       %x: memref<128x7x7xf32, strided<[324, 9, 1], offset: ?>, #nki.mem<sbuf>>,
+                       %acc: memref<128x7x7xf32, strided<[512, 7, 1]>, #nki.mem<psum>>) {
   nki.matmul accumulate %w, %x into %acc
       : memref<128x128xf32, #nki.mem<sbuf>>, memref<128x7x7xf32, strided<[324, 9, 1], offset: ?>, #nki.mem<sbuf>> into memref<128x7x7xf32, strided<[512, 7, 1]>, #nki.mem<psum>>
   return
