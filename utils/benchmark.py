@@ -65,15 +65,10 @@ def host_cpu():
     return model, [f for f in wanted if f in flags]
 
 
-def host_bf16_kernel():
+def host_bf16_kernel(features):
     """The bf16 matmul kernel nki-run picks here: amx, avx512-bf16 or fma."""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            flags = cpuinfo.read().split()
-    except OSError:
-        return "fma"
-    return ("amx" if "amx_bf16" in flags else
-            "avx512-bf16" if "avx512_bf16" in flags else "fma")
+    return ("amx" if "amx_bf16" in features else
+            "avx512-bf16" if "avx512_bf16" in features else "fma")
 
 
 def run(cmd, **kwargs):
@@ -211,8 +206,8 @@ def main():
     jobs = [(s, "f32") for s in shapes] if "f32" in dtypes else []
     if not args.quick and "bf16" in dtypes:
         jobs += [(s, "bf16") for s in BF16_SHAPES]
-    bf16_kernel = host_bf16_kernel()
     model, features = host_cpu()
+    bf16_kernel = host_bf16_kernel(features)
     machine = (f"{model} ({os.cpu_count()} CPUs; {' '.join(features)}), "
                f"{args.threads} threads, bf16 matmuls on {bf16_kernel}")
     print(f"benchmark: {len(jobs)} shapes on {machine}; each line is one "

@@ -65,6 +65,13 @@ bool nki::mayBeWrittenIn(Operation *region, Value buffer, Operation *except) {
   return mayBeAccessedIn(region, buffer, except, /*includeReads=*/false);
 }
 
+bool nki::mayBeWrittenBetween(Operation *first, Operation *last, Value buffer) {
+  for (Operation *op = first->getNextNode(); op != last; op = op->getNextNode())
+    if (mayBeWrittenIn(op, buffer, /*except=*/nullptr))
+      return true;
+  return false;
+}
+
 bool nki::mayWriteThrough(OpOperand &operand) {
   auto effects = dyn_cast<MemoryEffectOpInterface>(operand.getOwner());
   if (!effects)

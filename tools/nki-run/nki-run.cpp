@@ -712,17 +712,20 @@ LogicalResult runMain(MLIRContext &context) {
   // another CPU gets only what every x86-64 has).
   if (hasBF16Matmul) {
     BF16Matmuls choice = bf16Matmuls;
+    bool hostCode = targetCPU.empty();
+    // (Asks Linux for the tile state only where AMX may be chosen.)
+    bool hasAMX = hostCode &&
+                  (choice == BF16Matmuls::Auto || choice == BF16Matmuls::AMX) &&
+                  nki::requestHostAMX();
+    bool hasDot = hostCode && nki::hostHasAVX512BF16();
     if (choice == BF16Matmuls::Auto)
-      choice = !targetCPU.empty()         ? BF16Matmuls::FMA
-               : nki::requestHostAMX()    ? BF16Matmuls::AMX
-               : nki::hostHasAVX512BF16() ? BF16Matmuls::AVX512BF16
-                                          : BF16Matmuls::FMA;
-    if (choice == BF16Matmuls::AMX &&
-        (!targetCPU.empty() || !nki::requestHostAMX()))
+      choice = hasAMX   ? BF16Matmuls::AMX
+               : hasDot ? BF16Matmuls::AVX512BF16
+                        : BF16Matmuls::FMA;
+    if (choice == BF16Matmuls::AMX && !hasAMX)
       return fail("--bf16-matmuls=amx needs AMX-BF16 on this CPU, without "
                   "--target-cpu");
-    if (choice == BF16Matmuls::AVX512BF16 &&
-        (!targetCPU.empty() || !nki::hostHasAVX512BF16()))
+    if (choice == BF16Matmuls::AVX512BF16 && !hasDot)
       return fail("--bf16-matmuls=avx512-bf16 needs AVX512_BF16 on this "
                   "CPU, without --target-cpu");
     lowering.amx = choice == BF16Matmuls::AMX;

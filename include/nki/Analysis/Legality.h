@@ -40,6 +40,10 @@ bool mayBeAccessedIn(Operation *region, Value buffer, Operation *except,
 /// writing anything.
 bool mayBeWrittenIn(Operation *region, Value buffer, Operation *except);
 
+/// True when some op strictly between `first` and `last` (ops of one block,
+/// `first` before `last`) may write memory that `buffer` may alias.
+bool mayBeWrittenBetween(Operation *first, Operation *last, Value buffer);
+
 /// True when `operand`'s owner may write memory through it: it declares a
 /// write of the operand's value, a write with no value, or no effects at all.
 bool mayWriteThrough(OpOperand &operand);

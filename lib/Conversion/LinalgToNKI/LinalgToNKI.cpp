@@ -575,10 +575,6 @@ LogicalResult LayerReader::checkTypes() {
     layer.filterWidth = ws[1];
     break;
   case ConvLayer::Filter::FHWC:
-    layer.outChannels = ws[0];
-    layer.filterHeight = ws[1];
-    layer.filterWidth = ws[2];
-    break;
   case ConvLayer::Filter::CHW:
     layer.outChannels = ws[0];
     layer.filterHeight = ws[1];

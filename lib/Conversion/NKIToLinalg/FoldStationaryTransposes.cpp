@@ -43,17 +43,6 @@ SmallVector<Operation *> getPrivateTile(Value value, Block *block,
   return {view, alloc};
 }
 
-/// Whether no op from `first` (exclusive) to `last` (exclusive) in their
-/// block may write `buffer`, other than the ops in `allowed`.
-bool isUnchangedBetween(Value buffer, Operation *first, Operation *last,
-                        ArrayRef<Operation *> allowed) {
-  for (Operation *op = first->getNextNode(); op != last; op = op->getNextNode())
-    if (!llvm::is_contained(allowed, op) && !isa<memref::AllocOp>(op) &&
-        mayBeWrittenIn(op, buffer, /*except=*/nullptr))
-      return false;
-  return true;
-}
-
 /// The only op of `kind` among the users of `value`, or null.
 template <typename OpTy> OpTy getOnlyUser(Value value) {
   OpTy found;
@@ -97,7 +86,7 @@ void foldStationaryTranspose(MatmulOp matmul) {
   if (transposed.empty() ||
       getElementTypeOrSelf(copy.getSource()) != elementType ||
       cast<MemRefType>(source.getType()).getElementType() != elementType ||
-      !isUnchangedBetween(source, transpose, matmul, {copy}))
+      mayBeWrittenBetween(transpose, matmul, source))
     return;
 
   // The DMA that filled the transposed tile, if it is read where it is.
@@ -110,8 +99,7 @@ void foldStationaryTranspose(MatmulOp matmul) {
             source, block, {load.getOperation(), transpose.getOperation()}))
            .empty() &&
       getElementTypeOrSelf(load.getSource()) == elementType &&
-      isUnchangedBetween(load.getSource(), load, matmul,
-                         {transpose, copy, load})) {
+      !mayBeWrittenBetween(load, matmul, load.getSource())) {
     dma = load;
     source = load.getSource();
   }

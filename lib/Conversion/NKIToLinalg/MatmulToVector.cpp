@@ -240,6 +240,59 @@ void emitRowTile(OpBuilder &builder, Location loc, MatmulOp op,
 /// f32 lanes of one vdpbf16ps: a 512-bit accumulator.
 constexpr int64_t kDotLanes = 16;
 
+/// Contraction rows 2 pair and 2 pair + 1 of a pair kernel, and the mask of
+/// the odd one's lanes: `laneMask` (all lanes when null) where it exists,
+/// none past an odd K, so that its masked load reads nothing there.
+struct RowPair {
+  Value even, odd, oddMask;
+};
+RowPair getRowPair(OpBuilder &b, Location loc, Value pair, Value contraction,
+                   VectorType maskType, Value laneMask = {}) {
+  Value even = arith::MulIOp::create(b, loc, pair, constantIndex(b, loc, 2));
+  Value odd = arith::AddIOp::create(b, loc, even, constantIndex(b, loc, 1));
+  Value oddExists = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          odd, contraction);
+  Value oddMask = vector::BroadcastOp::create(b, loc, maskType, oddExists);
+  if (laneMask)
+    oddMask = arith::AndIOp::create(b, loc, laneMask, oddMask);
+  return {even, odd, oddMask};
+}
+
+/// The indices after the partition dim of moving row `row` (a point of the
+/// outer free dims, flattened in order), then 0: where the row starts.
+SmallVector<Value> getRowStart(OpBuilder &b, Location loc, MemRefType moving,
+                               Value row) {
+  SmallVector<Value> indices;
+  Value rest = row;
+  for (int64_t d = moving.getRank() - 2; d >= 1; --d) {
+    Value size = constantIndex(b, loc, moving.getDimSize(d));
+    indices.insert(indices.begin(), arith::RemUIOp::create(b, loc, rest, size));
+    rest = arith::DivUIOp::create(b, loc, rest, size);
+  }
+  indices.push_back(constantIndex(b, loc, 0));
+  return indices;
+}
+
+/// Zeros in row `row` of `packed` from column `from` to its end: the tail
+/// the last lane block reads but never stores.
+void zeroPackedTail(OpBuilder &b, Location loc, Value packed, Value row,
+                    int64_t from) {
+  auto type = cast<MemRefType>(packed.getType());
+  int64_t columns = type.getDimSize(1);
+  auto chunkType = VectorType::get({kWideLanes}, type.getElementType());
+  auto maskType = VectorType::get({kWideLanes}, b.getI1Type());
+  Value zeros =
+      arith::ConstantOp::create(b, loc, chunkType, b.getZeroAttr(chunkType));
+  for (int64_t column = from; column < columns; column += kWideLanes) {
+    int64_t count = std::min<int64_t>(kWideLanes, columns - column);
+    vector::MaskedStoreOp::create(
+        b, loc, packed, ValueRange{row, constantIndex(b, loc, column)},
+        vector::ConstantMaskOp::create(b, loc, maskType,
+                                       ArrayRef<int64_t>{count}),
+        zeros);
+  }
+}
+
 /// The bf16 stationary tile as K/2 rows of pairs: element [k', 2m + j] is
 /// stationary[2k' + j, m] (zero past an odd K), so that one 32-bit load
 /// broadcasts both weights of column m for contraction rows 2k', 2k' + 1.
@@ -257,22 +310,14 @@ Value packStationaryPairs(OpBuilder &builder, Location loc, Value stationary,
   scf::ForOp::create(
       builder, loc, c0, pairCount, c1, ValueRange{},
       [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
-        Value even =
-            arith::MulIOp::create(b, nested, pair, constantIndex(b, nested, 2));
-        Value odd =
-            arith::AddIOp::create(b, nested, even, constantIndex(b, nested, 1));
-        // The odd row past an odd K reads nothing: an all-false mask.
-        Value oddExists = arith::CmpIOp::create(
-            b, nested, arith::CmpIPredicate::ult, odd, contraction);
-        Value oddMask =
-            vector::BroadcastOp::create(b, nested, maskType, oddExists);
+        RowPair rows2 = getRowPair(b, nested, pair, contraction, maskType);
         for (int64_t m = 0; m < rows; m += kChunk) {
           Value at = constantIndex(b, nested, m);
           Value first = vector::LoadOp::create(b, nested, chunkType, stationary,
-                                               ValueRange{even, at});
-          Value second =
-              vector::MaskedLoadOp::create(b, nested, chunkType, stationary,
-                                           ValueRange{odd, at}, oddMask, zero);
+                                               ValueRange{rows2.even, at});
+          Value second = vector::MaskedLoadOp::create(
+              b, nested, chunkType, stationary, ValueRange{rows2.odd, at},
+              rows2.oddMask, zero);
           Value paired = vector::InterleaveOp::create(b, nested, first, second);
           vector::StoreOp::create(
               b, nested, paired, weights,
@@ -292,7 +337,6 @@ void packFlatRows(OpBuilder &builder, Location loc, Value moving, Value packed,
   auto movingType = cast<MemRefType>(moving.getType());
   int64_t rowLength = flat.sizes.back();
   int64_t rowsTotal = flat.lanes / rowLength;
-  int64_t columns = cast<MemRefType>(packed.getType()).getDimSize(1);
   auto rowType = VectorType::get({kNarrowLanes}, movingType.getElementType());
   auto wideType = VectorType::get({kNarrowLanes}, builder.getF32Type());
   auto maskType = VectorType::get({kNarrowLanes}, builder.getI1Type());
@@ -309,17 +353,8 @@ void packFlatRows(OpBuilder &builder, Location loc, Value moving, Value packed,
             b, nested, c0, constantIndex(b, nested, rowsTotal), c1,
             ValueRange{},
             [&](OpBuilder &e, Location at, Value row, ValueRange) {
-              // The row's outer free indices, from its flattened index.
-              SmallVector<Value> indices;
-              Value rest = row;
-              for (int64_t d = movingType.getRank() - 2; d >= 1; --d) {
-                Value size = constantIndex(e, at, movingType.getDimSize(d));
-                indices.insert(indices.begin(),
-                               arith::RemUIOp::create(e, at, rest, size));
-                rest = arith::DivUIOp::create(e, at, rest, size);
-              }
+              SmallVector<Value> indices = getRowStart(e, at, movingType, row);
               indices.insert(indices.begin(), k);
-              indices.push_back(c0);
               Value values = castFloat(
                   e, at,
                   vector::MaskedLoadOp::create(e, at, rowType, moving, indices,
@@ -331,20 +366,7 @@ void packFlatRows(OpBuilder &builder, Location loc, Value moving, Value packed,
                   e, at, packed, ValueRange{k, column}, rowMask, values);
               scf::YieldOp::create(e, at);
             });
-        // The tail: zeros, never stored but read by the last lane block.
-        auto tailType = VectorType::get({kWideLanes}, b.getF32Type());
-        auto tailMaskType = VectorType::get({kWideLanes}, b.getI1Type());
-        for (int64_t column = flat.lanes; column < columns;
-             column += kWideLanes) {
-          int64_t count = std::min<int64_t>(kWideLanes, columns - column);
-          vector::MaskedStoreOp::create(
-              b, nested, packed,
-              ValueRange{k, constantIndex(b, nested, column)},
-              vector::ConstantMaskOp::create(b, nested, tailMaskType,
-                                             ArrayRef<int64_t>{count}),
-              arith::ConstantOp::create(b, nested, tailType,
-                                        b.getZeroAttr(tailType)));
-        }
+        zeroPackedTail(b, nested, packed, k, flat.lanes);
         scf::YieldOp::create(b, nested);
       });
 }
@@ -359,10 +381,8 @@ void packPairedRows(OpBuilder &builder, Location loc, Value moving,
   auto movingType = cast<MemRefType>(moving.getType());
   int64_t rowLength = flat.sizes.back();
   int64_t rowsTotal = flat.lanes / rowLength;
-  int64_t columns = cast<MemRefType>(packed.getType()).getDimSize(1);
   Type bf16 = builder.getBF16Type();
   auto rowType = VectorType::get({kDotLanes}, bf16);
-  auto pairType = VectorType::get({2 * kDotLanes}, bf16);
   auto rowMaskType = VectorType::get({kDotLanes}, builder.getI1Type());
   auto pairMaskType = VectorType::get({2 * kDotLanes}, builder.getI1Type());
   Value c0 = constantIndex(builder, loc, 0),
@@ -376,55 +396,29 @@ void packPairedRows(OpBuilder &builder, Location loc, Value moving,
   scf::ForOp::create(
       builder, loc, c0, pairCount, c1, ValueRange{},
       [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
-        Value even =
-            arith::MulIOp::create(b, nested, pair, constantIndex(b, nested, 2));
-        Value odd =
-            arith::AddIOp::create(b, nested, even, constantIndex(b, nested, 1));
-        Value oddExists = arith::CmpIOp::create(
-            b, nested, arith::CmpIPredicate::ult, odd, contraction);
-        Value oddMask = arith::AndIOp::create(
-            b, nested, rowMask,
-            vector::BroadcastOp::create(b, nested, rowMaskType, oddExists));
+        RowPair rows2 =
+            getRowPair(b, nested, pair, contraction, rowMaskType, rowMask);
         scf::ForOp::create(
             b, nested, c0, constantIndex(b, nested, rowsTotal), c1,
             ValueRange{},
             [&](OpBuilder &e, Location at, Value row, ValueRange) {
-              // The row's outer free indices, from its flattened index.
-              SmallVector<Value> indices;
-              Value rest = row;
-              for (int64_t d = movingType.getRank() - 2; d >= 1; --d) {
-                Value size = constantIndex(e, at, movingType.getDimSize(d));
-                indices.insert(indices.begin(),
-                               arith::RemUIOp::create(e, at, rest, size));
-                rest = arith::DivUIOp::create(e, at, rest, size);
-              }
-              indices.push_back(c0);
+              SmallVector<Value> indices = getRowStart(e, at, movingType, row);
               auto load = [&](Value k, Value mask) -> Value {
                 SmallVector<Value> at_(1, k);
                 llvm::append_range(at_, indices);
                 return vector::MaskedLoadOp::create(e, at, rowType, moving, at_,
                                                     mask, rowZero);
               };
-              Value paired = vector::InterleaveOp::create(
-                  e, at, load(even, rowMask), load(odd, oddMask));
+              Value paired =
+                  vector::InterleaveOp::create(e, at, load(rows2.even, rowMask),
+                                               load(rows2.odd, rows2.oddMask));
               Value column = arith::MulIOp::create(
                   e, at, row, constantIndex(e, at, 2 * rowLength));
               vector::MaskedStoreOp::create(
                   e, at, packed, ValueRange{pair, column}, pairMask, paired);
               scf::YieldOp::create(e, at);
             });
-        // The tail: zeros, never stored but read by the last lane block.
-        for (int64_t column = 2 * flat.lanes; column < columns;
-             column += 2 * kDotLanes) {
-          int64_t count = std::min<int64_t>(2 * kDotLanes, columns - column);
-          Value zeros = arith::ConstantOp::create(b, nested, pairType,
-                                                  b.getZeroAttr(pairType));
-          Value mask = vector::ConstantMaskOp::create(b, nested, pairMaskType,
-                                                      ArrayRef<int64_t>{count});
-          vector::MaskedStoreOp::create(
-              b, nested, packed,
-              ValueRange{pair, constantIndex(b, nested, column)}, mask, zeros);
-        }
+        zeroPackedTail(b, nested, packed, pair, 2 * flat.lanes);
         scf::YieldOp::create(b, nested);
       });
 }
@@ -629,18 +623,11 @@ void packMovingPairs(OpBuilder &builder, Location loc, const MovingBlock &block,
   scf::ForOp::create(
       builder, loc, c0, pairCount, c1, ValueRange{},
       [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
-        Value even =
-            arith::MulIOp::create(b, nested, pair, constantIndex(b, nested, 2));
-        Value odd =
-            arith::AddIOp::create(b, nested, even, constantIndex(b, nested, 1));
-        Value oddExists = arith::CmpIOp::create(
-            b, nested, arith::CmpIPredicate::ult, odd, block.contraction);
-        Value oddMask = arith::AndIOp::create(
-            b, nested, block.mask,
-            vector::BroadcastOp::create(b, nested, maskType, oddExists));
+        RowPair rows2 = getRowPair(b, nested, pair, block.contraction, maskType,
+                                   block.mask);
         Value paired = vector::InterleaveOp::create(
-            b, nested, block.fetchRow(b, nested, even, block.mask),
-            block.fetchRow(b, nested, odd, oddMask));
+            b, nested, block.fetchRow(b, nested, rows2.even, block.mask),
+            block.fetchRow(b, nested, rows2.odd, rows2.oddMask));
         vector::StoreOp::create(b, nested, paired, block.packed,
                                 ValueRange{pair, c0});
         scf::YieldOp::create(b, nested);

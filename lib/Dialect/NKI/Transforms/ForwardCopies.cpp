@@ -54,11 +54,9 @@ FailureOr<Forwarding> match(RewriterBase &rewriter, Operation *copy) {
     return failure();
   if (getElementTypeOrSelf(source.getType()) != tile.getType().getElementType())
     return decline("the copy converts the element type");
-  for (Operation *op = copy->getNextNode(); op != reader;
-       op = op->getNextNode())
-    if (mayBeWrittenIn(op, source, /*except=*/nullptr))
-      return decline("an op between the copy and the read may write the "
-                     "copied data");
+  if (mayBeWrittenBetween(copy, reader, source))
+    return decline("an op between the copy and the read may write the "
+                   "copied data");
   return Forwarding{copy, tile, read};
 }
 
