@@ -1,0 +1,93 @@
+"""`neuronxcc.nki.isa` (nisa) as the tracer serves it: the instruction-level
+API, both the form that returns a new tile and the newer one that writes
+`dst`."""
+
+from . import language as nl
+from .trace import NkiUnsupported, current, element_type
+
+
+class engine:
+    unknown = tensor = vector = scalar = gpsimd = activation = None
+
+
+def _no_mask(mask):
+    if mask is not None:
+        raise NkiUnsupported("mask=")
+
+
+def dma_copy(dst=None, src=None, mask=None, dst_rmw_op=None, **kwargs):
+    _no_mask(mask)
+    if dst is None or src is None:
+        raise NkiUnsupported("dma_copy without dst= and src=")
+    if dst_rmw_op is not None:
+        raise NkiUnsupported("dma_copy with dst_rmw_op=")
+    current().copy("dma_copy", nl.tile(src), nl.tile(dst))
+
+
+def nc_matmul(stationary=None, moving=None, *args, dst=None, mask=None,
+              accumulate=False, **kwargs):
+    _no_mask(mask)
+    # The newer form: nc_matmul(dst, stationary, moving, accumulate=...).
+    if args and hasattr(moving, "shape") and hasattr(args[0], "shape"):
+        dst, stationary, moving = stationary, moving, args[0]
+    result = nl.PendingMatmul(stationary, moving)
+    if dst is not None:
+        result.emit(nl.tile(dst), accumulate=bool(accumulate))
+        return dst
+    return result
+
+
+def nc_transpose(data, dst=None, mask=None, engine=None, **kwargs):
+    _no_mask(mask)
+    out = nl.transpose(data)
+    if dst is not None:
+        current().copy("tensor_copy", out, nl.tile(dst))
+        return dst
+    return out
+
+
+def tensor_copy(src=None, dtype=None, dst=None, mask=None, engine=None,
+                **kwargs):
+    _no_mask(mask)
+    if dst is not None:
+        current().copy("tensor_copy", nl.tile(src), nl.tile(dst))
+        return dst
+    return nl.copy(src, dtype=dtype)
+
+
+def tensor_tensor(data1=None, data2=None, op=None, dtype=None, dst=None,
+                  mask=None, **kwargs):
+    _no_mask(mask)
+    return nl.elementwise(op, data1, data2, dtype,
+                          out=nl.tile(dst) if dst is not None else None)
+
+
+def tensor_scalar(data=None, op0=None, operand0=None, reverse0=False,
+                  op1=None, operand1=None, reverse1=False, dtype=None,
+                  dst=None, mask=None, **kwargs):
+    _no_mask(mask)
+    if reverse0 or reverse1:
+        raise NkiUnsupported("tensor_scalar with reverse0/reverse1")
+    out = nl.elementwise(op0, data, operand0, dtype,
+                         out=nl.tile(dst) if dst is not None else None)
+    if op1 is not None:
+        out = nl.elementwise(op1, out, operand1, dtype, out=out)
+    return out
+
+
+def tensor_reduce(op=None, data=None, axis=None, dtype=None, negate=False,
+                  keepdims=False, dst=None, mask=None, **kwargs):
+    _no_mask(mask)
+    if negate:
+        raise NkiUnsupported("tensor_reduce with negate=True")
+    return nl.reduce(op, data, axis, dtype, keepdims,
+                     out=nl.tile(dst) if dst is not None else None)
+
+
+def memset(shape=None, value=0.0, dtype=None, dst=None, mask=None,
+           **kwargs):
+    _no_mask(mask)
+    if dst is not None:
+        nl._memset(nl.tile(dst), value)
+        return dst
+    return nl.full(shape, value, dtype)

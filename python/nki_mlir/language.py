@@ -1,0 +1,318 @@
+"""`neuronxcc.nki.language` (nl) as the tracer serves it."""
+
+import numpy as np
+
+from .trace import (Index, NkiError, NkiUnsupported, Tensor, bfloat16,
+                    current, element_type)
+
+# Element types.
+float32 = np.float32
+float16 = np.float16
+bfloat16 = bfloat16
+tfloat32 = np.float32  # stored as f32
+
+# Memories.
+sbuf = "sbuf"
+psum = "psum"
+hbm = "hbm"
+shared_hbm = "hbm"
+private_hbm = "hbm"
+
+
+class tile_size:
+    """The NKI tile limits (the same on trn1 and trn2)."""
+    pmax = 128
+    gemm_stationary_fmax = 128
+    gemm_moving_fmax = 512
+    psum_fmax = 2048
+    psum_partition = 128
+
+
+def par_dim(size):
+    """Marks the partition dim of a shape; the first dim is it anyway."""
+    return size
+
+
+# ---------------------------------------------------------------------------
+# Loops
+
+def _range_args(args):
+    if len(args) == 1:
+        return 0, args[0], 1
+    if len(args) == 2:
+        return args[0], args[1], 1
+    if len(args) == 3:
+        return args[0], args[1], args[2]
+    raise NkiUnsupported(f"a range of {len(args)} arguments")
+
+
+def _loop(args, independent):
+    start, stop, step = _range_args(args)
+    if all(Index.of(v).constant() is not None for v in (start, stop, step)) \
+            and len(range(int(start), int(stop), int(step))) == 0:
+        return
+    yield from current().loop(start, stop, step, independent)
+
+
+def affine_range(*args, **kwargs):
+    """Independent iterations: an `scf.for` marked nki.affine_range."""
+    return _loop(args, True)
+
+
+def sequential_range(*args, **kwargs):
+    """Ordered iterations: a plain `scf.for`."""
+    return _loop(args, False)
+
+
+def static_range(*args, **kwargs):
+    """Unrolled at trace time."""
+    return range(*(int(a) for a in args))
+
+
+# ---------------------------------------------------------------------------
+# Tensors
+
+def ndarray(shape, dtype, buffer=None, name="", **kwargs):
+    return current().alloc(tuple(shape), element_type(dtype),
+                           _space(buffer))
+
+
+def zeros(shape, dtype, buffer=None, name="", **kwargs):
+    tile = ndarray(shape, dtype, buffer)
+    _memset(tile, 0.0)
+    return tile
+
+
+def full(shape, fill_value, dtype, buffer=None, name="", **kwargs):
+    tile = ndarray(shape, dtype, buffer)
+    _memset(tile, float(fill_value))
+    return tile
+
+
+def _memset(tile, value):
+    if tile.space == "hbm":
+        raise NkiUnsupported("zero-filling an HBM tensor")
+    current().emit(f"nki.memset {tile.name}, {float(value)!r} : "
+                   f"{tile.type()}")
+
+
+def _space(buffer):
+    if buffer is None:
+        return "sbuf"
+    if buffer in ("sbuf", "psum", "hbm"):
+        return buffer
+    raise NkiUnsupported(f"buffer {buffer!r}")
+
+
+def tile(value):
+    """A tensor operand: a pending matmul result lands in PSUM first."""
+    if isinstance(value, PendingMatmul):
+        return value.materialize()
+    if not isinstance(value, Tensor):
+        raise NkiUnsupported(f"a {type(value).__name__} where a tile is "
+                             "expected")
+    return value
+
+
+def _no_mask(mask):
+    if mask is not None:
+        raise NkiUnsupported("mask=")
+
+
+def _copy_to_new_tile(op, x, dtype):
+    x = tile(x)
+    etype = element_type(dtype) if dtype is not None else x.etype
+    out = current().alloc(x.shape, etype, "sbuf")
+    current().copy(op, x, out)
+    return out
+
+
+def load(src, dtype=None, mask=None, **kwargs):
+    """HBM -> a new SBUF tile of the same shape."""
+    _no_mask(mask)
+    return _copy_to_new_tile("dma_copy", src, dtype)
+
+
+def store(dst, value, mask=None, **kwargs):
+    _no_mask(mask)
+    current().copy("dma_copy", tile(value), tile(dst))
+
+
+def copy(x, dtype=None, mask=None, **kwargs):
+    """A new SBUF tile holding `x` (the usual PSUM eviction)."""
+    _no_mask(mask)
+    return _copy_to_new_tile("tensor_copy", x, dtype)
+
+
+def transpose(x, dtype=None, mask=None, **kwargs):
+    """x^T on the Tensor Engine, into PSUM."""
+    _no_mask(mask)
+    x = tile(x)
+    if len(x.shape) != 2:
+        raise NkiUnsupported("a transpose of a tile that is not 2-D")
+    out = current().alloc((x.shape[1], x.shape[0]), x.etype, "psum")
+    current().emit(f"nki.transpose {x.name} into {out.name} : {x.type()} "
+                   f"into {out.type()}")
+    return out
+
+
+class PendingMatmul:
+    """stationary^T @ moving, not issued yet: `psum += ...` accumulates it
+    into that tile; any other use issues it into a new PSUM tile."""
+
+    def __init__(self, stationary, moving):
+        self.stationary = tile(stationary)
+        self.moving = tile(moving)
+        if self.stationary.shape[0] != self.moving.shape[0]:
+            raise NkiError(
+                f"matmul contraction sizes differ: stationary "
+                f"{list(self.stationary.shape)}, moving "
+                f"{list(self.moving.shape)}")
+        self.shape = (self.stationary.shape[1],) + self.moving.shape[1:]
+        self.result = None
+
+    def emit(self, target, accumulate):
+        mode = "accumulate" if accumulate else "overwrite"
+        s, m = self.stationary, self.moving
+        current().emit(f"nki.matmul {mode} {s.name}, {m.name} into "
+                       f"{target.name} : {s.type()}, {m.type()} into "
+                       f"{target.type()}")
+
+    def materialize(self):
+        if self.result is None:
+            self.result = current().alloc(self.shape, "f32", "psum")
+            self.emit(self.result, accumulate=False)
+        return self.result
+
+    # Used like the tile it becomes.
+    def __getattr__(self, name):
+        if name in ("stationary", "moving", "shape", "result"):
+            raise AttributeError(name)
+        return getattr(self.materialize(), name)
+
+    def __getitem__(self, key):
+        return self.materialize()[key]
+
+
+def matmul(x, y, transpose_x=False, mask=None, **kwargs):
+    """x @ y (x^T @ y with transpose_x=True): the contraction on the
+    partition dim of both, as nc_matmul wants it."""
+    _no_mask(mask)
+    x = tile(x)
+    if not transpose_x:
+        x = copy(transpose(x))
+    return PendingMatmul(x, y)
+
+
+# ---------------------------------------------------------------------------
+# Elementwise ops and reductions
+
+def _alu_name(op):
+    names = {add: "add", subtract: "subtract", multiply: "multiply",
+             maximum: "max", minimum: "min", max: "max", min: "min",
+             np.add: "add", np.subtract: "subtract", np.multiply: "multiply",
+             np.maximum: "max", np.minimum: "min", np.max: "max",
+             np.min: "min", sum: "add", np.sum: "add"}
+    if isinstance(op, str) and op in ("add", "subtract", "multiply", "max",
+                                      "min"):
+        return op
+    name = names.get(op)
+    if name is None:
+        raise NkiUnsupported(f"the ALU op {getattr(op, '__name__', op)!r} "
+                             "(add, subtract, multiply, max and min are "
+                             "supported)")
+    return name
+
+
+def _scalar(value, etype="f32"):
+    name = current().fresh("cst")
+    current().emit(f"{name} = arith.constant {float(value)!r} : {etype}")
+    return name, etype
+
+
+def elementwise(op, a, b, dtype=None, out=None):
+    """`a op b` into a new SBUF tile (or `out`): tensor_tensor for equal
+    shapes, tensor_scalar for a [P, 1] tile or a Python number."""
+    op = _alu_name(op)
+    trace = current()
+    if not isinstance(a, (Tensor, PendingMatmul)):
+        if op == "subtract":
+            raise NkiUnsupported("a number minus a tile")
+        a, b = b, a
+    a = tile(a)
+    etype = element_type(dtype) if dtype is not None else a.etype
+    if out is None:
+        out = trace.alloc(a.shape, etype, "sbuf")
+    if isinstance(b, (Tensor, PendingMatmul)):
+        b = tile(b)
+        if b.shape == a.shape:
+            trace.emit(f"nki.tensor_tensor {op} {a.name}, {b.name} to "
+                       f"{out.name} : {a.type()}, {b.type()} to "
+                       f"{out.type()}")
+            return out
+        if b.shape != (a.shape[0], 1):
+            raise NkiError(f"operand shapes {list(a.shape)} and "
+                           f"{list(b.shape)} do not broadcast (a per-"
+                           "partition operand is [P, 1])")
+        scalar, scalar_type = b.name, b.type()
+    elif isinstance(b, (int, float, np.floating, np.integer)):
+        scalar, scalar_type = _scalar(b)
+    else:
+        raise NkiUnsupported(f"an operand of type {type(b).__name__}")
+    trace.emit(f"nki.tensor_scalar {op} {a.name}, {scalar} to {out.name} : "
+               f"{a.type()}, {scalar_type} to {out.type()}")
+    return out
+
+
+def _elementwise_api(op, name):
+    def apply(x, y, dtype=None, mask=None, **kwargs):
+        _no_mask(mask)
+        return elementwise(op, x, y, dtype)
+    apply.__name__ = name
+    return apply
+
+
+add = _elementwise_api("add", "add")
+subtract = _elementwise_api("subtract", "subtract")
+multiply = _elementwise_api("multiply", "multiply")
+maximum = _elementwise_api("max", "maximum")
+minimum = _elementwise_api("min", "minimum")
+
+
+def reduce(op, x, axis, dtype=None, keepdims=False, out=None):
+    """A reduction over free axes into a new SBUF tile."""
+    x = tile(x)
+    axes = sorted({int(a) % len(x.shape) for a in
+                   (axis if isinstance(axis, (tuple, list)) else [axis])})
+    if 0 in axes:
+        raise NkiError("a reduction over the partition dim (axis 0)")
+    shape = tuple(s for d, s in enumerate(x.shape) if d not in axes)
+    etype = element_type(dtype) if dtype is not None else x.etype
+    trace = current()
+    if out is None:
+        if keepdims:
+            out = trace.alloc(tuple(1 if d in axes else s
+                                    for d, s in enumerate(x.shape)),
+                              etype, "sbuf")
+        else:
+            out = trace.alloc(shape, etype, "sbuf")
+    target = out if out.shape == shape else trace.reshape(out, shape)
+    trace.emit(f"nki.tensor_reduce {_alu_name(op)} {x.name} to "
+               f"{target.name} axes = {axes} : {x.type()} to "
+               f"{target.type()}")
+    return out
+
+
+def max(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
+    _no_mask(mask)
+    return reduce("max", x, axis, dtype, keepdims)
+
+
+def min(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
+    _no_mask(mask)
+    return reduce("min", x, axis, dtype, keepdims)
+
+
+def sum(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
+    _no_mask(mask)
+    return reduce("add", x, axis, dtype, keepdims)
