@@ -434,7 +434,7 @@ LogicalResult Evaluator::visitAlloc(memref::AllocOp alloc) {
   }
   shapes[alloc.getResult()] = dims;
   Space space = getSpace(alloc.getType());
-  if ((space == Space::SBUF || space == Space::PSUM) && !dims.empty()) {
+  if (isOnChip(space) && !dims.empty()) {
     int64_t perPartition = alloc.getType().getElementTypeBitWidth() / 8;
     for (int64_t d : ArrayRef(dims).drop_front())
       perPartition *= d;

@@ -3,9 +3,9 @@ decorators, and running a kernel on this CPU where NKI would run it on a
 NeuronCore or in its simulator."""
 
 import functools
-import sys
 
-from . import isa, language
+# nki.language and nki.isa, as attributes of this module.
+from . import isa, language  # noqa: F401
 from . import kernel as kernel_module
 from .kernel import run_kernel
 

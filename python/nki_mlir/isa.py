@@ -3,7 +3,7 @@ API, both the form that returns a new tile and the newer one that writes
 `dst`."""
 
 from . import language as nl
-from .trace import NkiUnsupported, current, element_type
+from .trace import NkiUnsupported, current
 
 
 class engine:

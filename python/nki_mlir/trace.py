@@ -653,18 +653,17 @@ class Trace:
 
     # The function.
     def text(self, outputs):
-        hbm_outputs = [t for t in outputs]
         lines = list(self.lines)
         renames = {}
         for tensor, at in self.hbm_allocs.items():
-            if tensor in hbm_outputs:
+            if tensor in outputs:
                 renames[tensor.alloc_name] = tensor.name
                 lines[at] = None
             else:
                 lines[at] = (f"  {tensor.name} = memref.alloc() : "
                              f"{tensor.type()}")
         params = [f"{a.name}: {a.type()}" for a in self.args] + \
-            [f"{t.name}: {t.type()}" for t in hbm_outputs]
+            [f"{t.name}: {t.type()}" for t in outputs]
         body = "\n".join(line for line in lines if line is not None)
         for old, new in renames.items():
             body = re.sub(re.escape(old) + r"\b", new, body)

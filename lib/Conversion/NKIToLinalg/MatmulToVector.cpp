@@ -273,6 +273,30 @@ SmallVector<Value> getRowStart(OpBuilder &b, Location loc, MemRefType moving,
   return indices;
 }
 
+/// Masked loads of the first `length` lanes of moving rows into vectors of
+/// `type`, zeros in the other lanes: what the packers read.
+struct RowLoad {
+  VectorType type;
+  Value zero, mask;
+
+  RowLoad(OpBuilder &b, Location loc, VectorType type, int64_t length)
+      : type(type),
+        zero(arith::ConstantOp::create(b, loc, type, b.getZeroAttr(type))),
+        mask(vector::ConstantMaskOp::create(
+            b, loc, VectorType::get(type.getShape(), b.getI1Type()),
+            ArrayRef<int64_t>{length})) {}
+
+  /// Moving row `k` from `rowStart` (getRowStart) on, under `laneMask`
+  /// (default: the first `length` lanes).
+  Value load(OpBuilder &b, Location loc, Value moving, Value k,
+             ArrayRef<Value> rowStart, Value laneMask = {}) const {
+    SmallVector<Value> indices = {k};
+    llvm::append_range(indices, rowStart);
+    return vector::MaskedLoadOp::create(b, loc, type, moving, indices,
+                                        laneMask ? laneMask : mask, zero);
+  }
+};
+
 /// Zeros in row `row` of `packed` from column `from` to its end: the tail
 /// the last lane block reads but never stores.
 void zeroPackedTail(OpBuilder &b, Location loc, Value packed, Value row,
@@ -337,15 +361,12 @@ void packFlatRows(OpBuilder &builder, Location loc, Value moving, Value packed,
   auto movingType = cast<MemRefType>(moving.getType());
   int64_t rowLength = flat.sizes.back();
   int64_t rowsTotal = flat.lanes / rowLength;
-  auto rowType = VectorType::get({kNarrowLanes}, movingType.getElementType());
   auto wideType = VectorType::get({kNarrowLanes}, builder.getF32Type());
-  auto maskType = VectorType::get({kNarrowLanes}, builder.getI1Type());
   Value c0 = constantIndex(builder, loc, 0),
         c1 = constantIndex(builder, loc, 1);
-  Value rowZero = arith::ConstantOp::create(builder, loc, rowType,
-                                            builder.getZeroAttr(rowType));
-  Value rowMask = vector::ConstantMaskOp::create(builder, loc, maskType,
-                                                 ArrayRef<int64_t>{rowLength});
+  RowLoad rows(builder, loc,
+               VectorType::get({kNarrowLanes}, movingType.getElementType()),
+               rowLength);
   scf::ForOp::create(
       builder, loc, c0, contraction, c1, ValueRange{},
       [&](OpBuilder &b, Location nested, Value k, ValueRange) {
@@ -353,17 +374,15 @@ void packFlatRows(OpBuilder &builder, Location loc, Value moving, Value packed,
             b, nested, c0, constantIndex(b, nested, rowsTotal), c1,
             ValueRange{},
             [&](OpBuilder &e, Location at, Value row, ValueRange) {
-              SmallVector<Value> indices = getRowStart(e, at, movingType, row);
-              indices.insert(indices.begin(), k);
-              Value values = castFloat(
-                  e, at,
-                  vector::MaskedLoadOp::create(e, at, rowType, moving, indices,
-                                               rowMask, rowZero),
-                  wideType);
+              Value values =
+                  castFloat(e, at,
+                            rows.load(e, at, moving, k,
+                                      getRowStart(e, at, movingType, row)),
+                            wideType);
               Value column = arith::MulIOp::create(
                   e, at, row, constantIndex(e, at, rowLength));
               vector::MaskedStoreOp::create(
-                  e, at, packed, ValueRange{k, column}, rowMask, values);
+                  e, at, packed, ValueRange{k, column}, rows.mask, values);
               scf::YieldOp::create(e, at);
             });
         zeroPackedTail(b, nested, packed, k, flat.lanes);
@@ -381,37 +400,27 @@ void packPairedRows(OpBuilder &builder, Location loc, Value moving,
   auto movingType = cast<MemRefType>(moving.getType());
   int64_t rowLength = flat.sizes.back();
   int64_t rowsTotal = flat.lanes / rowLength;
-  Type bf16 = builder.getBF16Type();
-  auto rowType = VectorType::get({kDotLanes}, bf16);
   auto rowMaskType = VectorType::get({kDotLanes}, builder.getI1Type());
   auto pairMaskType = VectorType::get({2 * kDotLanes}, builder.getI1Type());
   Value c0 = constantIndex(builder, loc, 0),
         c1 = constantIndex(builder, loc, 1);
-  Value rowZero = arith::ConstantOp::create(builder, loc, rowType,
-                                            builder.getZeroAttr(rowType));
-  Value rowMask = vector::ConstantMaskOp::create(builder, loc, rowMaskType,
-                                                 ArrayRef<int64_t>{rowLength});
+  RowLoad rows(builder, loc,
+               VectorType::get({kDotLanes}, builder.getBF16Type()), rowLength);
   Value pairMask = vector::ConstantMaskOp::create(
       builder, loc, pairMaskType, ArrayRef<int64_t>{2 * rowLength});
   scf::ForOp::create(
       builder, loc, c0, pairCount, c1, ValueRange{},
       [&](OpBuilder &b, Location nested, Value pair, ValueRange) {
         RowPair rows2 =
-            getRowPair(b, nested, pair, contraction, rowMaskType, rowMask);
+            getRowPair(b, nested, pair, contraction, rowMaskType, rows.mask);
         scf::ForOp::create(
             b, nested, c0, constantIndex(b, nested, rowsTotal), c1,
             ValueRange{},
             [&](OpBuilder &e, Location at, Value row, ValueRange) {
-              SmallVector<Value> indices = getRowStart(e, at, movingType, row);
-              auto load = [&](Value k, Value mask) -> Value {
-                SmallVector<Value> at_(1, k);
-                llvm::append_range(at_, indices);
-                return vector::MaskedLoadOp::create(e, at, rowType, moving, at_,
-                                                    mask, rowZero);
-              };
-              Value paired =
-                  vector::InterleaveOp::create(e, at, load(rows2.even, rowMask),
-                                               load(rows2.odd, rows2.oddMask));
+              SmallVector<Value> rowStart = getRowStart(e, at, movingType, row);
+              Value paired = vector::InterleaveOp::create(
+                  e, at, rows.load(e, at, moving, rows2.even, rowStart),
+                  rows.load(e, at, moving, rows2.odd, rowStart, rows2.oddMask));
               Value column = arith::MulIOp::create(
                   e, at, row, constantIndex(e, at, 2 * rowLength));
               vector::MaskedStoreOp::create(

@@ -167,17 +167,10 @@ private:
     }
   };
 
-  static bool isOnChip(Type type) {
-    auto memref = dyn_cast<MemRefType>(type);
-    if (!memref)
-      return false;
-    Space space = getSpace(memref);
-    return space == Space::SBUF || space == Space::PSUM;
-  }
-
   bool isBodyAlloc(Value value) const {
     auto alloc = value.getDefiningOp<memref::AllocOp>();
-    return alloc && loop->isProperAncestor(alloc) && isOnChip(alloc.getType());
+    return alloc && loop->isProperAncestor(alloc) &&
+           isOnChip(getSpace(alloc.getType()));
   }
 
   /// Whether a view addresses dim `dim` of its source as partition columns:
@@ -364,7 +357,7 @@ private:
 
   std::optional<Blocker> checkOp(Operation *op) const {
     auto subview = dyn_cast<memref::SubViewOp>(op);
-    if (subview && isOnChip(subview.getSourceType()) &&
+    if (subview && isOnChip(getSpace(subview.getSourceType())) &&
         !isBodyAlloc(subview.getSource()) &&
         llvm::any_of(
             llvm::zip(subview.getMixedOffsets(), subview.getMixedSizes()),
@@ -486,9 +479,9 @@ private:
   bool isViewIndexUse(memref::SubViewOp view, Value value) const {
     if (llvm::is_contained(view.getMixedStrides(), OpFoldResult(value)))
       return false;
+    bool tile = isPartitionTile(view.getSource());
     for (auto [dim, offset, extent] :
          llvm::enumerate(view.getMixedOffsets(), view.getMixedSizes())) {
-      bool tile = isPartitionTile(view.getSource());
       bool columns = isColumnDim(view.getSource(), dim);
       bool atStart = columns ? isConstantIntValue(offset, 0)
                              : dyn_cast<Value>(offset) == start;

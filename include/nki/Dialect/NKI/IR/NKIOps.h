@@ -29,6 +29,10 @@ enum class Space { HBM, SBUF, PSUM, Other };
 
 /// The NKI memory space of `type` (HBM when it has no memory space).
 Space getSpace(MemRefType type);
+/// SBUF or PSUM: memory with the partition rule.
+inline bool isOnChip(Space space) {
+  return space == Space::SBUF || space == Space::PSUM;
+}
 StringRef stringifySpace(Space space);
 
 /// True for the element types the engines support: f32, bf16, f16.
