@@ -8,6 +8,7 @@ import functools
 from . import isa, language  # noqa: F401
 from . import kernel as kernel_module
 from .kernel import run_kernel
+from .trace import tracing_now
 
 
 class Kernel:
@@ -18,6 +19,9 @@ class Kernel:
         functools.update_wrapper(self, func)
 
     def __call__(self, *args, **kwargs):
+        # A kernel called from a kernel being traced is a helper: inlined.
+        if tracing_now():
+            return self.func(*args, **kwargs)
         return run_kernel(self.func, args, kwargs)
 
 

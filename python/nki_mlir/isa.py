@@ -10,18 +10,23 @@ class engine:
     unknown = tensor = vector = scalar = gpsimd = activation = None
 
 
+# The engine names nisa exports (`engine=nisa.vector_engine`); every op here
+# runs where the dialect puts it.
+unknown_engine = tensor_engine = vector_engine = scalar_engine = \
+    gpsimd_engine = activation_engine = None
+
+
 def _no_mask(mask):
     if mask is not None:
         raise NkiUnsupported("mask=")
 
 
 def dma_copy(dst=None, src=None, mask=None, dst_rmw_op=None, **kwargs):
-    _no_mask(mask)
     if dst is None or src is None:
         raise NkiUnsupported("dma_copy without dst= and src=")
     if dst_rmw_op is not None:
         raise NkiUnsupported("dma_copy with dst_rmw_op=")
-    current().copy("dma_copy", nl.tile(src), nl.tile(dst))
+    current().copy("dma_copy", nl.tile(src), nl.tile(dst), mask)
 
 
 def nc_matmul(stationary=None, moving=None, *args, dst=None, mask=None,
@@ -48,30 +53,29 @@ def nc_transpose(data, dst=None, mask=None, engine=None, **kwargs):
 
 def tensor_copy(src=None, dtype=None, dst=None, mask=None, engine=None,
                 **kwargs):
-    _no_mask(mask)
     if dst is not None:
-        current().copy("tensor_copy", nl.tile(src), nl.tile(dst))
+        current().copy("tensor_copy", nl.tile(src), nl.tile(dst), mask)
         return dst
-    return nl.copy(src, dtype=dtype)
+    return nl.copy(src, dtype=dtype, mask=mask)
 
 
 def tensor_tensor(data1=None, data2=None, op=None, dtype=None, dst=None,
                   mask=None, **kwargs):
-    _no_mask(mask)
     return nl.elementwise(op, data1, data2, dtype,
-                          out=nl.tile(dst) if dst is not None else None)
+                          out=nl.tile(dst) if dst is not None else None,
+                          mask=mask)
 
 
 def tensor_scalar(data=None, op0=None, operand0=None, reverse0=False,
                   op1=None, operand1=None, reverse1=False, dtype=None,
                   dst=None, mask=None, **kwargs):
-    _no_mask(mask)
     if reverse0 or reverse1:
         raise NkiUnsupported("tensor_scalar with reverse0/reverse1")
     out = nl.elementwise(op0, data, operand0, dtype,
-                         out=nl.tile(dst) if dst is not None else None)
+                         out=nl.tile(dst) if dst is not None else None,
+                         mask=mask)
     if op1 is not None:
-        out = nl.elementwise(op1, out, operand1, dtype, out=out)
+        out = nl.elementwise(op1, out, operand1, dtype, out=out, mask=mask)
     return out
 
 

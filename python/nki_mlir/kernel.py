@@ -46,6 +46,14 @@ def trace_kernel(func, args, kwargs):
     if result is None or not outputs:
         raise NkiError("the kernel returns no output (return the HBM "
                        "tensor it writes)", where=_def_location(func))
+    # A reshape of an HBM tensor the kernel allocates: that tensor is the
+    # output, handed back in the returned shape.
+    for i, out in enumerate(outputs):
+        if isinstance(out, Tensor) and out.root is not out and \
+                out.root in trace.hbm_allocs and out.is_contiguous() and \
+                np.prod(out.shape) == np.prod(out.root.shape):
+            out.root.result_shape = out.shape
+            outputs[i] = out.root
     for out in outputs:
         if not isinstance(out, Tensor) or out.space != "hbm" or \
                 out.root is not out or out in trace.args:
@@ -131,8 +139,9 @@ def run_kernel(func, args, kwargs):
                 done.returncode != 0 and "UNCHECKED" not in done.stdout):
             raise KernelFailed((done.stderr + done.stdout).strip())
         result = np.load(output)
-    return result.astype(outputs[0].dtype if outputs[0].etype != "bf16"
-                         else np.float32)
+    shape = getattr(outputs[0], "result_shape", outputs[0].shape)
+    return result.reshape(shape).astype(
+        outputs[0].dtype if outputs[0].etype != "bf16" else np.float32)
 
 
 _SAID_MODELED = set()

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .trace import (Index, NkiError, NkiUnsupported, Tensor, bfloat16,
-                    current, element_type)
+from .trace import (Arange, Index, NkiError, NkiUnsupported, Tensor,
+                    bfloat16, check_tile, current, element_type)
 
 # Element types.
 float32 = np.float32
@@ -28,9 +28,64 @@ class tile_size:
     psum_partition = 128
 
 
-def par_dim(size):
-    """Marks the partition dim of a shape; the first dim is it anyway."""
-    return size
+class par_dim(int):
+    """Marks the partition dim of an on-chip shape; dims before it are
+    block dims (that many [P, F...] tiles side by side)."""
+
+
+def _partition_dim(shape):
+    marked = [i for i, s in enumerate(shape) if isinstance(s, par_dim)]
+    return marked[0] if marked else 0
+
+
+class _Mgrid:
+    """nl.mgrid[0:128, 0:512]: one index per axis of the grid."""
+
+    def __getitem__(self, key):
+        key = key if isinstance(key, tuple) else (key,)
+        grid, bases = [], []
+        for k in key:
+            if not isinstance(k, slice) or k.step not in (None, 1):
+                raise NkiUnsupported("nl.mgrid other than [start:stop, ...]")
+            start = 0 if k.start is None else int(k.start)
+            grid.append(int(k.stop) - start)
+            bases.append(start)
+        n = len(key)
+        indices = [Arange(b, {i - n: 1}, grid) for i, b in enumerate(bases)]
+        return _GridIndices(indices) if n > 1 else indices[0]
+
+
+class _GridIndices(tuple):
+    """What nl.mgrid returns: unpacked, or as `.p` (partition) and `.x`
+    (first free axis)."""
+
+    @property
+    def p(self):
+        return self[0]
+
+    @property
+    def x(self):
+        return self[1]
+
+    @property
+    def y(self):
+        return self[2]
+
+    @property
+    def z(self):
+        return self[3]
+
+
+mgrid = _Mgrid()
+
+
+def arange(start, stop=None, step=None, **kwargs):
+    """A 1-D index; place it on an axis with [:, None] and friends."""
+    if stop is None:
+        start, stop = 0, start
+    if step not in (None, 1):
+        raise NkiUnsupported("nl.arange with a step")
+    return Arange(int(start), {-1: 1}, [int(stop) - int(start)])
 
 
 # ---------------------------------------------------------------------------
@@ -74,7 +129,7 @@ def static_range(*args, **kwargs):
 
 def ndarray(shape, dtype, buffer=None, name="", **kwargs):
     return current().alloc(tuple(shape), element_type(dtype),
-                           _space(buffer))
+                           _space(buffer), _partition_dim(shape))
 
 
 def zeros(shape, dtype, buffer=None, name="", **kwargs):
@@ -111,6 +166,7 @@ def tile(value):
     if not isinstance(value, Tensor):
         raise NkiUnsupported(f"a {type(value).__name__} where a tile is "
                              "expected")
+    check_tile(value)
     return value
 
 
@@ -119,29 +175,30 @@ def _no_mask(mask):
         raise NkiUnsupported("mask=")
 
 
-def _copy_to_new_tile(op, x, dtype):
+def _copy_to_new_tile(op, x, dtype, mask=None):
     x = tile(x)
     etype = element_type(dtype) if dtype is not None else x.etype
     out = current().alloc(x.shape, etype, "sbuf")
-    current().copy(op, x, out)
+    current().copy(op, x, out, mask)
     return out
 
 
 def load(src, dtype=None, mask=None, **kwargs):
     """HBM -> a new SBUF tile of the same shape."""
-    _no_mask(mask)
-    return _copy_to_new_tile("dma_copy", src, dtype)
+    return _copy_to_new_tile("dma_copy", src, dtype, mask)
 
 
 def store(dst, value, mask=None, **kwargs):
-    _no_mask(mask)
-    current().copy("dma_copy", tile(value), tile(dst))
+    value = tile(value)
+    if value.space == "psum":
+        # DMAs do not read PSUM: NKI stores a PSUM tile through SBUF.
+        value = copy(value, mask=mask)
+    current().copy("dma_copy", value, tile(dst), mask)
 
 
 def copy(x, dtype=None, mask=None, **kwargs):
     """A new SBUF tile holding `x` (the usual PSUM eviction)."""
-    _no_mask(mask)
-    return _copy_to_new_tile("tensor_copy", x, dtype)
+    return _copy_to_new_tile("tensor_copy", x, dtype, mask)
 
 
 def transpose(x, dtype=None, mask=None, **kwargs):
@@ -230,44 +287,79 @@ def _scalar(value, etype="f32"):
     return name, etype
 
 
-def elementwise(op, a, b, dtype=None, out=None):
-    """`a op b` into a new SBUF tile (or `out`): tensor_tensor for equal
-    shapes, tensor_scalar for a [P, 1] tile or a Python number."""
+def _per_partition(x, partitions):
+    """Whether tile `x` holds one value per partition ([P], [P, 1, ...])."""
+    return x.shape[0] == partitions and all(s == 1 for s in x.shape[1:])
+
+
+_COMMUTATIVE = ("add", "multiply", "max", "min")
+
+
+def elementwise(op, a, b, dtype=None, out=None, mask=None):
+    """`a op b` into a new SBUF tile (or `out`): tensor_tensor for tiles of
+    one shape (up to unit dims), tensor_scalar for a per-partition tile
+    ([P], [P, 1]) or a Python number."""
     op = _alu_name(op)
     trace = current()
     if not isinstance(a, (Tensor, PendingMatmul)):
-        if op == "subtract":
-            raise NkiUnsupported("a number minus a tile")
+        if op not in _COMMUTATIVE:
+            raise NkiUnsupported(f"a number {op} a tile")
         a, b = b, a
     a = tile(a)
+    if isinstance(b, (Tensor, PendingMatmul)):
+        b = tile(b)
+        if a.shape != b.shape and _per_partition(a, b.shape[0]) and \
+                not _per_partition(b, a.shape[0]) and op in _COMMUTATIVE:
+            a, b = b, a
     etype = element_type(dtype) if dtype is not None else a.etype
     if out is None:
         out = trace.alloc(a.shape, etype, "sbuf")
-    if isinstance(b, (Tensor, PendingMatmul)):
-        b = tile(b)
-        if b.shape == a.shape:
-            trace.emit(f"nki.tensor_tensor {op} {a.name}, {b.name} to "
-                       f"{out.name} : {a.type()}, {b.type()} to "
-                       f"{out.type()}")
+    target = trace.conform(out, a.shape) or out
+    if target.shape != a.shape:
+        raise NkiError(f"an output of shape {list(out.shape)} for operands "
+                       f"of shape {list(a.shape)}")
+    if isinstance(b, Tensor):
+        same = trace.conform(b, a.shape)
+        if same is not None:
+            trace.masked(mask, [a, same, target], lambda ops: trace.emit(
+                f"nki.tensor_tensor {op} {ops[0].name}, {ops[1].name} to "
+                f"{ops[2].name} : {ops[0].type()}, {ops[1].type()} to "
+                f"{ops[2].type()}"))
             return out
-        if b.shape != (a.shape[0], 1):
+        scalar = trace.conform(b, (a.shape[0], 1)) \
+            if _per_partition(b, a.shape[0]) else None
+        if scalar is None:
             raise NkiError(f"operand shapes {list(a.shape)} and "
                            f"{list(b.shape)} do not broadcast (a per-"
                            "partition operand is [P, 1])")
-        scalar, scalar_type = b.name, b.type()
+        scalar, scalar_type = scalar.name, scalar.type()
     elif isinstance(b, (int, float, np.floating, np.integer)):
         scalar, scalar_type = _scalar(b)
     else:
         raise NkiUnsupported(f"an operand of type {type(b).__name__}")
-    trace.emit(f"nki.tensor_scalar {op} {a.name}, {scalar} to {out.name} : "
-               f"{a.type()}, {scalar_type} to {out.type()}")
+    trace.masked(mask, [a, target], lambda ops: trace.emit(
+        f"nki.tensor_scalar {op} {ops[0].name}, {scalar} to {ops[1].name} : "
+        f"{ops[0].type()}, {scalar_type} to {ops[1].type()}"))
     return out
+
+
+def broadcast_to(x, shape, **kwargs):
+    """A tile of `shape` holding x ([P, 1] per partition) in every column."""
+    x = tile(x)
+    shape = tuple(int(Index.of(s)) for s in shape)
+    same = current().conform(x, shape)
+    if same is not None:
+        return same
+    if not _per_partition(x, shape[0]):
+        raise NkiUnsupported(f"broadcasting {list(x.shape)} to "
+                             f"{list(shape)} (only [P, 1] along free dims)")
+    out = zeros(shape, x.dtype)
+    return elementwise("add", out, x, out=out)
 
 
 def _elementwise_api(op, name):
     def apply(x, y, dtype=None, mask=None, **kwargs):
-        _no_mask(mask)
-        return elementwise(op, x, y, dtype)
+        return elementwise(op, x, y, dtype, mask=mask)
     apply.__name__ = name
     return apply
 

@@ -11,12 +11,14 @@ are memrefs (HBM arguments, SBUF/PSUM `memref.alloc`s) and slicing makes
 
 import contextlib
 import inspect
+import itertools
 import os
 import re
 
 import numpy as np
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_CONTEXTLIB = os.path.abspath(contextlib.__file__)
 
 
 class NkiUnsupported(Exception):
@@ -41,7 +43,8 @@ class NkiError(Exception):
 def user_location():
     """(file, line) of the innermost frame outside this package."""
     for frame in inspect.stack()[1:]:
-        if not os.path.abspath(frame.filename).startswith(PACKAGE_DIR):
+        path = os.path.abspath(frame.filename)
+        if not path.startswith(PACKAGE_DIR) and path != _CONTEXTLIB:
             return (frame.filename, frame.lineno)
     return ("<unknown>", 0)
 
@@ -101,12 +104,17 @@ class Index:
             return value
         if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
             return Index(int(value))
+        # `h / 2` in a shape: a whole number as a float.
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            return Index(int(value))
         raise NkiUnsupported(f"an index of type {type(value).__name__}")
 
     def constant(self):
         return None if self.terms else self.const
 
     def __add__(self, other):
+        if isinstance(other, Arange):
+            return NotImplemented
         other = Index.of(other)
         terms = dict(self.terms)
         for k, v in other.terms.items():
@@ -119,12 +127,16 @@ class Index:
         return Index(-self.const, {k: -v for k, v in self.terms.items()})
 
     def __sub__(self, other):
+        if isinstance(other, Arange):
+            return NotImplemented
         return self + (-Index.of(other))
 
     def __rsub__(self, other):
         return Index.of(other) - self
 
     def __mul__(self, other):
+        if isinstance(other, Arange):
+            return NotImplemented
         other = Index.of(other)
         if other.terms and self.terms:
             return Index(0, {current().emit_binary("muli", self, other): 1})
@@ -142,6 +154,13 @@ class Index:
             return Index(a // b if op == "divui" else a % b)
         if other.constant() is None or other.const <= 0:
             raise NkiUnsupported("division of an index by a loop variable")
+        b = other.const
+        if all(v % b == 0 for v in self.terms.values()):
+            # (b*k*i + c) // b == k*i + c // b: still affine.
+            if op == "divui":
+                return Index(self.const // b,
+                             {k: v // b for k, v in self.terms.items()})
+            return Index(self.const % b)
         # Loop variables count up from non-negative starts.
         return Index(0, {current().emit_binary(op, self, other): 1})
 
@@ -174,7 +193,12 @@ class Index:
                                  "or nl.static_range to unroll)")
         return bool(self.const)
 
+    def key(self):
+        return (self.const, tuple(sorted(self.terms.items())))
+
     def _compare(self, other, op):
+        if isinstance(other, Arange):
+            return NotImplemented
         diff = self - other
         if diff.constant() is None:
             raise NkiUnsupported("a condition on a loop variable (use masks, "
@@ -194,6 +218,8 @@ class Index:
         return self._compare(other, lambda a, b: a >= b)
 
     def __eq__(self, other):
+        if isinstance(other, Arange):
+            return NotImplemented
         try:
             return self._compare(other, lambda a, b: a == b)
         except NkiUnsupported:
@@ -225,14 +251,17 @@ class Tensor:
     """A memref value: a kernel argument, an allocation or a view of one."""
 
     def __init__(self, name, shape, etype, space, strides=None, offset=0,
-                 root=None):
+                 root=None, perm=None):
         self.name = name
-        self.shape = tuple(int(s) for s in shape)
+        self.shape = tuple(int(s) for s in shape)  # as the kernel sees it
         self.etype = etype
         self.space = space
         self.strides = list(strides) if strides is not None else None
         self.offset = offset  # None: dynamic
         self.root = root or self
+        # Block dims (before nl.par_dim) are stored after the partition dim:
+        # kernel dim i is memref dim perm[i]. None: the same order.
+        self.perm = perm
 
     # What kernels read.
     @property
@@ -250,12 +279,20 @@ class Tensor:
     def __len__(self):
         return self.shape[0]
 
+    def memref_shape(self):
+        if self.perm is None:
+            return self.shape
+        shape = [0] * len(self.shape)
+        for dim, size in zip(self.perm, self.shape):
+            shape[dim] = size
+        return tuple(shape)
+
     def full_strides(self):
         return self.strides if self.strides is not None else \
-            identity_strides(self.shape)
+            identity_strides(self.memref_shape())
 
     def type(self):
-        dims = "x".join(str(s) for s in self.shape)
+        dims = "x".join(str(s) for s in self.memref_shape())
         parts = [f"{dims}x{self.etype}" if dims else self.etype]
         if self.strides is not None:
             offset = "?" if self.offset is None else self.offset
@@ -267,32 +304,38 @@ class Tensor:
         return "memref<" + ", ".join(parts) + ">"
 
     def is_contiguous(self):
-        return (self.strides is None or
-                (self.strides == identity_strides(self.shape) and
-                 self.offset == 0))
+        return self.perm is None and (
+            self.strides is None or
+            (self.strides == identity_strides(self.shape) and
+             self.offset == 0))
 
     def __getitem__(self, key):
-        trace = current()
-        trace.last_getitem = trace.subview(self, key)
-        return trace.last_getitem
+        return current().subview(self, key)
 
     def __setitem__(self, key, value):
         trace = current()
         # `tile[key] += x` runs __getitem__, __iadd__ (which accumulated into
         # the view) and then this with that view: nothing left to do.
-        if value is trace.last_accumulated and value is trace.last_getitem \
-                and value.root is self.root:
+        target = trace.subview(self, key)
+        if value is trace.last_accumulated and value.root is self.root and \
+                _same_view(value, target):
             trace.last_accumulated = None
             return
-        trace.assign(trace.subview(self, key), value)
+        trace.assign(target, value)
 
     def __iadd__(self, value):
         return current().accumulate(self, value)
 
-    def reshape(self, *shape):
+    def reshape(self, *shape, **kwargs):
+        if "shape" in kwargs:
+            shape = (kwargs["shape"],)
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return current().reshape(self, shape)
+
+    def broadcast_to(self, shape):
+        from . import language
+        return language.broadcast_to(self, shape)
 
     # Elementwise arithmetic on tiles (nl semantics: a new SBUF tile).
     def _binary(self, other, op, reverse=False):
@@ -319,10 +362,201 @@ class Tensor:
         return f"<nki tensor {self.name}: {self.type()}>"
 
 
+class Mask:
+    """An NKI mask: the grid points where every `expr < 0` holds (each expr
+    an Arange). An op under a mask runs on the grid's leading part along
+    each masked axis; where that part depends on loop variables, on each
+    part it can have, under an `scf.if`."""
+
+    def __init__(self, constraints):
+        self.constraints = list(constraints)
+
+    def __and__(self, other):
+        if not isinstance(other, Mask):
+            raise NkiUnsupported("a mask combined with a non-mask")
+        return Mask(self.constraints + other.constraints)
+
+    __rand__ = __and__
+
+    def __bool__(self):
+        raise NkiUnsupported("a mask used as a Python condition")
+
+    def axes(self):
+        """{grid axis: (coeff, base)} with `base + coeff * iota < 0`."""
+        out = {}
+        for expr in self.constraints:
+            if len(expr.coeffs) != 1:
+                raise NkiUnsupported("a mask on other than one nl.arange "
+                                     "axis per comparison")
+            (axis, coeff), = expr.coeffs.items()
+            if coeff <= 0:
+                raise NkiUnsupported("a mask that bounds an index from "
+                                     "below")
+            if axis in out:
+                raise NkiUnsupported("two mask bounds on one axis")
+            out[axis] = (coeff, expr.base)
+        return out
+
+    def grid(self):
+        grid = []
+        for expr in self.constraints:
+            grid = Arange.broadcast(grid, expr.grid)
+        return grid
+
+
+def _count(coeff, base, size):
+    """How many of iota = 0..size-1 satisfy base + coeff * iota < 0."""
+    if base >= 0:
+        return 0
+    return min(size, (-base + coeff - 1) // coeff)
+
+
+def _layout(strides, shape, offset):
+    """The strides a memref type spells: none for the identity layout (as
+    MLIR infers reshape results)."""
+    if offset == 0 and list(strides) == identity_strides(shape):
+        return None
+    return strides
+
+
+def _same_view(a, b):
+    """Whether two views of one buffer are the same elements."""
+    if a is b:
+        return True
+    return a.type() == b.type() and getattr(a, "recipe", None) is not None \
+        and getattr(b, "recipe", None) is not None and \
+        a.recipe[0] is b.recipe[0] and \
+        [o.key() for o in a.recipe[1]] == [o.key() for o in b.recipe[1]] \
+        and a.recipe[2:] == b.recipe[2:]
+
+
+def check_tile(tensor):
+    if tensor.perm is not None:
+        raise NkiUnsupported("a tile that still has a block dim (a dim "
+                             "before nl.par_dim): index block dims with "
+                             "integers")
+
+
+class Arange:
+    """An nl.arange / nl.mgrid index expression: base + sum(coeff * iota)
+    over the axes of an index grid. Axes count from the end (-1 is the
+    last), as numpy broadcasts."""
+
+    def __init__(self, base, coeffs, grid):
+        self.base = Index.of(base)
+        self.coeffs = {a: c for a, c in coeffs.items() if c != 0}
+        self.grid = list(grid)
+
+    @staticmethod
+    def broadcast(a, b):
+        a, b = list(a), list(b)
+        n = max(len(a), len(b))
+        a, b = [1] * (n - len(a)) + a, [1] * (n - len(b)) + b
+        out = []
+        for x, y in zip(a, b):
+            if x != y and 1 not in (x, y):
+                raise NkiError(f"index grids {a} and {b} do not broadcast")
+            out.append(max(x, y))
+        return out
+
+    @property
+    def shape(self):
+        return tuple(self.grid)
+
+    def __getitem__(self, key):
+        """nl.arange(n)[:, None]: place a 1-D index on an axis."""
+        key = key if isinstance(key, tuple) else (key,)
+        if len(self.grid) != 1 or \
+                sum(isinstance(k, slice) for k in key) != 1 or \
+                any(k is not None and not isinstance(k, slice) for k in key):
+            raise NkiUnsupported("indexing an nl.arange other than with "
+                                 "':' and None")
+        at = next(i for i, k in enumerate(key) if isinstance(k, slice))
+        axis = at - len(key)
+        return Arange(self.base, {axis: c for c in self.coeffs.values()},
+                      [self.grid[0] if i == at else 1
+                       for i in range(len(key))])
+
+    def __add__(self, other):
+        if isinstance(other, Arange):
+            coeffs = dict(self.coeffs)
+            for a, c in other.coeffs.items():
+                coeffs[a] = coeffs.get(a, 0) + c
+            return Arange(self.base + other.base, coeffs,
+                          Arange.broadcast(self.grid, other.grid))
+        return Arange(self.base + Index.of(other), self.coeffs, self.grid)
+
+    __radd__ = __add__
+
+    def __neg__(self):
+        return self * -1
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __mul__(self, other):
+        factor = Index.of(other).constant()
+        if isinstance(other, Arange) or factor is None:
+            raise NkiUnsupported("a product of nl.arange indices or of one "
+                                 "with a loop variable")
+        return Arange(self.base * factor,
+                      {a: c * factor for a, c in self.coeffs.items()},
+                      self.grid)
+
+    __rmul__ = __mul__
+
+    def __floordiv__(self, other):
+        raise NkiUnsupported("'//' of an nl.arange index")
+
+    __mod__ = __floordiv__
+
+    def _bound(self, other, strict, upper):
+        """`self < other` (strict, upper) and friends as a Mask."""
+        if isinstance(other, Arange):
+            raise NkiUnsupported("a mask comparing two nl.arange indices")
+        diff = self - Index.of(other)  # compared with 0
+        if not upper:
+            diff = -diff
+        if not strict:
+            diff = diff - 1  # x <= 0 is x - 1 < 0
+        return Mask([diff])
+
+    def __lt__(self, other):
+        return self._bound(other, True, True)
+
+    def __le__(self, other):
+        return self._bound(other, False, True)
+
+    def __gt__(self, other):
+        return self._bound(other, True, False)
+
+    def __ge__(self, other):
+        return self._bound(other, False, False)
+
+    def bounds(self):
+        """(lowest, highest) value over the grid, when the base is a
+        constant."""
+        base = self.base.constant()
+        if base is None:
+            return None
+        lo = hi = base
+        for a, c in self.coeffs.items():
+            span = c * (self.grid[a] - 1)
+            lo, hi = lo + min(0, span), hi + max(0, span)
+        return lo, hi
+
+
 # ---------------------------------------------------------------------------
 # The trace
 
 _CURRENT = []
+
+
+def tracing_now():
+    return bool(_CURRENT)
 
 
 def current():
@@ -341,7 +575,6 @@ class Trace:
         self.indent = 1
         self.counter = 0
         self.hbm_allocs = {}  # Tensor -> index of its placeholder line
-        self.last_getitem = None
         self.last_accumulated = None
         self.open_loops = []  # {line of its scf.for, indent, names it defines}
         self.cache = {}       # index expression key -> (name, depth)
@@ -440,7 +673,9 @@ class Trace:
         lo, hi, st = (self.index(b) for b in (start, stop, step))
         iv = self.fresh("iv")
         self.open_loops.append({"line": len(self.lines), "indent":
-                                self.indent, "defines": {iv}})
+                                self.indent, "defines": {iv},
+                                "values": range(int(start), int(stop),
+                                                int(step))})
         self.lines.append("  " * self.indent +
                           f"scf.for {iv} = {lo} to {hi} step {st} {{")
         self.indent += 1
@@ -453,17 +688,139 @@ class Trace:
         self.lines.append("  " * self.indent + "}" + attr + " " +
                           self.loc(where))
 
+    @contextlib.contextmanager
+    def guard(self, condition):
+        """Ops emitted inside run only where `condition` (an i1) holds."""
+        self.lines.append("  " * self.indent + f"scf.if {condition} {{")
+        self.open_loops.append({"line": len(self.lines) - 1, "indent":
+                                self.indent, "defines": set(),
+                                "values": None})
+        self.indent += 1
+        yield
+        self.indent -= 1
+        depth = len(self.open_loops)
+        self.open_loops.pop()
+        self.cache = {k: v for k, v in self.cache.items() if v[1] < depth}
+        self.lines.append("  " * self.indent + "} " + self.loc())
+
+    def masked(self, mask, operands, emit):
+        """emit(operands) under `mask` (None: everywhere): operands shaped
+        like the mask's grid are narrowed along its masked axes."""
+        if mask is None:
+            emit(operands)
+            return
+        if not isinstance(mask, Mask):
+            raise NkiUnsupported(f"a mask of type {type(mask).__name__}")
+        axes, grid = mask.axes(), mask.grid()
+        for op in operands:
+            if op is not None and (len(op.shape) != len(grid) or any(
+                    op.shape[a] not in (grid[a], 1) for a in axes)):
+                raise NkiUnsupported(f"a mask over a grid of shape {grid} "
+                                     f"on an operand of shape "
+                                     f"{list(op.shape)}")
+        for condition, counts in self.mask_cases(axes, grid):
+            if any(c == 0 for c in counts.values()):
+                continue
+            if condition is None:
+                emit([self.narrow(op, counts) for op in operands])
+            else:
+                # Views made again inside the guard: the ones outside may
+                # reach past their buffers in iterations the guard skips.
+                with self.guard(condition):
+                    emit([self.narrow(op, counts, True) for op in operands])
+
+    def narrow(self, tensor, counts, rebuild=False):
+        if tensor is None:
+            return None
+        sizes = [counts.get(d - len(tensor.shape), s)
+                 if s != 1 else 1 for d, s in enumerate(tensor.shape)]
+        recipe = getattr(tensor, "recipe", None)
+        if sizes == list(tensor.shape) and not (rebuild and recipe):
+            return tensor
+        if recipe is not None:
+            # A narrower view of what `tensor` views: `tensor` itself may
+            # reach past its buffer where the mask is off.
+            parent, offsets, parent_sizes, steps, kept = recipe
+            parent_sizes, narrowed = list(parent_sizes), iter(sizes)
+            for m, k in enumerate(kept):
+                if k:
+                    parent_sizes[m] = next(narrowed)
+            return self.make_view(parent, offsets, parent_sizes, steps, kept)
+        return self.make_view(tensor, [Index.of(0)] * len(sizes), sizes,
+                              [1] * len(sizes), [True] * len(sizes))
+
+    def mask_cases(self, axes, grid):
+        """[(condition or None, {axis: count})]: the parts of the grid the
+        mask can select as the loops run."""
+        variables = sorted({v for _, base in axes.values()
+                            for v in base.terms})
+        ranges = []
+        for var in variables:
+            loop = next((lp for lp in self.open_loops if var in lp["defines"]
+                         and lp["values"] is not None), None)
+            if loop is None or not var.startswith("%iv"):
+                raise NkiUnsupported("a mask bound computed from other than "
+                                     "loop variables")
+            ranges.append(loop["values"])
+        if int(np.prod([len(r) for r in ranges])) > 1 << 16:
+            raise NkiUnsupported("a mask over too many loop iterations")
+        seen = {}
+        for values in itertools.product(*ranges):
+            env = dict(zip(variables, values))
+            counts = {}
+            for axis, (coeff, base) in axes.items():
+                b = base.const + sum(c * env[v] for v, c in base.terms.items())
+                counts[axis] = _count(coeff, b, grid[axis])
+            seen[tuple(sorted(counts.items()))] = counts
+        if not variables:
+            return [(None, counts) for counts in seen.values()]
+        cases = []
+        for counts in seen.values():
+            tests = []
+            for axis, (coeff, base) in axes.items():
+                k, n = counts[axis], grid[axis]
+                # count == k  <=>  -coeff*k <= base < -coeff*(k-1), with no
+                # upper end for k == n and no lower end for k == 0.
+                if k < n:
+                    tests.append(("sge", base, -coeff * k))
+                if k > 0:
+                    tests.append(("slt", base, -coeff * (k - 1)))
+            cases.append((self.condition(tests), counts))
+        if len(cases) == 1:
+            return [(None, cases[0][1])]
+        return cases
+
+    def condition(self, tests):
+        result = None
+        for predicate, value, bound in tests:
+            lhs, rhs = self.index(value), self.index_constant(bound)
+            test = self.fresh("in")
+            self.emit(f"{test} = arith.cmpi {predicate}, {lhs}, {rhs} : "
+                      "index")
+            if result is not None:
+                both = self.fresh("in")
+                self.emit(f"{both} = arith.andi {result}, {test} : i1")
+                test = both
+            result = test
+        return result
+
     # Tensors.
     def argument(self, name, shape, etype):
         tensor = Tensor(f"%{name}", shape, etype, "hbm")
         self.args.append(tensor)
         return tensor
 
-    def alloc(self, shape, etype, space):
+    def alloc(self, shape, etype, space, partition_dim=0):
         shape = tuple(int(Index.of(s)) for s in shape)
         if any(s <= 0 for s in shape):
             raise NkiError(f"a tensor of shape {shape}")
-        tensor = Tensor(self.fresh(space), shape, etype, space)
+        perm = None
+        if partition_dim > 0 and space != "hbm":
+            # (B..., P, F...) is stored as [P, B..., F...]: each block is a
+            # [P, F...] tile side by side in the partitions.
+            perm = [d + 1 for d in range(partition_dim)] + [0] + \
+                list(range(partition_dim + 1, len(shape)))
+        tensor = Tensor(self.fresh(space), shape, etype, space, perm=perm)
         if space == "hbm":
             # An output if the kernel returns it, else HBM scratch: decided
             # at the end.
@@ -475,18 +832,27 @@ class Trace:
         return tensor
 
     def subview(self, tensor, key):
+        """tensor[key] with NKI's (numpy's) basic indexing: a slice keeps
+        its dim, an integer drops it. On chip the partition dim is always
+        kept, and so is one free dim (a tile is at least [P, 1])."""
         if not isinstance(key, tuple):
             key = (key,)
         if any(k is Ellipsis for k in key):
             i = key.index(Ellipsis)
             fill = len(tensor.shape) - (len(key) - 1)
             key = key[:i] + (slice(None),) * fill + key[i + 1:]
+        if any(isinstance(k, Arange) for k in key):
+            return self.arange_view(tensor, key)
         if len(key) > len(tensor.shape):
             raise NkiError(f"{len(key)} indices for a tensor of rank "
                            f"{len(tensor.shape)}")
         key = key + (slice(None),) * (len(tensor.shape) - len(key))
-        offsets, sizes, steps, kept = [], [], [], []
+        perm = tensor.perm or list(range(len(tensor.shape)))
+        rank = len(perm)
+        offsets, sizes, steps = [None] * rank, [0] * rank, [1] * rank
+        kept = [True] * rank
         for dim, (k, size) in enumerate(zip(key, tensor.shape)):
+            m = perm[dim]
             if isinstance(k, slice):
                 start = Index.of(0 if k.start is None else k.start)
                 stop = Index.of(size if k.stop is None else k.stop)
@@ -497,32 +863,40 @@ class Trace:
                 if extent is None:
                     raise NkiUnsupported("a slice whose size depends on a "
                                          "loop variable")
-                count = -(-extent // step)
-                offsets.append(start)
-                sizes.append(count)
-                steps.append(step)
-                kept.append(True)
+                offsets[m], sizes[m], steps[m] = start, -(-extent // step), \
+                    step
             elif isinstance(k, Tensor):
                 raise NkiUnsupported("indexing a tensor by a tensor")
+            elif k is None:
+                raise NkiUnsupported("a new axis (None) in an index")
             else:
-                offsets.append(Index.of(k))
-                sizes.append(1)
-                steps.append(1)
-                # NKI tiles stay [P, F...]: an integer index of a free dim
-                # of an on-chip tile keeps it as a unit dim.
-                kept.append(tensor.space != "hbm" and dim > 0)
-            start = offsets[-1].constant()
-            if start is not None and (start < 0 or start + (sizes[-1] - 1) *
-                                      steps[-1] >= size) and sizes[-1] > 0:
-                raise NkiError(f"index {start}:{start + sizes[-1] * steps[-1]}"
+                offsets[m], sizes[m] = Index.of(k), 1
+                kept[m] = tensor.space != "hbm" and m == 0
+            start = offsets[m].constant()
+            if start is not None and (start < 0 or start + (sizes[m] - 1) *
+                                      steps[m] >= size) and sizes[m] > 0:
+                raise NkiError(f"index {start}:{start + sizes[m] * steps[m]}"
                                f" is out of bounds for dimension {dim} of "
                                f"size {size}")
-        return self.make_view(tensor, offsets, sizes, steps, kept)
+        if not any(kept[1 if tensor.space != "hbm" else 0:]):
+            kept[-1] = True  # [P, 1] on chip, [1] in HBM
+        view = self.make_view(tensor, offsets, sizes, steps, kept)
+        if view is tensor:
+            return tensor
+        # The kept dims in the kernel's order, and where each is stored.
+        stored = [m for m in range(rank) if kept[m]]
+        dims = [d for d in range(rank) if kept[perm[d]]]
+        view.shape = tuple(sizes[perm[d]] for d in dims)
+        view.perm = [stored.index(perm[d]) for d in dims]
+        if view.perm == sorted(view.perm):
+            view.perm = None
+        return view
 
     def make_view(self, tensor, offsets, sizes, steps, kept):
+        """A memref.subview of `tensor`; all lists are in memref order."""
         if all(o.constant() == 0 for o in offsets) and \
-                sizes == list(tensor.shape) and all(s == 1 for s in steps) \
-                and all(kept):
+                sizes == list(tensor.memref_shape()) and \
+                all(s == 1 for s in steps) and all(kept):
             return tensor
         src_strides = tensor.full_strides()
         strides = [s * st for s, st, k in zip(src_strides, steps, kept) if k]
@@ -536,7 +910,8 @@ class Trace:
                 offset += o.const * s
         view = Tensor(self.fresh("view"), shape, tensor.etype, tensor.space,
                       strides, offset, tensor.root)
-        view.recipe = (tensor, offsets, sizes, steps)
+        if tensor.perm is None:
+            view.recipe = (tensor, offsets, sizes, steps, kept)
         operands = ", ".join(str(o.const) if o.constant() is not None
                              else self.index(o) for o in offsets)
         self.emit(f"{view.name} = memref.subview {tensor.name}[{operands}] "
@@ -545,46 +920,174 @@ class Trace:
                   f"{view.type()}")
         return view
 
+    def arange_view(self, tensor, key):
+        """tensor[key] where key holds nl.arange / nl.mgrid expressions: a
+        view whose dims are the index grid's axes. Each grid axis must step
+        along one tensor dim, in the tensor's dim order; several axes on one
+        dim must split it (2 * i + j with j in [0, 2))."""
+        if tensor.perm is not None:
+            raise NkiUnsupported("nl.arange indexing of a tensor with block "
+                                 "dims")
+        if len(key) != len(tensor.shape):
+            raise NkiUnsupported("nl.arange indexing that does not index "
+                                 "every dim")
+        grid = []
+        for k in key:
+            if isinstance(k, Arange):
+                grid = Arange.broadcast(grid, k.grid)
+        offsets, sizes, steps = [], [], []
+        splits = []  # per kept dim: the grid axes it splits into
+        used = []
+        for dim, (k, size) in enumerate(zip(key, tensor.shape)):
+            if isinstance(k, slice):
+                raise NkiUnsupported("a slice beside nl.arange indices")
+            k = k if isinstance(k, Arange) else Arange(Index.of(k), {}, [])
+            axes = sorted(k.coeffs, key=lambda a: -k.coeffs[a])
+            if not axes:
+                offsets.append(k.base)
+                sizes.append(1)
+                steps.append(1)
+                splits.append(None)
+                continue
+            coeffs = [k.coeffs[a] for a in axes]
+            for outer, inner, a in zip(coeffs, coeffs[1:], axes[1:]):
+                if outer != inner * grid[a]:
+                    raise NkiUnsupported("nl.arange indices that overlap or "
+                                         "leave gaps in one dim")
+            if any(c <= 0 for c in coeffs) or axes != sorted(axes) or \
+                    (used and axes[0] < used[-1]):
+                raise NkiUnsupported("nl.arange indices that reverse or "
+                                     "reorder dims")
+            used += axes
+            count = coeffs[0] // coeffs[-1] * grid[axes[0]]
+            start = k.base.constant()
+            if start is not None and (start < 0 or start + (count - 1) *
+                                      coeffs[-1] >= size):
+                raise NkiError(f"index {start}:{start + count * coeffs[-1]}"
+                               f" is out of bounds for dimension {dim} of "
+                               f"size {size}")
+            offsets.append(k.base)
+            sizes.append(count)
+            steps.append(coeffs[-1])
+            splits.append(axes)
+        kept = [s is not None for s in splits]
+        if tensor.space != "hbm" and not kept[0]:
+            raise NkiUnsupported("nl.arange indexing that fixes the "
+                                 "partition dim")
+        view = self.make_view(tensor, offsets, sizes, steps, kept)
+        axes_of = [s for s in splits if s is not None]
+        expanded = [grid[a] for axes in axes_of for a in axes]
+        if len(expanded) != len(axes_of):
+            groups, at = [], 0
+            for axes in axes_of:
+                groups.append(list(range(at, at + len(axes))))
+                at += len(axes)
+            view = self.expand(view, expanded, groups)
+        # Grid axes no index steps along are unit dims of the view.
+        return self.conform(view, tuple(grid)) or view
+
+    def expand(self, view, shape, groups):
+        """memref.expand_shape of `view` into `shape` (each group of dims
+        from one dim of `view`), with the strides MLIR infers."""
+        src_strides = view.full_strides()
+        strides = [0] * len(shape)
+        for group, stride in zip(groups, src_strides):
+            for d in reversed(group):
+                strides[d] = stride
+                stride *= shape[d]
+        out = Tensor(self.fresh("shaped"), shape, view.etype, view.space,
+                     _layout(strides, shape, view.offset), view.offset,
+                     view.root)
+        self.emit(f"{out.name} = memref.expand_shape {view.name} {groups} "
+                  f"output_shape [{', '.join(map(str, shape))}] : "
+                  f"{view.type()} into {out.type()}")
+        return out
+
+    def collapse(self, view, groups):
+        """memref.collapse_shape of `view` (each group contiguous), or None
+        if a group's dims are not contiguous."""
+        strides = view.full_strides()
+        shape, new_strides = [], []
+        for group in groups:
+            dims = [d for d in group if view.shape[d] != 1] or group[-1:]
+            for outer, inner in zip(dims, dims[1:]):
+                if strides[outer] != strides[inner] * view.shape[inner]:
+                    return None
+            shape.append(int(np.prod([view.shape[d] for d in group])))
+            new_strides.append(strides[dims[-1]])
+        out = Tensor(self.fresh("flat"), shape, view.etype, view.space,
+                     _layout(new_strides, shape, view.offset), view.offset,
+                     view.root)
+        self.emit(f"{out.name} = memref.collapse_shape {view.name} {groups} "
+                  f": {view.type()} into {out.type()}")
+        return out
+
+    def conform(self, view, shape):
+        """`view` as `shape` when they differ only in unit dims (the
+        partition dim of an on-chip view stays where it is), or None."""
+        shape = tuple(shape)
+        if view.shape == shape:
+            return view
+        if view.perm is not None:
+            return None
+        lead = 1 if view.space != "hbm" else 0
+        if view.shape[:lead] != shape[:lead]:
+            return None
+        core = [d for d in range(len(view.shape))
+                if d < lead or view.shape[d] != 1]
+        wanted = [d for d in range(len(shape)) if d < lead or shape[d] != 1]
+        if [view.shape[d] for d in core] != [shape[d] for d in wanted] or \
+                not core:
+            return None
+        matched = self.match_shape(view, shape)
+        if matched is not None and matched.shape == shape:
+            return matched
+        squeezed = view
+        if len(core) != len(view.shape):
+            squeezed = self.make_view(
+                view, [Index.of(0)] * len(view.shape), list(view.shape),
+                [1] * len(view.shape),
+                [d in core for d in range(len(view.shape))])
+        if len(core) == len(shape):
+            return squeezed
+        # Each unit dim of `shape` joins the group of the dim before it
+        # (leading ones the first group).
+        groups = [[] for _ in wanted]
+        group = 0
+        for d in range(len(shape)):
+            if d in wanted:
+                group = wanted.index(d)
+            groups[group].append(d)
+        return self.expand(squeezed, list(shape), groups)
+
     def reshape(self, tensor, shape):
         shape = tuple(int(Index.of(s)) for s in shape)
         if int(np.prod(shape)) != int(np.prod(tensor.shape)):
             raise NkiError(f"cannot reshape {tensor.shape} into {shape}")
-        if not tensor.is_contiguous():
-            raise NkiUnsupported("reshaping a strided view")
+        if tensor.perm is not None:
+            raise NkiUnsupported("reshaping a tensor with block dims")
         on_chip = tensor.space != "hbm"
         if on_chip and shape[0] != tensor.shape[0]:
             raise NkiUnsupported("a reshape that changes the partition "
                                  "dimension of an on-chip tile")
+        same = self.conform(tensor, shape)
+        if same is not None:
+            return same
         keep = 1 if on_chip else 0
         value = tensor
         if len(tensor.shape) - keep > 1:
-            flat = Tensor(self.fresh("flat"), tensor.shape[:keep] +
-                          (int(np.prod(tensor.shape[keep:])),),
-                          tensor.etype, tensor.space, root=tensor.root)
-            groups = [[d] for d in range(keep)] + \
-                [list(range(keep, len(tensor.shape)))]
-            self.emit(f"{flat.name} = memref.collapse_shape {value.name} "
-                      f"{groups} : {value.type()} into {flat.type()}")
-            value = flat
+            value = self.collapse(tensor, [[d] for d in range(keep)] +
+                                  [list(range(keep, len(tensor.shape)))])
+            if value is None:
+                raise NkiUnsupported("reshaping a strided view whose dims "
+                                     "are not contiguous")
         if len(shape) - keep > 1:
-            out = Tensor(self.fresh("shaped"), shape, tensor.etype,
-                         tensor.space, root=tensor.root)
-            groups = [[d] for d in range(keep)] + \
-                [list(range(keep, len(shape)))]
-            self.emit(f"{out.name} = memref.expand_shape {value.name} "
-                      f"{groups} output_shape [{', '.join(map(str, shape))}]"
-                      f" : {value.type()} into {out.type()}")
-            value = out
-        if value.shape != shape and len(shape) == keep and \
-                len(value.shape) == keep + 1:
-            # [P, 1] into [P] (or [N] into [] for HBM).
-            out = Tensor(self.fresh("shaped"), shape, tensor.etype,
-                         tensor.space, root=tensor.root)
-            self.emit(f"{out.name} = memref.collapse_shape {value.name} "
-                      f"[{list(range(keep + 1))}] : {value.type()} into "
-                      f"{out.type()}")
-            value = out
+            value = self.expand(value, list(shape),
+                                [[d] for d in range(keep)] +
+                                [list(range(keep, len(shape)))])
         if value.shape != shape:
+            value = self.conform(value, shape)
+        if value is None or value.shape != shape:
             raise NkiUnsupported(f"reshape {tensor.shape} into {shape}")
         return value
 
@@ -620,7 +1123,7 @@ class Trace:
         recipe = getattr(view, "recipe", None)
         if recipe is None:
             return None
-        tensor, offsets, sizes, steps = recipe
+        tensor, offsets, sizes, steps, _ = recipe
         # Right-aligned, as numpy broadcasts: [128, 1] from sizes
         # [1, 128, 1, 1] keeps the last unit dim.
         kept, want = [], list(shape)
@@ -632,24 +1135,27 @@ class Trace:
                 kept.append(False)
             else:
                 return None
-        if want:
+        kept = kept[::-1]
+        if want or (tensor.space != "hbm" and not kept[0]):
             return None
-        return self.make_view(tensor, offsets, sizes, steps, kept[::-1])
+        return self.make_view(tensor, offsets, sizes, steps, kept)
 
-    def copy(self, op, source, target):
+    def copy(self, op, source, target, mask=None):
+        check_tile(source)
+        check_tile(target)
         if source.shape != target.shape:
-            if [d for d in source.shape if d != 1] == \
-                    [d for d in target.shape if d != 1]:
-                # Re-view the side with fewer dims.
-                if len(source.shape) < len(target.shape):
-                    source = self.match_shape(source, target.shape) or source
-                else:
-                    target = self.match_shape(target, source.shape) or target
+            # The same elements with different unit dims: re-view the HBM
+            # side (or the source).
+            if target.space == "hbm" and source.space != "hbm":
+                target = self.conform(target, source.shape) or target
+            else:
+                source = self.conform(source, target.shape) or source
         if source.shape != target.shape:
             raise NkiError(f"a copy from shape {list(source.shape)} to "
                            f"shape {list(target.shape)}")
-        self.emit(f"nki.{op} {source.name} to {target.name} : "
-                  f"{source.type()} to {target.type()}")
+        self.masked(mask, [source, target], lambda ops: self.emit(
+            f"nki.{op} {ops[0].name} to {ops[1].name} : {ops[0].type()} to "
+            f"{ops[1].type()}"))
 
     # The function.
     def text(self, outputs):
@@ -664,11 +1170,36 @@ class Trace:
                              f"{tensor.type()}")
         params = [f"{a.name}: {a.type()}" for a in self.args] + \
             [f"{t.name}: {t.type()}" for t in outputs]
-        body = "\n".join(line for line in lines if line is not None)
+        body = "\n".join(_drop_unused_views(
+            [line for line in lines if line is not None]))
         for old, new in renames.items():
             body = re.sub(re.escape(old) + r"\b", new, body)
         return (f"func.func @{self.name}({', '.join(params)}) {{\n"
                 f"{body}\n  return\n}}\n")
+
+
+_VIEW_LINE = re.compile(r"\s*(%\w+) = memref\.(subview|expand_shape|"
+                        r"collapse_shape) (%\w+)")
+
+
+def _drop_unused_views(lines):
+    """Without the views nothing uses: a masked op narrows a view that may
+    reach past its buffer where the mask is off; that view must not stay."""
+    uses = {}
+    for line in lines:
+        for name in re.findall(r"%\w+", line):
+            uses[name] = uses.get(name, 0) + 1
+    kept = list(lines)
+    changed = True
+    while changed:
+        changed = False
+        for i, line in enumerate(kept):
+            match = line is not None and _VIEW_LINE.match(line)
+            if match and uses.get(match.group(1)) == 1:
+                kept[i] = None
+                uses[match.group(3)] -= 1
+                changed = True
+    return [line for line in kept if line is not None]
 
 
 @contextlib.contextmanager

@@ -300,9 +300,9 @@ func.func @tensor_copy_from_hbm(%s: memref<128x512xf32>, %t: memref<128x512xf32,
 
 // -----
 
-func.func @tensor_copy_into_psum(%s: memref<128x512xf32, #nki.mem<sbuf>>, %t: memref<128x512xf32, #nki.mem<psum>>) {
-  // expected-error @+1 {{'nki.tensor_copy' op target must be in SBUF, but 'memref<128x512xf32, #nki.mem<psum>>' is in PSUM}}
-  nki.tensor_copy %s to %t : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x512xf32, #nki.mem<psum>>
+func.func @tensor_copy_into_hbm(%s: memref<128x512xf32, #nki.mem<sbuf>>, %t: memref<128x512xf32>) {
+  // expected-error @+1 {{'nki.tensor_copy' op target must be in SBUF or PSUM, but 'memref<128x512xf32>' is in HBM}}
+  nki.tensor_copy %s to %t : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x512xf32>
   return
 }
 

@@ -86,6 +86,9 @@ func.func @vector_engine(%bias: memref<128x1xf32, #nki.mem<sbuf>>, %s: f32) {
   nki.tensor_copy %acc to %res : !psum_tile to !sbuf_tile
   // CHECK: nki.tensor_copy %{{.*}} to %{{.*}} : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x512xbf16, #nki.mem<sbuf>>
   nki.tensor_copy %res to %low : !sbuf_tile to memref<128x512xbf16, #nki.mem<sbuf>>
+  // An engine copy may write PSUM (NKI: `psum_tile[...] = sbuf_tile`).
+  // CHECK: nki.tensor_copy %{{.*}} to %{{.*}} : memref<128x512xf32, #nki.mem<sbuf>> to memref<128x512xf32, #nki.mem<psum>>
+  nki.tensor_copy %res to %acc : !sbuf_tile to !psum_tile
   // CHECK: nki.tensor_tensor add %{{.*}}, %{{.*}} to %{{.*}} : memref<128x512xf32, #nki.mem<sbuf>>, memref<128x512xf32, #nki.mem<psum>> to memref<128x512xf32, #nki.mem<sbuf>>
   nki.tensor_tensor add %res, %acc to %res : !sbuf_tile, !psum_tile to !sbuf_tile
   // CHECK: nki.tensor_tensor subtract

@@ -381,7 +381,7 @@ LogicalResult TransposeOp::fold(FoldAdaptor, SmallVectorImpl<OpFoldResult> &) {
 
 LogicalResult TensorCopyOp::verify() {
   if (failed(verifyOperand(*this, getSource(), "source", kSBUF | kPSUM)) ||
-      failed(verifyOperand(*this, getTarget(), "target", kSBUF)))
+      failed(verifyOperand(*this, getTarget(), "target", kSBUF | kPSUM)))
     return failure();
   return verifySameShape(*this, getSource(), "source", getTarget(), "target");
 }

@@ -95,14 +95,15 @@ def NKI_TransposeOp : NKI_Op<"transpose"> {
 //===----------------------------------------------------------------------===//
 
 def NKI_TensorCopyOp : NKI_Op<"tensor_copy"> {
-  let summary = "Engine copy with cast from SBUF or PSUM into SBUF";
+  let summary = "Engine copy with cast between SBUF and PSUM tiles";
   let description = [{
     Copies a tile on the Vector/Scalar engines (NKI `nl.copy` /
     `nisa.tensor_copy`), converting to the target's element type. This is how
-    a PSUM result is evicted to SBUF. Source and target have the same shape.
+    a PSUM result is evicted to SBUF; like the other engine ops it may also
+    write PSUM. Source and target have the same shape.
   }];
   let arguments = (ins Arg<AnyMemRef, "the tile to copy", [MemRead]>:$source,
-                       Arg<AnyMemRef, "the SBUF destination", [MemWrite]>:$target);
+                       Arg<AnyMemRef, "the SBUF or PSUM destination", [MemWrite]>:$target);
   let assemblyFormat = [{
     $source `to` $target attr-dict `:` type($source) `to` type($target)
   }];
