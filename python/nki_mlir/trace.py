@@ -220,10 +220,12 @@ class Index:
     def __eq__(self, other):
         if isinstance(other, Arange):
             return NotImplemented
-        try:
-            return self._compare(other, lambda a, b: a == b)
-        except NkiUnsupported:
-            return False
+        if isinstance(other, bool) or \
+                not isinstance(other, (Index, int, np.integer)):
+            return False  # `key.index(Ellipsis)` and the like
+        # Equal or not for every value of the loop variables, or a
+        # condition the tracer cannot decide (never a silent False).
+        return self._compare(other, lambda a, b: a == b)
 
     def __hash__(self):
         return hash((self.const, tuple(sorted(self.terms.items()))))

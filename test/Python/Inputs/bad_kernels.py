@@ -45,3 +45,13 @@ def wrong_call(x):
     out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.hbm)
     nl.store(out, value=nl.load(x, 1, 2, 3))
     return out
+
+
+def branch_on_parity(x):
+    # Comparing a loop variable for equality is a runtime condition too: it
+    # must stop, not take the `else` branch in every iteration.
+    out = nl.ndarray((128, 8), dtype=x.dtype, buffer=nl.hbm)
+    for i in nl.affine_range(4):
+        if i % 2 == 0:
+            nl.store(out, value=nl.load(x[i]))
+    return out
