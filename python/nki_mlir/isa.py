@@ -95,3 +95,10 @@ def memset(shape=None, value=0.0, dtype=None, dst=None, mask=None,
         nl._memset(nl.tile(dst), value)
         return dst
     return nl.full(shape, value, dtype)
+
+
+def __getattr__(name):
+    # A nisa name this tracer does not serve: said at the kernel's line.
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise NkiUnsupported(f"nisa.{name}")

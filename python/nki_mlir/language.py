@@ -408,3 +408,10 @@ def min(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
 def sum(x, axis, dtype=None, keepdims=False, mask=None, **kwargs):
     _no_mask(mask)
     return reduce("add", x, axis, dtype, keepdims)
+
+
+def __getattr__(name):
+    # An nl name this tracer does not serve: said at the kernel's line.
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise NkiUnsupported(f"nl.{name}")

@@ -55,3 +55,10 @@ def branch_on_parity(x):
         if i % 2 == 0:
             nl.store(out, value=nl.load(x[i]))
     return out
+
+
+def unserved_name(x):
+    out = nl.ndarray((128, 8), dtype=x.dtype, buffer=nl.hbm)
+    tile = nl.load(x)
+    nl.store(out, value=nl.loop_reduce(tile, op=nl.add, loop_indices=[]))
+    return out
