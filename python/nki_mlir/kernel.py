@@ -9,8 +9,8 @@ import tempfile
 
 import numpy as np
 
-from .trace import NkiError, NkiUnsupported, Tensor, Trace, element_type, \
-    tracing
+from .trace import NeedsUnroll, NkiError, NkiUnsupported, Tensor, Trace, \
+    element_type, tracing
 
 # Where nki-py found the project's tools (set by the launcher).
 TOOLS = {"bin": os.environ.get("NKI_MLIR_BIN", ""),
@@ -29,18 +29,18 @@ def trace_kernel(func, args, kwargs):
     signature = inspect.signature(func)
     bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
-    trace = Trace(func.__name__)
-    call = {}
-    with tracing(trace):
-        for name, value in bound.arguments.items():
-            if isinstance(value, np.ndarray):
-                call[name] = trace.argument(name, value.shape,
-                                            element_type(value.dtype))
-            elif isinstance(value, ArgSpec):
-                call[name] = trace.argument(name, value.shape, value.etype)
-            else:
-                call[name] = value
-        result = func(**call)
+    # Trace-time Python that depends on a loop variable is decided by
+    # tracing again with that loop unrolled.
+    unroll = set()
+    while True:
+        trace = Trace(func.__name__, frozenset(unroll))
+        try:
+            result = _run_traced(func, trace, bound)
+            break
+        except NeedsUnroll as needs:
+            if needs.loop in unroll or len(unroll) >= MAX_UNROLLED_LOOPS:
+                raise NkiUnsupported(needs.what, needs.where)
+            unroll.add(needs.loop)
     outputs = list(result) if isinstance(result, (tuple, list)) else \
         [result]
     if result is None or not outputs:
@@ -66,6 +66,23 @@ def trace_kernel(func, args, kwargs):
     for i, out in enumerate(outputs):
         out.name = "%out" if len(outputs) == 1 else f"%out{i}"
     return trace.text(outputs), outputs
+
+
+MAX_UNROLLED_LOOPS = 8
+
+
+def _run_traced(func, trace, bound):
+    call = {}
+    with tracing(trace):
+        for name, value in bound.arguments.items():
+            if isinstance(value, np.ndarray):
+                call[name] = trace.argument(name, value.shape,
+                                            element_type(value.dtype))
+            elif isinstance(value, ArgSpec):
+                call[name] = trace.argument(name, value.shape, value.etype)
+            else:
+                call[name] = value
+        return func(**call)
 
 
 def _def_location(func):

@@ -3,7 +3,8 @@
 import numpy as np
 
 from .trace import (Arange, Index, NkiError, NkiUnsupported, Tensor,
-                    bfloat16, check_tile, current, element_type)
+                    bfloat16, check_tile, current, element_type,
+                    user_location)
 
 # Element types.
 float32 = np.float32
@@ -105,6 +106,11 @@ def _loop(args, independent):
     start, stop, step = _range_args(args)
     if all(Index.of(v).constant() is not None for v in (start, stop, step)) \
             and len(range(int(start), int(stop), int(step))) == 0:
+        return
+    if user_location() in current().unroll:
+        # A loop whose variable decides trace-time Python (an `if`, a
+        # bound): traced once per iteration, in order.
+        yield from range(int(start), int(stop), int(step))
         return
     yield from current().loop(start, stop, step, independent)
 

@@ -31,6 +31,24 @@ class NkiUnsupported(Exception):
         self.where = where or user_location()
 
 
+class NeedsUnroll(NkiUnsupported):
+    """A trace-time decision on a loop variable (an `if`, a comparison, a
+    loop bound): tracing again with that loop unrolled decides it."""
+
+    def __init__(self, what, loop):
+        super().__init__(what)
+        self.loop = loop  # (file, line) of the loop's `for`
+
+
+def undecidable(index, what):
+    """Raises for a decision on `index` that depends on loop variables."""
+    trace = _CURRENT[-1] if _CURRENT else None
+    loop = trace.loop_defining(index) if trace else None
+    if loop is None:
+        raise NkiUnsupported(what)
+    raise NeedsUnroll(what, loop)
+
+
 class NkiError(Exception):
     """A kernel that breaks an NKI rule the tracer itself checks."""
 
@@ -88,6 +106,10 @@ def numpy_dtype(mlir_type):
 
 # ---------------------------------------------------------------------------
 # Index expressions: affine forms over loop induction variables
+
+_CONDITION = "a condition on a loop variable (use masks, or nl.static_range " \
+    "to unroll)"
+
 
 class Index:
     """const + sum(coeff * var): an index computed from loop variables.
@@ -189,8 +211,7 @@ class Index:
 
     def __bool__(self):
         if self.terms:
-            raise NkiUnsupported("a condition on a loop variable (use masks, "
-                                 "or nl.static_range to unroll)")
+            undecidable(self, _CONDITION)
         return bool(self.const)
 
     def key(self):
@@ -201,8 +222,7 @@ class Index:
             return NotImplemented
         diff = self - other
         if diff.constant() is None:
-            raise NkiUnsupported("a condition on a loop variable (use masks, "
-                                 "or nl.static_range to unroll)")
+            undecidable(diff, _CONDITION)
         return op(diff.const, 0)
 
     def __lt__(self, other):
@@ -413,6 +433,20 @@ def _count(coeff, base, size):
     return min(size, (-base + coeff - 1) // coeff)
 
 
+def _bounds_error(tensor, offsets, sizes, steps):
+    """Why a view with these (memref-order) offsets, sizes and steps reaches
+    past `tensor`, or None."""
+    perm = tensor.perm or list(range(len(tensor.shape)))
+    shape = tensor.memref_shape()
+    for m, (offset, size, step) in enumerate(zip(offsets, sizes, steps)):
+        start = offset.constant()
+        if start is not None and size > 0 and \
+                (start < 0 or start + (size - 1) * step >= shape[m]):
+            return (f"index {start}:{start + size * step} is out of bounds "
+                    f"for dimension {perm.index(m)} of size {shape[m]}")
+    return None
+
+
 def _layout(strides, shape, offset):
     """The strides a memref type spells: none for the identity layout (as
     MLIR infers reshape results)."""
@@ -570,8 +604,16 @@ def current():
 class Trace:
     """The MLIR of one kernel, built as its Python runs."""
 
-    def __init__(self, name):
+    # Ops in a kernel whose loops were unrolled: past this, unrolling is
+    # not a way to trace it.
+    MAX_LINES = 200000
+
+    def __init__(self, name, unroll=frozenset()):
         self.name = name
+        self.unroll = unroll  # (file, line) of loops traced unrolled
+        # Views past their source: an error unless a mask narrows them
+        # before an op uses them (then they are dropped unused).
+        self.out_of_bounds = {}   # view name -> (message, where)
         self.args = []        # (Tensor, python name)
         self.lines = []
         self.indent = 1
@@ -591,6 +633,10 @@ class Trace:
         return f'loc("{os.path.basename(file)}":{line}:1)'
 
     def emit(self, text, where=None):
+        if len(self.lines) > self.MAX_LINES and self.unroll:
+            raise NkiUnsupported(f"a kernel of more than {self.MAX_LINES} "
+                                 "ops once the loops its conditions depend "
+                                 "on are unrolled")
         self.lines.append("  " * self.indent + text + " " + self.loc(where))
 
     # Index arithmetic, placed where its loop variables are defined (so
@@ -669,13 +715,13 @@ class Trace:
         induction variable once, and closes the loop when resumed."""
         for bound in (start, stop, step):
             if Index.of(bound).constant() is None:
-                raise NkiUnsupported("a loop bound computed from a loop "
-                                     "variable")
+                undecidable(Index.of(bound), "a loop bound computed from a "
+                            "loop variable")
         where = user_location()
         lo, hi, st = (self.index(b) for b in (start, stop, step))
         iv = self.fresh("iv")
         self.open_loops.append({"line": len(self.lines), "indent":
-                                self.indent, "defines": {iv},
+                                self.indent, "defines": {iv}, "where": where,
                                 "values": range(int(start), int(stop),
                                                 int(step))})
         self.lines.append("  " * self.indent +
@@ -689,6 +735,15 @@ class Trace:
         attr = " {nki.affine_range}" if independent else ""
         self.lines.append("  " * self.indent + "}" + attr + " " +
                           self.loc(where))
+
+    def loop_defining(self, index):
+        """(file, line) of the innermost open loop whose variables `index`
+        uses, or None."""
+        for loop in reversed(self.open_loops):
+            if loop.get("where") and \
+                    any(v in loop["defines"] for v in Index.of(index).terms):
+                return loop["where"]
+        return None
 
     @contextlib.contextmanager
     def guard(self, condition):
@@ -874,12 +929,6 @@ class Trace:
             else:
                 offsets[m], sizes[m] = Index.of(k), 1
                 kept[m] = tensor.space != "hbm" and m == 0
-            start = offsets[m].constant()
-            if start is not None and (start < 0 or start + (sizes[m] - 1) *
-                                      steps[m] >= size) and sizes[m] > 0:
-                raise NkiError(f"index {start}:{start + sizes[m] * steps[m]}"
-                               f" is out of bounds for dimension {dim} of "
-                               f"size {size}")
         if not any(kept[1 if tensor.space != "hbm" else 0:]):
             kept[-1] = True  # [P, 1] on chip, [1] in HBM
         view = self.make_view(tensor, offsets, sizes, steps, kept)
@@ -912,6 +961,9 @@ class Trace:
                 offset += o.const * s
         view = Tensor(self.fresh("view"), shape, tensor.etype, tensor.space,
                       strides, offset, tensor.root)
+        error = _bounds_error(tensor, offsets, sizes, steps)
+        if error is not None:
+            self.out_of_bounds[view.name] = (error, user_location())
         if tensor.perm is None:
             view.recipe = (tensor, offsets, sizes, steps, kept)
         operands = ", ".join(str(o.const) if o.constant() is not None
@@ -962,12 +1014,6 @@ class Trace:
                                      "reorder dims")
             used += axes
             count = coeffs[0] // coeffs[-1] * grid[axes[0]]
-            start = k.base.constant()
-            if start is not None and (start < 0 or start + (count - 1) *
-                                      coeffs[-1] >= size):
-                raise NkiError(f"index {start}:{start + count * coeffs[-1]}"
-                               f" is out of bounds for dimension {dim} of "
-                               f"size {size}")
             offsets.append(k.base)
             sizes.append(count)
             steps.append(coeffs[-1])
@@ -1172,8 +1218,14 @@ class Trace:
                              f"{tensor.type()}")
         params = [f"{a.name}: {a.type()}" for a in self.args] + \
             [f"{t.name}: {t.type()}" for t in outputs]
-        body = "\n".join(_drop_unused_views(
-            [line for line in lines if line is not None]))
+        kept = _drop_unused_views([line for line in lines
+                                   if line is not None])
+        for line in kept:
+            match = _VIEW_LINE.match(line)
+            if match and match.group(1) in self.out_of_bounds:
+                message, where = self.out_of_bounds[match.group(1)]
+                raise NkiError(message, where)
+        body = "\n".join(kept)
         for old, new in renames.items():
             body = re.sub(re.escape(old) + r"\b", new, body)
         return (f"func.func @{self.name}({', '.join(params)}) {{\n"

@@ -1,0 +1,52 @@
+"""Kernels whose trace-time Python depends on loop variables: nki-py traces
+them again with those loops unrolled."""
+
+import neuronxcc.nki as nki
+import neuronxcc.nki.language as nl
+
+
+@nki.jit
+def even_rows(x):
+    # x: [4, 128, 8]; out[j] = x[2 * j].
+    out = nl.ndarray((2, 128, 8), dtype=x.dtype, buffer=nl.hbm)
+    for i in nl.affine_range(4):
+        if i % 2 == 0:
+            nl.store(out[i // 2], value=nl.load(x[i]))
+    return out
+
+
+@nki.jit
+def ragged_tiles(x):
+    # x: [300, 8] in row tiles of 128, the last one sized by min().
+    out = nl.ndarray((300, 8), dtype=x.dtype, buffer=nl.hbm)
+    for t in nl.affine_range(3):
+        rows = min(128, 300 - t * 128)
+        tile = nl.load(x[t * 128:t * 128 + rows])
+        nl.store(out[t * 128:t * 128 + rows], value=nl.multiply(tile, 2.0))
+    return out
+
+
+@nki.jit
+def first_half(x):
+    # x: [2, 4, 128, 8]: only the inner loop's variable is a condition, so
+    # the outer loop stays a loop.
+    out = nl.ndarray((2, 2, 128, 8), dtype=x.dtype, buffer=nl.hbm)
+    for b in nl.affine_range(2):
+        for i in nl.affine_range(4):
+            if i < 2:
+                nl.store(out[b, i], value=nl.load(x[b, i]))
+    return out
+
+
+if __name__ == "__main__":
+    import numpy as np
+    rng = np.random.default_rng(5)
+    x = rng.random((4, 128, 8), dtype=np.float32)
+    y = rng.random((300, 8), dtype=np.float32)
+    z = rng.random((2, 4, 128, 8), dtype=np.float32)
+    for name, kernel, arg, want in (("even_rows", even_rows, x, x[0::2]),
+                                    ("ragged_tiles", ragged_tiles, y, 2 * y),
+                                    ("first_half", first_half, z,
+                                     z[:, :2])):
+        got = nki.simulate_kernel(kernel, arg)
+        print(f"{name}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
