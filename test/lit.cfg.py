@@ -18,7 +18,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 llvm_config.add_tool_substitutions(
-    ["nki-opt", "nki-lsp-server", "nki-run", "nki-py"],
+    ["nki-opt", "nki-lsp-server", "nki-run", "nki-py", "nki-translate"],
     [config.nki_tools_dir, config.llvm_tools_dir])
 
 # Debian's python3, which has numpy (see scripts/install-deps.sh).

@@ -44,11 +44,14 @@ def nc_matmul(stationary=None, moving=None, *args, dst=None, mask=None,
 
 def nc_transpose(data, dst=None, mask=None, engine=None, **kwargs):
     _no_mask(mask)
-    out = nl.transpose(data)
     if dst is not None:
-        current().copy("tensor_copy", out, nl.tile(dst))
+        dst = nl.tile(dst)
+        if dst.space == "psum":
+            nl.transpose(data, out=dst)
+        else:
+            current().copy("tensor_copy", nl.transpose(data), dst)
         return dst
-    return out
+    return nl.transpose(data)
 
 
 def tensor_copy(src=None, dtype=None, dst=None, mask=None, engine=None,

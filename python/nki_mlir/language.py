@@ -4,7 +4,7 @@ import numpy as np
 
 from .trace import (Arange, Index, NkiError, NkiUnsupported, Tensor,
                     bfloat16, check_tile, current, element_type,
-                    user_location)
+                    trip_count, user_location)
 
 # Element types.
 float32 = np.float32
@@ -104,13 +104,15 @@ def _range_args(args):
 
 def _loop(args, independent):
     start, stop, step = _range_args(args)
-    if all(Index.of(v).constant() is not None for v in (start, stop, step)) \
-            and len(range(int(start), int(stop), int(step))) == 0:
+    trips = trip_count(start, stop, step)
+    if trips == 0:
         return
     if user_location() in current().unroll:
         # A loop whose variable decides trace-time Python (an `if`, a
         # bound): traced once per iteration, in order.
-        yield from range(int(start), int(stop), int(step))
+        for k in range(trips):
+            value = Index.of(start) + k * int(step)
+            yield value.const if value.constant() is not None else value
         return
     yield from current().loop(start, stop, step, independent)
 
@@ -207,13 +209,14 @@ def copy(x, dtype=None, mask=None, **kwargs):
     return _copy_to_new_tile("tensor_copy", x, dtype, mask)
 
 
-def transpose(x, dtype=None, mask=None, **kwargs):
-    """x^T on the Tensor Engine, into PSUM."""
+def transpose(x, dtype=None, mask=None, out=None, **kwargs):
+    """x^T on the Tensor Engine, into PSUM (a new tile, or `out`)."""
     _no_mask(mask)
     x = tile(x)
     if len(x.shape) != 2:
         raise NkiUnsupported("a transpose of a tile that is not 2-D")
-    out = current().alloc((x.shape[1], x.shape[0]), x.etype, "psum")
+    if out is None:
+        out = current().alloc((x.shape[1], x.shape[0]), x.etype, "psum")
     current().emit(f"nki.transpose {x.name} into {out.name} : {x.type()} "
                    f"into {out.type()}")
     return out

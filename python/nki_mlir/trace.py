@@ -40,6 +40,19 @@ class NeedsUnroll(NkiUnsupported):
         self.loop = loop  # (file, line) of the loop's `for`
 
 
+def trip_count(start, stop, step):
+    """How many iterations range(start, stop, step) has; it may not depend
+    on loop variables (the bounds may)."""
+    step = Index.of(step)
+    if step.constant() is None or step.const <= 0:
+        undecidable(step, "a loop step that is not a positive constant")
+    extent = Index.of(stop) - Index.of(start)
+    if extent.constant() is None:
+        undecidable(extent, "a loop trip count computed from a loop "
+                    "variable")
+    return max(0, -(-extent.const // step.const))
+
+
 def undecidable(index, what):
     """Raises for a decision on `index` that depends on loop variables."""
     trace = _CURRENT[-1] if _CURRENT else None
@@ -222,6 +235,10 @@ class Index:
             return NotImplemented
         diff = self - other
         if diff.constant() is None:
+            # Decided anyway when the loops' ranges give one answer.
+            bounds = _CURRENT[-1].bounds(diff) if _CURRENT else None
+            if bounds is not None and op(bounds[0], 0) == op(bounds[1], 0):
+                return op(bounds[0], 0)
             undecidable(diff, _CONDITION)
         return op(diff.const, 0)
 
@@ -445,6 +462,22 @@ def _bounds_error(tensor, offsets, sizes, steps):
             return (f"index {start}:{start + size * step} is out of bounds "
                     f"for dimension {perm.index(m)} of size {shape[m]}")
     return None
+
+
+def _splits(coarse, fine):
+    """For each dim of `coarse`, the consecutive dims of `fine` it splits
+    into (no unit dims of their own), or None."""
+    groups, at = [], 0
+    for size in coarse:
+        group, product = [], 1
+        while at < len(fine) and (product < size or not group):
+            group.append(at)
+            product *= fine[at]
+            at += 1
+        if product != size:
+            return None
+        groups.append(group)
+    return groups if at == len(fine) else None
 
 
 def _layout(strides, shape, offset):
@@ -713,17 +746,18 @@ class Trace:
     def loop(self, start, stop, step, independent):
         """A generator for a Python `for`: opens an `scf.for`, yields its
         induction variable once, and closes the loop when resumed."""
-        for bound in (start, stop, step):
-            if Index.of(bound).constant() is None:
-                undecidable(Index.of(bound), "a loop bound computed from a "
-                            "loop variable")
+        # Bounds may move with outer loop variables if the trip count does
+        # not (`nl.affine_range(i, i + 1)`).
+        trips = trip_count(start, stop, step)
         where = user_location()
         lo, hi, st = (self.index(b) for b in (start, stop, step))
         iv = self.fresh("iv")
+        static = Index.of(start).constant() is not None
         self.open_loops.append({"line": len(self.lines), "indent":
                                 self.indent, "defines": {iv}, "where": where,
                                 "values": range(int(start), int(stop),
-                                                int(step))})
+                                                int(step)) if static
+                                else None, "trips": trips})
         self.lines.append("  " * self.indent +
                           f"scf.for {iv} = {lo} to {hi} step {st} {{")
         self.indent += 1
@@ -735,6 +769,20 @@ class Trace:
         attr = " {nki.affine_range}" if independent else ""
         self.lines.append("  " * self.indent + "}" + attr + " " +
                           self.loc(where))
+
+    def bounds(self, index):
+        """(lowest, highest) value of `index` over the open loops' ranges,
+        or None if it uses a value other than their variables."""
+        lo = hi = index.const
+        for var, coeff in index.terms.items():
+            values = next((loop["values"] for loop in self.open_loops
+                           if var in loop["defines"] and
+                           var.startswith("%iv") and loop["values"]), None)
+            if values is None:
+                return None
+            ends = (coeff * values[0], coeff * values[-1])
+            lo, hi = lo + min(ends), hi + max(ends)
+        return lo, hi
 
     def loop_defining(self, index):
         """(file, line) of the innermost open loop whose variables `index`
@@ -1121,6 +1169,16 @@ class Trace:
         same = self.conform(tensor, shape)
         if same is not None:
             return same
+        # One expand_shape (or collapse_shape) where the new shape splits
+        # (or merges) whole dims of the old one.
+        groups = _splits(tensor.shape, shape)
+        if groups is not None:
+            return self.expand(tensor, list(shape), groups)
+        groups = _splits(shape, tensor.shape)
+        if groups is not None:
+            merged = self.collapse(tensor, groups)
+            if merged is not None:
+                return merged
         keep = 1 if on_chip else 0
         value = tensor
         if len(tensor.shape) - keep > 1:

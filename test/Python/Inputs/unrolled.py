@@ -38,6 +38,18 @@ def first_half(x):
     return out
 
 
+@nki.jit
+def decided_by_range(x):
+    # x: [4, 128, 8]. min(i, 3) is i for every i in range(4), and the inner
+    # loop runs once wherever it starts: no loop needs unrolling.
+    out = nl.ndarray((4, 128, 8), dtype=x.dtype, buffer=nl.hbm)
+    for i in nl.affine_range(4):
+        first = min(i, 3)
+        for j in nl.affine_range(first, first + 1):
+            nl.store(out[j], value=nl.load(x[j]))
+    return out
+
+
 if __name__ == "__main__":
     import numpy as np
     rng = np.random.default_rng(5)
@@ -47,6 +59,8 @@ if __name__ == "__main__":
     for name, kernel, arg, want in (("even_rows", even_rows, x, x[0::2]),
                                     ("ragged_tiles", ragged_tiles, y, 2 * y),
                                     ("first_half", first_half, z,
-                                     z[:, :2])):
+                                     z[:, :2]),
+                                    ("decided_by_range", decided_by_range,
+                                     x, x)):
         got = nki.simulate_kernel(kernel, arg)
         print(f"{name}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
