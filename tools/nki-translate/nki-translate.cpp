@@ -11,6 +11,6 @@
 
 int main(int argc, char **argv) {
   mlir::nki::registerToNKIPythonTranslation();
-  return mlir::failed(mlir::mlirTranslateMain(
-      argc, argv, "nki-mlir translation driver\n"));
+  return mlir::failed(
+      mlir::mlirTranslateMain(argc, argv, "nki-mlir translation driver\n"));
 }

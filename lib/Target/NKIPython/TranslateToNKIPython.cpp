@@ -121,9 +121,9 @@ FailureOr<std::string> KernelWriter::name(Value value, Operation *user) {
   }
   return user->emitError("nki-to-python: an operand NKI Python cannot "
                          "name (defined by ")
-         << (value.getDefiningOp() ? value.getDefiningOp()->getName()
-                                        .getStringRef()
-                                   : StringRef("a block argument"))
+         << (value.getDefiningOp()
+                 ? value.getDefiningOp()->getName().getStringRef()
+                 : StringRef("a block argument"))
          << ")";
 }
 
@@ -139,19 +139,10 @@ LogicalResult KernelWriter::write(func::FuncOp func) {
   // Outputs: the arguments some op writes, through any view.
   SmallVector<BlockArgument> inputs, outputs;
   llvm::SmallDenseSet<Value> written;
-  func.walk([&](Operation *op) {
-    if (!isa<NKIDialect>(op->getDialect()))
-      return;
-    for (OpOperand &operand : op->getOpOperands()) {
-      auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-      if (isa<MatmulOp, TensorScalarOp>(op) ? operand.getOperandNumber() ==
-                                                  op->getNumOperands() - 1
-                                            : effects &&
-                                                  effects.getEffectOnValue<
-                                                      MemoryEffects::Write>(
-                                                      operand.get()))
-        written.insert(rootOf(operand.get()));
-    }
+  func.walk([&](MemoryEffectOpInterface effects) {
+    for (Value operand : effects->getOperands())
+      if (effects.getEffectOnValue<MemoryEffects::Write>(operand))
+        written.insert(rootOf(operand));
   });
   for (BlockArgument arg : func.getArguments())
     (written.contains(arg) ? outputs : inputs).push_back(arg);
@@ -215,10 +206,9 @@ LogicalResult KernelWriter::writeOp(Operation *op) {
                            : getSpace(type) == Space::PSUM ? "nl.psum"
                                                            : "nl.hbm";
         std::string text = "nl.ndarray(" + shapeTuple(type.getShape()) +
-                           ", dtype=" + dtype->str() + ", buffer=" +
-                           buffer.str() + ")";
-        return define(alloc, getSpace(type) == Space::HBM ? "hbm" : "t",
-                      text);
+                           ", dtype=" + dtype->str() +
+                           ", buffer=" + buffer.str() + ")";
+        return define(alloc, getSpace(type) == Space::HBM ? "hbm" : "t", text);
       })
       .Case([&](memref::SubViewOp view) { return writeSubview(view); })
       .Case<memref::ExpandShapeOp, memref::CollapseShapeOp>(
@@ -231,14 +221,14 @@ LogicalResult KernelWriter::writeOp(Operation *op) {
             // An on-chip [P] is written as the [P, 1] it comes from or
             // goes to (as for views).
             if (isOnChip(getSpace(type)) && type.getRank() == 1 &&
-                cast<MemRefType>(reshape->getOperand(0).getType())
-                        .getRank() == 2) {
+                cast<MemRefType>(reshape->getOperand(0).getType()).getRank() ==
+                    2) {
               names[reshape->getResult(0)] = *source;
               return success();
             }
             return define(reshape->getResult(0), "v",
-                          *source + ".reshape(" +
-                              shapeTuple(type.getShape()) + ")");
+                          *source + ".reshape(" + shapeTuple(type.getShape()) +
+                              ")");
           })
       .Case([&](scf::ForOp loop) { return writeFor(loop); })
       .Default([&](Operation *other) {
@@ -381,13 +371,14 @@ LogicalResult KernelWriter::writeNKI(Operation *op) {
         return success();
       })
       .Case([&](TensorCopyOp) {
-        out << "nisa.tensor_copy(dst=" << operands[1] << ", src="
-            << operands[0] << ")\n";
+        out << "nisa.tensor_copy(dst=" << operands[1] << ", src=" << operands[0]
+            << ")\n";
         return success();
       })
       .Case([&](MatmulOp matmul) {
-        out << "nisa.nc_matmul(dst=" << operands[2] << ", stationary="
-            << operands[0] << ", moving=" << operands[1] << ", accumulate="
+        out << "nisa.nc_matmul(dst=" << operands[2]
+            << ", stationary=" << operands[0] << ", moving=" << operands[1]
+            << ", accumulate="
             << (matmul.getMode() == MatmulMode::accumulate ? "True" : "False")
             << ")\n";
         return success();
@@ -398,20 +389,20 @@ LogicalResult KernelWriter::writeNKI(Operation *op) {
         return success();
       })
       .Case([&](TensorTensorOp tt) {
-        out << "nisa.tensor_tensor(dst=" << operands[2] << ", data1="
-            << operands[0] << ", data2=" << operands[1]
+        out << "nisa.tensor_tensor(dst=" << operands[2]
+            << ", data1=" << operands[0] << ", data2=" << operands[1]
             << ", op=" << aluName(tt.getOp()) << ")\n";
         return success();
       })
       .Case([&](TensorScalarOp ts) {
-        out << "nisa.tensor_scalar(dst=" << operands[2] << ", data="
-            << operands[0] << ", op0=" << aluName(ts.getOp())
+        out << "nisa.tensor_scalar(dst=" << operands[2]
+            << ", data=" << operands[0] << ", op0=" << aluName(ts.getOp())
             << ", operand0=" << operands[1] << ")\n";
         return success();
       })
       .Case([&](TensorReduceOp reduce) {
-        out << "nisa.tensor_reduce(dst=" << operands[1] << ", op="
-            << aluName(reduce.getOp()) << ", data=" << operands[0]
+        out << "nisa.tensor_reduce(dst=" << operands[1]
+            << ", op=" << aluName(reduce.getOp()) << ", data=" << operands[0]
             << ", axis=" << shapeTuple(reduce.getAxes()) << ")\n";
         return success();
       })
@@ -430,8 +421,7 @@ LogicalResult KernelWriter::writeNKI(Operation *op) {
 
 } // namespace
 
-LogicalResult mlir::nki::translateToNKIPython(Operation *op,
-                                              raw_ostream &os) {
+LogicalResult mlir::nki::translateToNKIPython(Operation *op, raw_ostream &os) {
   SmallVector<func::FuncOp> funcs;
   if (auto func = dyn_cast<func::FuncOp>(op))
     funcs.push_back(func);
