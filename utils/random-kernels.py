@@ -10,14 +10,18 @@ views; and random linalg convs through the importer), then checks each:
     of the passes before it, and both nki-optimize strategies: the output
     verifies (nki-opt exits 0, no crash) and, where the IR changed, runs to
     the same output as the kernel (nki-run, same inputs);
-  * kernels that record nki.conv2d also match the upstream linalg reference.
+  * kernels that record nki.conv2d also match the upstream linalg reference;
+  * the kernel and its nki-optimize output, written as NKI Python
+    (nki-translate --nki-to-python) and traced back (nki-py --trace), run
+    to the same output (kernels with an scf.if guard are not expressible
+    and are skipped).
 
   utils/random-kernels.py generate SEED           print one kernel
   utils/random-kernels.py check SEED [SEED...]    test kernels, print figures
   utils/random-kernels.py check-file FILE.mlir    test one kernel file
   utils/random-kernels.py reduce SEED -o FILE     shrink a failing kernel
 
-Options: --bin DIR (nki-opt, nki-run; default build/bin), --keep DIR (write
+Options: --bin DIR (nki-opt, nki-run, nki-translate, nki-py; default build/bin), --keep DIR (write
 each failing kernel there). Exit status 1 when any check failed.
 """
 import argparse
@@ -276,6 +280,13 @@ class Tools:
     def __init__(self, bin_dir):
         self.opt = os.path.join(bin_dir, "nki-opt")
         self.run = os.path.join(bin_dir, "nki-run")
+        self.translate = os.path.join(bin_dir, "nki-translate")
+        self.py = os.path.join(bin_dir, "nki-py")
+
+
+SIGNATURE = re.compile(r"func\.func @\w+\(([^)]*)\)")
+MEMREF_ARG = re.compile(r"memref<((?:\d+x)+)(f32|bf16|f16)>")
+PY_DEF = re.compile(r"def (\w+)\(([^)]*)\):")
 
 
 def run(command, timeout=60):
@@ -394,8 +405,52 @@ class Checker:
                 os.replace(out, step)
                 current = step
         for p in PIPELINES:
-            compare(p, canonical, [p])
+            out = compare(p, canonical, [p])
+            if p == PIPELINES[0] and out is not None:
+                self.python_round_trip(name, out, expected)
+        self.python_round_trip(name, canonical, expected)
         return len(self.failures) == before
+
+    def python_round_trip(self, name, source, expected):
+        """Written as NKI Python (nki-translate --nki-to-python) and traced
+        back (nki-py --trace), the kernel computes what it computed. A
+        kernel NKI Python cannot express (a guard is an scf.if) is skipped;
+        a crash is a failure."""
+        label = "nki-to-python"
+        self.stat(label, 0)
+        py = os.path.join(self.tmp, "exported.py")
+        result = run([self.tools.translate, "--nki-to-python", source,
+                      "-o", py])
+        if result.returncode != 0:
+            if result.returncode < 0 or "Stack dump" in result.stderr:
+                self.failures.append((name, label, "CRASH:\n" +
+                                      result.stderr[-2000:]))
+            return
+        self.stat(label, 1)
+        with open(source) as f:
+            arg_types = MEMREF_ARG.findall(SIGNATURE.search(f.read())
+                                           .group(1))
+        with open(py) as f:
+            func, params = PY_DEF.search(f.read()).groups()
+        command = [self.tools.py, "--trace", f"{py}:{func}"]
+        for param in (p.strip() for p in params.split(",") if p.strip()):
+            dims, etype = arg_types[int(param[len("arg"):])]
+            command += ["--arg", f"{param}={dims}{etype}"]
+        back = os.path.join(self.tmp, "traced_back.mlir")
+        result = run(command + ["-o", back])
+        if result.returncode != 0:
+            self.failures.append((name, label, "the exported kernel does "
+                                  "not trace:\n" + result.stderr[-2000:]))
+            return
+        actual, error = self.execute(back, "python")
+        if error:
+            self.failures.append((name, label, error))
+            return
+        self.stat(label, 2)
+        if actual.shape != expected.shape or not np.allclose(
+                actual, expected, rtol=RTOL, atol=ATOL):
+            self.failures.append((name, label, "MISMATCH after the round "
+                                  "trip through NKI Python"))
 
 
 def check_seeds(args, tools):

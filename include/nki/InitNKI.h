@@ -8,8 +8,14 @@
 #ifndef NKI_INITNKI_H
 #define NKI_INITNKI_H
 
+#include "mlir/Support/LLVM.h"
+
+#include <memory>
+
 namespace mlir {
 class DialectRegistry;
+class Operation;
+class Pass;
 } // namespace mlir
 
 namespace mlir::nki {
@@ -20,6 +26,15 @@ void registerNKIDialects(DialectRegistry &registry);
 
 /// Registers the NKI passes and named pipelines with the global registry.
 void registerNKIPasses();
+
+/// Checks what upstream verifiers let through and upstream patterns then
+/// crash on (a tensor.pad whose static amounts hold the dynamic sentinel
+/// without an operand for it): an error at the op. The tools run it on
+/// every input before any pass.
+LogicalResult verifyInputInvariants(Operation *root);
+
+/// verifyInputInvariants as a pass, for the front of a tool's pipeline.
+std::unique_ptr<Pass> createVerifyInputInvariantsPass();
 
 /// Makes a crash of this process ask users to report it to nki-mlir, not to
 /// llvm-project (LLVM's default). For the project's own tools.

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/Pass.h"
 #include "llvm/Support/PrettyStackTrace.h"
 
 void mlir::nki::registerNKIDialects(DialectRegistry &registry) {
@@ -48,6 +49,45 @@ void mlir::nki::registerNKIPasses() {
   registerNKITransformsPasses();
   registerNKIConversionPasses();
   registerNKIPipelines();
+}
+
+using namespace mlir;
+
+LogicalResult mlir::nki::verifyInputInvariants(Operation *root) {
+  // tensor.pad takes `low[-9223372036854775808]` (ShapedType::kDynamic
+  // written out) with no SSA value behind it; its canonicalization then
+  // reads the missing operand (found by utils/mutate-inputs.py).
+  WalkResult result = root->walk([](tensor::PadOp pad) {
+    auto dynamicCount = [](ArrayRef<int64_t> amounts) {
+      return static_cast<size_t>(llvm::count(amounts, ShapedType::kDynamic));
+    };
+    if (dynamicCount(pad.getStaticLow()) == pad.getLow().size() &&
+        dynamicCount(pad.getStaticHigh()) == pad.getHigh().size())
+      return WalkResult::advance();
+    pad.emitError("padding amounts do not match their operands: a static "
+                  "amount is the dynamic-size sentinel ")
+        << ShapedType::kDynamic;
+    return WalkResult::interrupt();
+  });
+  return failure(result.wasInterrupted());
+}
+
+namespace {
+struct VerifyInputInvariantsPass
+    : public PassWrapper<VerifyInputInvariantsPass, OperationPass<>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(VerifyInputInvariantsPass)
+  StringRef getArgument() const override {
+    return "nki-verify-input-invariants";
+  }
+  void runOnOperation() override {
+    if (failed(mlir::nki::verifyInputInvariants(getOperation())))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+std::unique_ptr<Pass> mlir::nki::createVerifyInputInvariantsPass() {
+  return std::make_unique<VerifyInputInvariantsPass>();
 }
 
 void mlir::nki::setNKICrashReportMessage() {

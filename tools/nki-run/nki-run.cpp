@@ -354,7 +354,11 @@ FailureOr<func::FuncOp> findEntry(ModuleOp module, StringRef path) {
 
 OwningOpRef<ModuleOp> parse(StringRef path, MLIRContext &context,
                             llvm::SourceMgr &sourceMgr) {
-  return parseSourceFile<ModuleOp>(path, sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(path, sourceMgr, &context);
+  if (module && failed(nki::verifyInputInvariants(*module)))
+    return nullptr;
+  return module;
 }
 
 /// Lowers `module` with `pipeline` and JIT-compiles function `name`.
