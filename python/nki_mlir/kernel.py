@@ -10,7 +10,7 @@ import tempfile
 import numpy as np
 
 from .trace import NeedsUnroll, NkiError, NkiUnsupported, Tensor, Trace, \
-    element_type, tracing
+    UnrolledTooFar, element_type, tracing
 
 # Where nki-py found the project's tools (set by the launcher).
 TOOLS = {"bin": os.environ.get("NKI_MLIR_BIN", ""),
@@ -31,7 +31,7 @@ def trace_kernel(func, args, kwargs):
     bound.apply_defaults()
     # Trace-time Python that depends on a loop variable is decided by
     # tracing again with that loop unrolled.
-    unroll = set()
+    unroll, decisions = set(), []
     while True:
         trace = Trace(func.__name__, frozenset(unroll))
         try:
@@ -41,6 +41,12 @@ def trace_kernel(func, args, kwargs):
             if needs.loop in unroll or len(unroll) >= MAX_UNROLLED_LOOPS:
                 raise NkiUnsupported(needs.what, needs.where)
             unroll.add(needs.loop)
+            decisions.append(needs)
+        except UnrolledTooFar:
+            first = decisions[0]
+            raise NkiUnsupported(
+                f"{first.what}; unrolling the loop at line {first.loop[1]} "
+                f"would make more than {Trace.MAX_LINES} ops", first.where)
     outputs = list(result) if isinstance(result, (tuple, list)) else \
         [result]
     if result is None or not outputs:

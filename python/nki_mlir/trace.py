@@ -40,6 +40,10 @@ class NeedsUnroll(NkiUnsupported):
         self.loop = loop  # (file, line) of the loop's `for`
 
 
+class UnrolledTooFar(Exception):
+    """A trace whose unrolled loops made more than Trace.MAX_LINES ops."""
+
+
 def trip_count(start, stop, step):
     """How many iterations range(start, stop, step) has; it may not depend
     on loop variables (the bounds may)."""
@@ -638,8 +642,9 @@ class Trace:
     """The MLIR of one kernel, built as its Python runs."""
 
     # Ops in a kernel whose loops were unrolled: past this, unrolling is
-    # not a way to trace it.
-    MAX_LINES = 200000
+    # not a way to trace it (every copy of the body is compiled: a 222-row
+    # loop of matmul nests unrolled takes minutes to JIT).
+    MAX_LINES = 4000
 
     def __init__(self, name, unroll=frozenset()):
         self.name = name
@@ -667,9 +672,7 @@ class Trace:
 
     def emit(self, text, where=None):
         if len(self.lines) > self.MAX_LINES and self.unroll:
-            raise NkiUnsupported(f"a kernel of more than {self.MAX_LINES} "
-                                 "ops once the loops its conditions depend "
-                                 "on are unrolled")
+            raise UnrolledTooFar()
         self.lines.append("  " * self.indent + text + " " + self.loc(where))
 
     # Index arithmetic, placed where its loop variables are defined (so
