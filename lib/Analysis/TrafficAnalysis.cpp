@@ -395,6 +395,17 @@ LogicalResult Evaluator::visitControlFlow(Operation *op) {
     if (*step <= 0 || loop.getNumRegionIterArgs() != 0)
       return op->emitError() << "nki traffic analysis: needs loops with a "
                                 "positive step and no iter_args";
+    // Every iteration runs each op of the body at least once: a loop that
+    // cannot fit the budget is refused before it runs (a 2^40-iteration
+    // loop used to take minutes to reach the limit).
+    int64_t trips = *ub > *lb ? llvm::divideCeil(*ub - *lb, *step) : 0;
+    int64_t bodyOps =
+        static_cast<int64_t>(loop.getBody()->getOperations().size());
+    if (trips > (kMaxReportSteps - steps) / std::max<int64_t>(bodyOps, 1))
+      return op->emitError() << "nki traffic analysis: the kernel takes more "
+                                "than 2^29 evaluation steps (ops run plus "
+                                "on-chip elements touched); the report "
+                                "evaluates every iteration";
     for (int64_t iv = *lb; iv < *ub;) {
       integers[loop.getInductionVar()] = iv;
       if (failed(run(*loop.getBody())))

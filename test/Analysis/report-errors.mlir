@@ -77,6 +77,25 @@ func.func @too_many_iterations(%x: memref<128x64xf32>) {
 
 // -----
 
+// A loop that cannot fit the budget is refused before its first iteration,
+// here inside another loop (the evaluator used to walk 2^29 steps first,
+// about 100 s; found by utils/mutate-inputs.py on fold-loop-constants.mlir).
+func.func @too_many_inner_iterations(%x: memref<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %big = arith.constant 34359738368 : index
+  scf.for %i = %c0 to %c3 step %c1 {
+    // expected-error @+1 {{nki traffic analysis: the kernel takes more than 2^29 evaluation steps}}
+    scf.for %j = %c0 to %big step %c1 {
+      %v = memref.load %x[%c0] : memref<16xf32>
+    }
+  }
+  return
+}
+
+// -----
+
 // Index arithmetic that overflows is not evaluated (arith would wrap).
 func.func @overflowing_index(%x: memref<128x64xf32>) {
   %c1 = arith.constant 1 : index
