@@ -484,12 +484,13 @@ def _splits(coarse, fine):
     return groups if at == len(fine) else None
 
 
-def _layout(strides, shape, offset):
-    """The strides a memref type spells: none for the identity layout (as
-    MLIR infers reshape results)."""
-    if offset == 0 and list(strides) == identity_strides(shape):
-        return None
-    return strides
+def _identity_layout(view):
+    """Whether MLIR takes the view's layout as the identity map (no layout,
+    or a rank-1 `strided<[1]>`): reshapes of it then have none either, while
+    any other strided layout stays spelled out, canonical strides or not."""
+    return view.offset == 0 and (
+        view.strides is None or (len(view.shape) == 1 and
+                                 list(view.strides) == [1]))
 
 
 def _same_view(a, b):
@@ -1095,8 +1096,8 @@ class Trace:
                 strides[d] = stride
                 stride *= shape[d]
         out = Tensor(self.fresh("shaped"), shape, view.etype, view.space,
-                     _layout(strides, shape, view.offset), view.offset,
-                     view.root)
+                     None if _identity_layout(view) else strides,
+                     view.offset, view.root)
         self.emit(f"{out.name} = memref.expand_shape {view.name} {groups} "
                   f"output_shape [{', '.join(map(str, shape))}] : "
                   f"{view.type()} into {out.type()}")
@@ -1115,8 +1116,8 @@ class Trace:
             shape.append(int(np.prod([view.shape[d] for d in group])))
             new_strides.append(strides[dims[-1]])
         out = Tensor(self.fresh("flat"), shape, view.etype, view.space,
-                     _layout(new_strides, shape, view.offset), view.offset,
-                     view.root)
+                     None if _identity_layout(view) else new_strides,
+                     view.offset, view.root)
         self.emit(f"{out.name} = memref.collapse_shape {view.name} {groups} "
                   f": {view.type()} into {out.type()}")
         return out

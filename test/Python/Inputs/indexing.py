@@ -48,6 +48,19 @@ def ragged_rows(x):
     return out
 
 
+@nki.jit
+def reshape_block(x):
+    # x: [128, 28]. A block's tile has explicit (canonical) strides; a
+    # reshape of it spells its strides out too, as MLIR infers.
+    out = nl.ndarray((128, 28), dtype=x.dtype, buffer=nl.hbm)
+    tiles = nl.ndarray((1, nl.par_dim(128), 2, 14), dtype=x.dtype,
+                       buffer=nl.sbuf)
+    tiles[0] = nl.load(x.reshape((128, 2, 14)))
+    split = tiles[0].reshape((128, 1, 2, 1, 14, 1))
+    nl.store(out.reshape((128, 1, 2, 1, 14, 1)), value=split)
+    return out
+
+
 if __name__ == "__main__":
     import numpy as np
     rng = np.random.default_rng(3)
@@ -61,6 +74,8 @@ if __name__ == "__main__":
     ]
     y = rng.random((300, 64), dtype=np.float32)
     cases.append(("ragged_rows", ragged_rows, y, y))
+    cases.append(("reshape_block", reshape_block, x[0, :, :28],
+                  x[0, :, :28]))
     for name, kernel, arg, want in cases:
         got = nki.simulate_kernel(kernel, np.ascontiguousarray(arg))
         print(f"{name}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
