@@ -269,7 +269,7 @@ class Index:
         return self._compare(other, lambda a, b: a == b)
 
     def __hash__(self):
-        return hash((self.const, tuple(sorted(self.terms.items()))))
+        return hash(self.key())
 
     def __repr__(self):
         return " + ".join([f"{v}*{k}" for k, v in self.terms.items()] +
@@ -610,19 +610,6 @@ class Arange:
     def __ge__(self, other):
         return self._bound(other, False, False)
 
-    def bounds(self):
-        """(lowest, highest) value over the grid, when the base is a
-        constant."""
-        base = self.base.constant()
-        if base is None:
-            return None
-        lo = hi = base
-        for a, c in self.coeffs.items():
-            span = c * (self.grid[a] - 1)
-            lo, hi = lo + min(0, span), hi + max(0, span)
-        return lo, hi
-
-
 # ---------------------------------------------------------------------------
 # The trace
 
@@ -779,14 +766,20 @@ class Trace:
         or None if it uses a value other than their variables."""
         lo = hi = index.const
         for var, coeff in index.terms.items():
-            values = next((loop["values"] for loop in self.open_loops
-                           if var in loop["defines"] and
-                           var.startswith("%iv") and loop["values"]), None)
+            values = self.variable_values(var)
             if values is None:
                 return None
             ends = (coeff * values[0], coeff * values[-1])
             lo, hi = lo + min(ends), hi + max(ends)
         return lo, hi
+
+    def variable_values(self, var):
+        """The range an open loop's induction variable takes, or None for
+        any other value (or a loop whose start moves with outer loops)."""
+        if not var.startswith("%iv"):
+            return None
+        return next((loop["values"] for loop in self.open_loops
+                     if var in loop["defines"]), None)
 
     def loop_defining(self, index):
         """(file, line) of the innermost open loop whose variables `index`
@@ -865,12 +858,11 @@ class Trace:
                             for v in base.terms})
         ranges = []
         for var in variables:
-            loop = next((lp for lp in self.open_loops if var in lp["defines"]
-                         and lp["values"] is not None), None)
-            if loop is None or not var.startswith("%iv"):
+            values = self.variable_values(var)
+            if values is None:
                 raise NkiUnsupported("a mask bound computed from other than "
                                      "loop variables")
-            ranges.append(loop["values"])
+            ranges.append(values)
         if int(np.prod([len(r) for r in ranges])) > 1 << 16:
             raise NkiUnsupported("a mask over too many loop iterations")
         seen = {}
