@@ -10,10 +10,10 @@ are memrefs (HBM arguments, SBUF/PSUM `memref.alloc`s) and slicing makes
 """
 
 import contextlib
-import inspect
 import itertools
 import os
 import re
+import sys
 
 import numpy as np
 
@@ -77,11 +77,21 @@ class NkiError(Exception):
 
 def user_location():
     """(file, line) of the innermost frame outside this package."""
-    for frame in inspect.stack()[1:]:
-        path = os.path.abspath(frame.filename)
+    # Walks raw frames: inspect.stack() reads every frame's source and
+    # costs a traced kernel seconds.
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        path = _ABSPATHS.get(filename)
+        if path is None:
+            path = _ABSPATHS[filename] = os.path.abspath(filename)
         if not path.startswith(PACKAGE_DIR) and path != _CONTEXTLIB:
-            return (frame.filename, frame.lineno)
+            return (filename, frame.f_lineno)
+        frame = frame.f_back
     return ("<unknown>", 0)
+
+
+_ABSPATHS = {}
 
 
 # ---------------------------------------------------------------------------
