@@ -31,16 +31,24 @@ def trace_kernel(func, args, kwargs):
     bound.apply_defaults()
     # Trace-time Python that depends on a loop variable is decided by
     # tracing again with that loop unrolled.
-    unroll, decisions = set(), []
+    unroll, decisions = {}, []
     while True:
-        trace = Trace(func.__name__, frozenset(unroll))
+        trace = Trace(func.__name__, dict(unroll))
         try:
             result = _run_traced(func, trace, bound)
             break
         except NeedsUnroll as needs:
-            if needs.loop in unroll or len(unroll) >= MAX_UNROLLED_LOOPS:
+            # A loop already stepping `factor` iterations at a time needs
+            # `factor * period` (or all of them).
+            factor = needs.factor
+            if needs.loop in unroll:
+                if unroll[needs.loop] is None:
+                    raise NkiUnsupported(needs.what, needs.where)
+                factor = None if factor is None else \
+                    factor * unroll[needs.loop]
+            elif len(unroll) >= MAX_UNROLLED_LOOPS:
                 raise NkiUnsupported(needs.what, needs.where)
-            unroll.add(needs.loop)
+            unroll[needs.loop] = factor
             decisions.append(needs)
         except UnrolledTooFar:
             first = decisions[0]

@@ -107,14 +107,30 @@ def _loop(args, independent):
     trips = trip_count(start, stop, step)
     if trips == 0:
         return
-    if user_location() in current().unroll:
-        # A loop whose variable decides trace-time Python (an `if`, a
-        # bound): traced once per iteration, in order.
-        for k in range(trips):
-            value = Index.of(start) + k * int(step)
-            yield value.const if value.constant() is not None else value
+    unroll = current().unroll
+    where = user_location()
+    if where not in unroll:
+        yield from current().loop(start, stop, step, independent)
         return
-    yield from current().loop(start, stop, step, independent)
+    # A loop whose variable decides trace-time Python (an `if`, a bound):
+    # traced once per iteration, in order; or, for decisions on `i % c`,
+    # a loop whose every step traces `factor` iterations in order, so that
+    # each copy knows its remainder.
+    factor = unroll[where] or trips
+    steps, tail = divmod(trips, factor)
+
+    def value(k):
+        value = Index.of(start) + k * int(step)
+        return value.const if value.constant() is not None else value
+    if steps == 1:
+        for r in range(factor):
+            yield value(r)
+    elif steps > 1:
+        for k in current().loop(0, steps, 1, independent):
+            for r in range(factor):
+                yield value(factor * k + r)
+    for r in range(tail):
+        yield value(factor * steps + r)
 
 
 def affine_range(*args, **kwargs):

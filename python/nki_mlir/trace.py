@@ -11,6 +11,7 @@ are memrefs (HBM arguments, SBUF/PSUM `memref.alloc`s) and slicing makes
 
 import contextlib
 import itertools
+import math
 import os
 import re
 import sys
@@ -33,11 +34,14 @@ class NkiUnsupported(Exception):
 
 class NeedsUnroll(NkiUnsupported):
     """A trace-time decision on a loop variable (an `if`, a comparison, a
-    loop bound): tracing again with that loop unrolled decides it."""
+    loop bound): tracing again with that loop unrolled decides it. A
+    decision on `i % c` alone needs only `factor` consecutive iterations
+    per step of the loop (None: every iteration)."""
 
-    def __init__(self, what, loop):
+    def __init__(self, what, loop, factor=None):
         super().__init__(what)
         self.loop = loop  # (file, line) of the loop's `for`
+        self.factor = factor
 
 
 class UnrolledTooFar(Exception):
@@ -63,7 +67,7 @@ def undecidable(index, what):
     loop = trace.loop_defining(index) if trace else None
     if loop is None:
         raise NkiUnsupported(what)
-    raise NeedsUnroll(what, loop)
+    raise NeedsUnroll(what, loop, trace.period(index, loop))
 
 
 class NkiError(Exception):
@@ -644,9 +648,12 @@ class Trace:
     # loop of matmul nests unrolled takes minutes to JIT).
     MAX_LINES = 4000
 
-    def __init__(self, name, unroll=frozenset()):
+    def __init__(self, name, unroll=None):
         self.name = name
-        self.unroll = unroll  # (file, line) of loops traced unrolled
+        # (file, line) of a loop traced unrolled -> how many iterations
+        # each step of the loop traces (None: all of them).
+        self.unroll = unroll or {}
+        self.remainders = {}  # name of an `a % c` -> (a, c)
         # Views past their source: an error unless a mask narrows them
         # before an op uses them (then they are dropped unused).
         self.out_of_bounds = {}   # view name -> (message, where)
@@ -740,8 +747,33 @@ class Trace:
     def emit_binary(self, op, a, b):
         x, y = self.index(a), self.index(b)
         depth = max(self.depth_of(a), self.depth_of(b))
-        return self.emit_at(depth, (op, x, y),
+        name = self.emit_at(depth, (op, x, y),
                             f"arith.{op} {x}, {y} : index")
+        if op == "remui" and Index.of(b).constant() is not None:
+            self.remainders[name] = (Index.of(a), Index.of(b).const)
+        return name
+
+    def period(self, index, where):
+        """How many consecutive iterations of the loop at `where` decide
+        `index` when each step of the loop traces that many: `index` uses
+        that loop's variable only through remainders `(k*i + ...) % c`,
+        whose values repeat every c / gcd(c, k * step) iterations. None if
+        it uses the variable otherwise."""
+        loop = next(l for l in self.open_loops if l.get("where") == where)
+        own = [v for v in index.terms if v in loop["defines"]]
+        period = 1
+        for var in own:
+            if var not in self.remainders:
+                return None
+            a, c = self.remainders[var]
+            for v, k in a.terms.items():
+                if v not in loop["defines"]:
+                    continue
+                if v not in loop["ivs"]:
+                    return None
+                step = loop["ivs"][v]
+                period = math.lcm(period, c // math.gcd(c, k * step))
+        return period if period > 1 else None
 
     # Loops.
     def loop(self, start, stop, step, independent):
@@ -756,6 +788,7 @@ class Trace:
         static = Index.of(start).constant() is not None
         self.open_loops.append({"line": len(self.lines), "indent":
                                 self.indent, "defines": {iv}, "where": where,
+                                "ivs": {iv: int(step)},
                                 "values": range(int(start), int(stop),
                                                 int(step)) if static
                                 else None, "trips": trips})

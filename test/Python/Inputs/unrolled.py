@@ -50,6 +50,34 @@ def decided_by_range(x):
     return out
 
 
+@nki.jit
+def row_pairs(x):
+    # x: [n, 128, 8], out[j] = max(x[2j], x[2j+1]); the even row waits in
+    # a tile allocated outside the loop (as CS149 kernels pool row pairs).
+    # n may be odd: the last row is loaded and never stored.
+    n = x.shape[0]
+    out = nl.ndarray((n // 2, 128, 8), dtype=x.dtype, buffer=nl.hbm)
+    prev = nl.ndarray((128, 8), dtype=x.dtype, buffer=nl.sbuf)
+    for i in nl.affine_range(n):
+        row = nl.load(x[i])
+        if i % 2 == 0:
+            prev[...] = nl.copy(row)
+        else:
+            nl.store(out[i // 2], value=nl.maximum(prev, row))
+    return out
+
+
+@nki.jit
+def every_fourth(x):
+    # x: [8, 128, 8], out[j] = x[4j]; a loop of step 2, so `i % 4` repeats
+    # every 2 iterations.
+    out = nl.ndarray((2, 128, 8), dtype=x.dtype, buffer=nl.hbm)
+    for i in nl.affine_range(0, 8, 2):
+        if i % 4 == 0:
+            nl.store(out[i // 4], value=nl.load(x[i]))
+    return out
+
+
 if __name__ == "__main__":
     import numpy as np
     rng = np.random.default_rng(5)
@@ -64,3 +92,11 @@ if __name__ == "__main__":
                                      x, x)):
         got = nki.simulate_kernel(kernel, arg)
         print(f"{name}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
+    for n in (6, 7):
+        rows = rng.random((n, 128, 8), dtype=np.float32)
+        got = nki.simulate_kernel(row_pairs, rows)
+        want = np.maximum(rows[0:n - 1:2], rows[1::2])
+        print(f"row_pairs {n}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
+    rows = rng.random((8, 128, 8), dtype=np.float32)
+    got = nki.simulate_kernel(every_fourth, rows)
+    print(f"every_fourth: {'PASS' if np.allclose(got, rows[0::4]) else 'FAIL'}")
