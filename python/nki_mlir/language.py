@@ -187,6 +187,10 @@ def tile(value):
     """A tensor operand: a pending matmul result lands in PSUM first."""
     if isinstance(value, PendingMatmul):
         return value.materialize()
+    if isinstance(value, LoopReduce):
+        raise NkiUnsupported("nl.loop_reduce other than assigned into its "
+                             "destination (dst[...] = nl.loop_reduce(x, "
+                             "op, loop_indices))")
     if not isinstance(value, Tensor):
         raise NkiUnsupported(f"a {type(value).__name__} where a tile is "
                              "expected")
@@ -366,6 +370,24 @@ def elementwise(op, a, b, dtype=None, out=None, mask=None):
         f"nki.tensor_scalar {op} {ops[0].name}, {scalar} to {ops[1].name} : "
         f"{ops[0].type()}, {scalar_type} to {ops[1].type()}"))
     return out
+
+
+class LoopReduce:
+    """nl.loop_reduce(x, op, ...) before it is assigned: its destination is
+    also its other operand, `dst[...] = nl.loop_reduce(x, op, ...)` is
+    dst = op(dst, x) (the loop indices only tell NKI's compiler what it may
+    reorder)."""
+
+    def __init__(self, x, op, dtype, mask):
+        self.x, self.op, self.dtype, self.mask = tile(x), op, dtype, mask
+
+    def reduce_into(self, target):
+        elementwise(self.op, target, self.x, self.dtype, out=target,
+                    mask=self.mask)
+
+
+def loop_reduce(x, op, loop_indices=None, dtype=None, mask=None, **kwargs):
+    return LoopReduce(x, op, dtype, mask)
 
 
 def broadcast_to(x, shape, **kwargs):

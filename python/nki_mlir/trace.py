@@ -1241,6 +1241,8 @@ class Trace:
         from . import language
         if isinstance(value, language.PendingMatmul):
             value = value.materialize()
+        if isinstance(value, language.LoopReduce):
+            return value.reduce_into(target)
         if not isinstance(value, Tensor):
             raise NkiUnsupported("assigning a non-tile to a tensor slice")
         if target.space == "hbm" or value.space == "hbm":

@@ -1,5 +1,7 @@
 """Small kernels for NKI's indexing rules as the tracer takes them."""
 
+import numpy as np
+
 import neuronxcc.nki as nki
 import neuronxcc.nki.language as nl
 
@@ -61,8 +63,21 @@ def reshape_block(x):
     return out
 
 
+@nki.jit
+def loop_reduced(x):
+    # x: [4, 128, 64]: `dst[...] = nl.loop_reduce(a, op, loop_indices)` is
+    # dst = op(dst, a) (the sum of the four tiles).
+    out = nl.ndarray((128, 64), dtype=x.dtype, buffer=nl.hbm)
+    total = nl.zeros((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    for i in nl.affine_range(4):
+        part = nl.load(x[i])
+        total[...] = nl.loop_reduce(part, op=np.add, loop_indices=[i],
+                                    dtype=nl.float32)
+    nl.store(out, value=total)
+    return out
+
+
 if __name__ == "__main__":
-    import numpy as np
     rng = np.random.default_rng(3)
     x = rng.random((2, 128, 64), dtype=np.float32)
     cases = [
@@ -76,6 +91,8 @@ if __name__ == "__main__":
     cases.append(("ragged_rows", ragged_rows, y, y))
     cases.append(("reshape_block", reshape_block, x[0, :, :28],
                   x[0, :, :28]))
+    z = rng.random((4, 128, 64), dtype=np.float32)
+    cases.append(("loop_reduced", loop_reduced, z, z.sum(axis=0)))
     for name, kernel, arg, want in cases:
         got = nki.simulate_kernel(kernel, np.ascontiguousarray(arg))
         print(f"{name}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
