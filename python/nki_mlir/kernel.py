@@ -38,17 +38,13 @@ def trace_kernel(func, args, kwargs):
             result = _run_traced(func, trace, bound)
             break
         except NeedsUnroll as needs:
-            # A loop already stepping `factor` iterations at a time needs
-            # `factor * period` (or all of them).
-            factor = needs.factor
-            if needs.loop in unroll:
-                if unroll[needs.loop] is None:
-                    raise NkiUnsupported(needs.what, needs.where)
-                factor = None if factor is None else \
-                    factor * unroll[needs.loop]
-            elif len(unroll) >= MAX_UNROLLED_LOOPS:
+            if needs.loop not in unroll and \
+                    len(unroll) >= MAX_UNROLLED_LOOPS:
                 raise NkiUnsupported(needs.what, needs.where)
-            unroll[needs.loop] = factor
+            how = _combine(unroll.get(needs.loop), needs.how)
+            if how is None:
+                raise NkiUnsupported(needs.what, needs.where)
+            unroll[needs.loop] = how
             decisions.append(needs)
         except UnrolledTooFar:
             first = decisions[0]
@@ -83,6 +79,23 @@ def trace_kernel(func, args, kwargs):
 
 
 MAX_UNROLLED_LOOPS = 8
+
+
+def _combine(old, new):
+    """How a loop traced `old`'s way (None: as a loop) is traced once a
+    decision in it needs `new` (see NeedsUnroll.how); None if it is already
+    unrolled."""
+    if old is None:
+        return new
+    if old[0] == "all":
+        return None
+    if old[0] == new[0] == "period":
+        # The new period counts steps of the loop that already steps old[1].
+        return ("period", old[1] * new[1])
+    if old[0] == new[0] == "split" and not new[1] <= old[1] and \
+            len(old[1] | new[1]) < Trace.MAX_PIECES:
+        return ("split", old[1] | new[1])
+    return ("all",)
 
 
 def _run_traced(func, trace, bound):
@@ -124,7 +137,9 @@ def compile_kernel(text, workdir, optimize):
     with open(traced, "w") as f:
         f.write(text)
     out = os.path.join(workdir, "kernel.opt.mlir")
-    command = [tool("nki-opt"), traced, "-o", out]
+    # Python locations kept, so that nki-run's diagnostics name the
+    # kernel's lines too.
+    command = [tool("nki-opt"), traced, "--mlir-print-debuginfo", "-o", out]
     if optimize:
         command.insert(2, "--nki-optimize")
     done = subprocess.run(command, capture_output=True, text=True)

@@ -107,21 +107,32 @@ def _loop(args, independent):
     trips = trip_count(start, stop, step)
     if trips == 0:
         return
-    unroll = current().unroll
-    where = user_location()
-    if where not in unroll:
+    how = current().unroll.get(user_location())
+    if how is None:
         yield from current().loop(start, stop, step, independent)
+        return
+
+    def value(k):
+        value = Index.of(start) + k * int(step)
+        return value.const if value.constant() is not None else value
+    if how[0] == "split":
+        # Consecutive loops, each over iterations on which the decision
+        # that split it does not change.
+        firsts = [0] + sorted((v - int(start)) // int(step)
+                              for v in how[1]) + [trips]
+        for first, end in zip(firsts, firsts[1:]):
+            if end - first == 1:
+                yield value(first)
+            else:
+                yield from current().loop(value(first), value(end), step,
+                                          independent)
         return
     # A loop whose variable decides trace-time Python (an `if`, a bound):
     # traced once per iteration, in order; or, for decisions on `i % c`,
     # a loop whose every step traces `factor` iterations in order, so that
     # each copy knows its remainder.
-    factor = unroll[where] or trips
+    factor = how[1] if how[0] == "period" else trips
     steps, tail = divmod(trips, factor)
-
-    def value(k):
-        value = Index.of(start) + k * int(step)
-        return value.const if value.constant() is not None else value
     if steps == 1:
         for r in range(factor):
             yield value(r)

@@ -34,14 +34,17 @@ class NkiUnsupported(Exception):
 
 class NeedsUnroll(NkiUnsupported):
     """A trace-time decision on a loop variable (an `if`, a comparison, a
-    loop bound): tracing again with that loop unrolled decides it. A
-    decision on `i % c` alone needs only `factor` consecutive iterations
-    per step of the loop (None: every iteration)."""
+    loop bound): tracing the loop again another way decides it. `how`:
+    ("all",) unrolls it; ("period", f) traces f consecutive iterations per
+    step of the loop (a decision on `i % c` alone); ("split", values) traces
+    it as consecutive loops, each starting at one of `values`, over which
+    the decision does not change (`i < n`, the `min()` of a ragged last
+    tile)."""
 
-    def __init__(self, what, loop, factor=None):
+    def __init__(self, what, loop, how=("all",)):
         super().__init__(what)
         self.loop = loop  # (file, line) of the loop's `for`
-        self.factor = factor
+        self.how = how
 
 
 class UnrolledTooFar(Exception):
@@ -61,13 +64,14 @@ def trip_count(start, stop, step):
     return max(0, -(-extent.const // step.const))
 
 
-def undecidable(index, what):
-    """Raises for a decision on `index` that depends on loop variables."""
+def undecidable(index, what, decide=None):
+    """Raises for a decision on `index` that depends on loop variables;
+    `decide(value)` is the decision for one value of it."""
     trace = _CURRENT[-1] if _CURRENT else None
     loop = trace.loop_defining(index) if trace else None
     if loop is None:
         raise NkiUnsupported(what)
-    raise NeedsUnroll(what, loop, trace.period(index, loop))
+    raise NeedsUnroll(what, loop, trace.how_to_decide(index, loop, decide))
 
 
 class NkiError(Exception):
@@ -242,7 +246,7 @@ class Index:
 
     def __bool__(self):
         if self.terms:
-            undecidable(self, _CONDITION)
+            undecidable(self, _CONDITION, bool)
         return bool(self.const)
 
     def key(self):
@@ -257,7 +261,7 @@ class Index:
             bounds = _CURRENT[-1].bounds(diff) if _CURRENT else None
             if bounds is not None and op(bounds[0], 0) == op(bounds[1], 0):
                 return op(bounds[0], 0)
-            undecidable(diff, _CONDITION)
+            undecidable(diff, _CONDITION, lambda value: op(value, 0))
         return op(diff.const, 0)
 
     def __lt__(self, other):
@@ -753,13 +757,42 @@ class Trace:
             self.remainders[name] = (Index.of(a), Index.of(b).const)
         return name
 
-    def period(self, index, where):
-        """How many consecutive iterations of the loop at `where` decide
-        `index` when each step of the loop traces that many: `index` uses
-        that loop's variable only through remainders `(k*i + ...) % c`,
-        whose values repeat every c / gcd(c, k * step) iterations. None if
-        it uses the variable otherwise."""
+    # Pieces a split loop may have before it is unrolled instead.
+    MAX_PIECES = 16
+
+    def how_to_decide(self, index, where, decide):
+        """How the loop at `where` is traced again so that the decision
+        `decide(index)` is made (see NeedsUnroll.how)."""
         loop = next(l for l in self.open_loops if l.get("where") == where)
+        period = self.period(index, loop)
+        if period is not None:
+            return ("period", period)
+        # `coeff * i + const`: split where the decision changes. Variables
+        # of loops that run once are their one value.
+        values = loop["values"]
+        const, coeff = index.const, 0
+        for var, k in index.terms.items():
+            only = self.variable_values(var)
+            if var in loop["ivs"]:
+                coeff = k
+            elif only is not None and len(only) == 1:
+                const += k * only[0]
+            else:
+                return ("all",)
+        if decide is None or values is None:
+            return ("all",)
+        starts = [b for a, b in zip(values, values[1:])
+                  if decide(coeff * a + const) != decide(coeff * b + const)]
+        if not starts or len(starts) >= self.MAX_PIECES:
+            return ("all",)
+        return ("split", frozenset(starts))
+
+    def period(self, index, loop):
+        """How many consecutive iterations of `loop` decide `index` when
+        each step of the loop traces that many: `index` uses that loop's
+        variable only through remainders `(k*i + ...) % c`, whose values
+        repeat every c / gcd(c, k * step) iterations. None if it uses the
+        variable otherwise."""
         own = [v for v in index.terms if v in loop["defines"]]
         period = 1
         for var in own:
@@ -798,8 +831,13 @@ class Trace:
         yield Index(0, {iv: 1})
         self.indent -= 1
         depth = len(self.open_loops)
-        self.open_loops.pop()
+        header = self.open_loops.pop()["line"]
         self.cache = {k: v for k, v in self.cache.items() if v[1] < depth}
+        if header == len(self.lines) - 1:
+            # Nothing in it (the piece of a split loop where an `if` is
+            # false).
+            self.lines.pop()
+            return
         attr = " {nki.affine_range}" if independent else ""
         self.lines.append("  " * self.indent + "}" + attr + " " +
                           self.loc(where))

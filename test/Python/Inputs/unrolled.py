@@ -51,6 +51,22 @@ def decided_by_range(x):
 
 
 @nki.jit
+def leading_columns(x):
+    # x: [128, 16]: columns before 10 copied, the rest doubled, one column
+    # per iteration (as kernels guard a ragged tile with `if i < size`).
+    out = nl.ndarray((128, 16), dtype=x.dtype, buffer=nl.hbm)
+    tile = nl.load(x)
+    result = nl.ndarray((128, 16), dtype=x.dtype, buffer=nl.sbuf)
+    for i in nl.affine_range(16):
+        if i < 10:
+            result[:, i] = nl.copy(tile[:, i])
+        else:
+            result[:, i] = nl.multiply(tile[:, i], 2.0)
+    nl.store(out, value=result)
+    return out
+
+
+@nki.jit
 def row_pairs(x):
     # x: [n, 128, 8], out[j] = max(x[2j], x[2j+1]); the even row waits in
     # a tile allocated outside the loop (as CS149 kernels pool row pairs).
@@ -92,6 +108,10 @@ if __name__ == "__main__":
                                      x, x)):
         got = nki.simulate_kernel(kernel, arg)
         print(f"{name}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
+    cols = rng.random((128, 16), dtype=np.float32)
+    got = nki.simulate_kernel(leading_columns, cols)
+    want = np.concatenate([cols[:, :10], 2 * cols[:, 10:]], axis=1)
+    print(f"leading_columns: {'PASS' if np.allclose(got, want) else 'FAIL'}")
     for n in (6, 7):
         rows = rng.random((n, 128, 8), dtype=np.float32)
         got = nki.simulate_kernel(row_pairs, rows)
