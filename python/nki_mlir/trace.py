@@ -1043,8 +1043,8 @@ class Trace:
                     raise NkiUnsupported("a slice with a non-positive step")
                 extent = (stop - start).constant()
                 if extent is None:
-                    raise NkiUnsupported("a slice whose size depends on a "
-                                         "loop variable")
+                    undecidable(stop - start, "a slice whose size depends "
+                                "on a loop variable")
                 offsets[m], sizes[m], steps[m] = start, -(-extent // step), \
                     step
             elif isinstance(k, Tensor):

@@ -144,7 +144,16 @@ Value mlir::nki::castFloat(OpBuilder &b, Location loc, Value value, Type type) {
   Type to = getElementTypeOrSelf(type);
   if (from == to)
     return value;
-  if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth == toWidth) {
+    // f16 <-> bf16: neither extends the other; go through f32.
+    Type f32 = b.getF32Type();
+    Type wide = isa<ShapedType>(type) ? cast<ShapedType>(type).clone(f32) : f32;
+    value = arith::ExtFOp::create(b, loc, wide, value);
+    return arith::TruncFOp::create(b, loc, type, value);
+  }
+  if (fromWidth < toWidth)
     return arith::ExtFOp::create(b, loc, type, value);
   return arith::TruncFOp::create(b, loc, type, value);
 }

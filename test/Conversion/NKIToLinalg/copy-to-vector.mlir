@@ -41,3 +41,15 @@ func.func @irregular(%w: memref<128x128xbf16, strided<[2304, 9]>>, %t: memref<12
   nki.dma_copy %d to %u : memref<128x?xf32> to memref<128x?xf32, #nki.mem<sbuf>>
   return
 }
+
+// f16 to bf16: neither type extends the other, so the copy goes through f32
+// (a direct arith.truncf between them does not verify).
+// CHECK-LABEL: func.func @f16_to_bf16
+// CHECK: %[[V:.*]] = vector.load %arg0
+// CHECK: %[[W:.*]] = arith.extf %[[V]] : vector<{{[0-9]+}}xf16> to vector<{{[0-9]+}}xf32>
+// CHECK: %[[B:.*]] = arith.truncf %[[W]] : vector<{{[0-9]+}}xf32> to vector<{{[0-9]+}}xbf16>
+// CHECK: vector.store %[[B]], %arg1
+func.func @f16_to_bf16(%x: memref<128x64xf16, #nki.mem<sbuf>>, %y: memref<128x64xbf16, #nki.mem<sbuf>>) {
+  nki.tensor_copy %x to %y : memref<128x64xf16, #nki.mem<sbuf>> to memref<128x64xbf16, #nki.mem<sbuf>>
+  return
+}

@@ -4,6 +4,7 @@ optimize it (nki-optimize), write it back as NKI Python (nki-translate
 original does, and that tracing it and writing it again gives the same
 file (export . trace is the identity on exported kernels)."""
 
+import glob
 import importlib.util
 import os
 import subprocess
@@ -47,8 +48,11 @@ rng = np.random.default_rng(11)
 X = rng.random((1, 256, 8, 16), dtype=np.float32)
 W = rng.random((256, 256, 3, 3), dtype=np.float32) - 0.5
 bias = rng.random(256, dtype=np.float32)
-kernels = ["conv2d.py", "styles/conv2d_isa_rows.py",
-           "styles/conv2d_nl_blocks.py", "styles/conv2d_row_slices.py"]
+# Every example kernel (or those named on the command line).
+kernels = sys.argv[1:] or sorted(
+    os.path.relpath(p, EXAMPLES) for p in
+    glob.glob(os.path.join(EXAMPLES, "conv2d*.py")) +
+    glob.glob(os.path.join(EXAMPLES, "styles", "conv2d_*.py")))
 with tempfile.TemporaryDirectory() as tmp:
     for name in kernels:
         path = os.path.join(EXAMPLES, name)
