@@ -1,5 +1,7 @@
 """`neuronxcc.nki.language` (nl) as the tracer serves it."""
 
+import sys
+
 import numpy as np
 
 from .trace import (Arange, Index, NkiError, NkiUnsupported, Tensor,
@@ -177,6 +179,22 @@ def full(shape, fill_value, dtype, buffer=None, name="", **kwargs):
     tile = ndarray(shape, dtype, buffer)
     _memset(tile, float(fill_value))
     return tile
+
+
+def ones(shape, dtype, buffer=None, name="", **kwargs):
+    return full(shape, 1.0, dtype, buffer)
+
+
+_SAID_NOT_PRINTED = []
+
+
+def device_print(prefix, x=None, **kwargs):
+    """Traced kernels hold no values: said once, otherwise ignored."""
+    if not _SAID_NOT_PRINTED:
+        _SAID_NOT_PRINTED.append(True)
+        file, line = user_location()
+        print(f"{file}:{line}: nki-py: nl.device_print is ignored (the "
+              "kernel is traced, then compiled and run)", file=sys.stderr)
 
 
 def _memset(tile, value):

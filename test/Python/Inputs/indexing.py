@@ -77,6 +77,16 @@ def loop_reduced(x):
     return out
 
 
+@nki.jit
+def plus_ones(x):
+    # x: [128, 64]: x + 1 with nl.ones; nl.device_print is accepted.
+    out = nl.ndarray((128, 64), dtype=x.dtype, buffer=nl.hbm)
+    tile = nl.load(x)
+    nl.device_print("tile", tile)
+    nl.store(out, value=nl.add(tile, nl.ones((128, 64), dtype=x.dtype)))
+    return out
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(3)
     x = rng.random((2, 128, 64), dtype=np.float32)
@@ -93,6 +103,7 @@ if __name__ == "__main__":
                   x[0, :, :28]))
     z = rng.random((4, 128, 64), dtype=np.float32)
     cases.append(("loop_reduced", loop_reduced, z, z.sum(axis=0)))
+    cases.append(("plus_ones", plus_ones, x[0], x[0] + 1))
     for name, kernel, arg, want in cases:
         got = nki.simulate_kernel(kernel, np.ascontiguousarray(arg))
         print(f"{name}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
