@@ -2,8 +2,10 @@
 API, both the form that returns a new tile and the newer one that writes
 `dst`."""
 
+import numpy as np
+
 from . import language as nl
-from .trace import NkiUnsupported, current
+from .trace import NkiUnsupported, current, numpy_dtype
 
 
 class engine:
@@ -89,6 +91,47 @@ def tensor_reduce(op=None, data=None, axis=None, dtype=None, negate=False,
         raise NkiUnsupported("tensor_reduce with negate=True")
     return nl.reduce(op, data, axis, dtype, keepdims,
                      out=nl.tile(dst) if dst is not None else None)
+
+
+def activation(op=None, data=None, bias=None, scale=1.0, dtype=None,
+               dst=None, mask=None, reduce_op=None, reduce_res=None,
+               **kwargs):
+    """op(data * scale + bias) with bias a [P, 1] tile and scale a number
+    or a [P, 1] tile, op nl.copy or nl.relu: Vector Engine ops of the
+    dialect, in float32 until the last."""
+    if reduce_op is not None or reduce_res is not None:
+        raise NkiUnsupported("nisa.activation with reduce_op=")
+    if op in (nl.copy, np.copy):
+        final = None
+    elif op is nl.relu:
+        final = ("max", 0.0)
+    else:
+        raise NkiUnsupported(f"nisa.activation with op="
+                             f"{getattr(op, '__name__', op)}")
+    x = nl.tile(data)
+    out = nl.tile(dst) if dst is not None else None
+    steps = []
+    if not (isinstance(scale, (int, float)) and float(scale) == 1.0):
+        steps.append(("multiply", scale))
+    if bias is not None:
+        steps.append(("add", bias))
+    if final is not None:
+        steps.append(final)
+    if dtype is None:
+        dtype = numpy_dtype(x.etype) if out is None else \
+            numpy_dtype(out.etype)
+    if not steps:
+        if out is not None:
+            current().copy("tensor_copy", x, out, mask)
+            return out
+        return nl.copy(x, dtype=dtype, mask=mask)
+    y = x
+    for i, (name, operand) in enumerate(steps):
+        last = i == len(steps) - 1
+        y = nl.elementwise(name, y, operand,
+                           dtype if last else np.float32,
+                           out=out if last else None, mask=mask)
+    return y
 
 
 def memset(shape=None, value=0.0, dtype=None, dst=None, mask=None,

@@ -447,6 +447,10 @@ maximum = _elementwise_api("max", "maximum")
 minimum = _elementwise_api("min", "minimum")
 
 
+def relu(x, dtype=None, mask=None, **kwargs):
+    return elementwise("max", x, 0.0, dtype, mask=mask)
+
+
 def reduce(op, x, axis, dtype=None, keepdims=False, out=None):
     """A reduction over free axes into a new SBUF tile."""
     x = tile(x)

@@ -3,6 +3,7 @@
 import numpy as np
 
 import neuronxcc.nki as nki
+import neuronxcc.nki.isa as nisa
 import neuronxcc.nki.language as nl
 
 
@@ -87,6 +88,17 @@ def plus_ones(x):
     return out
 
 
+@nki.jit
+def scaled_relu(x, b):
+    # x: [128, 64], b: [128]: relu(2 x + b) by nisa.activation.
+    out = nl.ndarray((128, 64), dtype=x.dtype, buffer=nl.hbm)
+    tile = nl.load(x)
+    bias = nl.load(b)
+    nl.store(out, value=nisa.activation(op=nl.relu, data=tile, bias=bias,
+                                        scale=2.0))
+    return out
+
+
 if __name__ == "__main__":
     rng = np.random.default_rng(3)
     x = rng.random((2, 128, 64), dtype=np.float32)
@@ -107,3 +119,8 @@ if __name__ == "__main__":
     for name, kernel, arg, want in cases:
         got = nki.simulate_kernel(kernel, np.ascontiguousarray(arg))
         print(f"{name}: {'PASS' if np.allclose(got, want) else 'FAIL'}")
+    t = rng.random((128, 64), dtype=np.float32) - 0.5
+    b = rng.random(128, dtype=np.float32) - 0.5
+    got = nki.simulate_kernel(scaled_relu, t, b)
+    want = np.maximum(2 * t + b[:, None], 0)
+    print(f"scaled_relu: {'PASS' if np.allclose(got, want) else 'FAIL'}")
