@@ -160,7 +160,19 @@ def ConvertLinalgToNKI : Pass<"convert-linalg-to-nki", "ModuleOp"> {
     - f32, bf16 or f16 operands with a result of the same or a wider float
       type (accumulation is f32).
 
-    Functions without a conv are left alone. A function with a conv the pass
+    A function whose one layer is a pooling (no conv), on tensors as
+    torch-mlir emits max_pool2d / avg_pool2d / adaptive_avg_pool2d(1), is
+    imported as a pooling kernel `(X, out)`: `linalg.pooling_nchw_max` or
+    `pooling_nchw_sum` of X (maybe padded by `tensor.pad` with a constant)
+    into a `linalg.fill` of a constant, the sum optionally divided or
+    multiplied by a constant (average pooling); any window, stride and
+    dilation. Per image and 128-channel tile the padded image sits in SBUF
+    and each window tap is one Vector-Engine op over all output positions (a
+    strided view), accumulated in f32; a global pool is one
+    `nki.tensor_reduce`.
+
+    Functions without a conv or pooling are left alone. A function with a
+    layer the pass
     cannot import is left exactly as it was, with a warning at the op that
     stops it (dynamic shapes, integer types, unsupported conv ops or
     producers, ...); with `strict=true` these are errors and the pass fails.

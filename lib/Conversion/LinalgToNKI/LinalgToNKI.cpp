@@ -17,6 +17,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include <limits>
+
 namespace mlir::nki {
 #define GEN_PASS_DEF_CONVERTLINALGTONKI
 #include "nki/Conversion/Passes.h.inc"
@@ -633,6 +635,193 @@ FailureOr<ConvLayer> LayerReader::read() {
   return layer;
 }
 
+/// Reads a standalone pooling layer on tensors, as torch-mlir emits
+/// max_pool2d / avg_pool2d / adaptive_avg_pool2d(1): X (an argument, maybe
+/// padded by tensor.pad with a constant) -> linalg.pooling_nchw_max or
+/// pooling_nchw_sum into a linalg.fill of a constant -> for a sum,
+/// optionally a linalg.generic dividing by (or multiplying with) a constant
+/// -> returned.
+class PoolReader {
+public:
+  PoolReader(func::FuncOp func, linalg::LinalgOp pool)
+      : func(func), pool(pool), block(&func.front()) {}
+
+  FailureOr<PoolLayer> read();
+  Decline decline;
+
+private:
+  LogicalResult fail(Operation *at, const Twine &reason) {
+    decline = {at, reason.str()};
+    return failure();
+  }
+  /// `value` is the floating-point constant `constant`.
+  static bool readConstant(Value value, double &constant) {
+    APFloat v(0.0);
+    if (!matchPattern(value, m_ConstantFloat(&v)))
+      return false;
+    constant = v.convertToDouble();
+    return true;
+  }
+  LogicalResult readScale(Value &result);
+
+  func::FuncOp func;
+  linalg::LinalgOp pool;
+  Block *block;
+  PoolLayer layer;
+  llvm::SmallPtrSet<Operation *, 8> accounted;
+};
+
+/// `result = pooled / c` or `pooled * c` by an elementwise linalg.generic
+/// (average pooling's divide), folded into the layer's scale.
+LogicalResult PoolReader::readScale(Value &result) {
+  if (!result.hasOneUse())
+    return success();
+  auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!generic)
+    return success();
+  const char *notScaled = "the pooled result is not divided or multiplied "
+                          "by a constant (average pooling by a per-position "
+                          "count is not imported)";
+  if (!isElementwise4d(generic, 1) ||
+      !llvm::all_of(generic.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return fail(generic, notScaled);
+  Block &body = generic.getRegion().front();
+  Value yielded = body.getTerminator()->getOperand(0);
+  Operation *op = yielded.getDefiningOp();
+  BlockArgument in = body.getArgument(0);
+  double constant = 0;
+  if (isa_and_nonnull<arith::DivFOp>(op) && op->getOperand(0) == in &&
+      readConstant(op->getOperand(1), constant) && constant != 0) {
+    layer.scale = 1.0 / constant;
+  } else if (isa_and_nonnull<arith::MulFOp>(op) &&
+             ((op->getOperand(0) == in &&
+               readConstant(op->getOperand(1), constant)) ||
+              (op->getOperand(1) == in &&
+               readConstant(op->getOperand(0), constant)))) {
+    layer.scale = constant;
+  } else {
+    return fail(generic, notScaled);
+  }
+  if (layer.kind != PoolLayer::Kind::Sum)
+    return fail(generic, "a max-pool's result is scaled");
+  if (body.getOperations().size() != 2)
+    return fail(generic, "the scaling generic computes more than one op");
+  accounted.insert(generic);
+  result = generic->getResult(0);
+  return success();
+}
+
+FailureOr<PoolLayer> PoolReader::read() {
+  if (isa<linalg::PoolingNchwMaxOp>(pool.getOperation()))
+    layer.kind = PoolLayer::Kind::Max;
+  else if (isa<linalg::PoolingNchwSumOp>(pool.getOperation()))
+    layer.kind = PoolLayer::Kind::Sum;
+  else
+    return fail(pool, "standalone pooling is imported as pooling_nchw_max "
+                      "or pooling_nchw_sum");
+  if (!pool.hasPureTensorSemantics())
+    return fail(pool, "standalone pooling is imported on tensors");
+  accounted.insert(pool);
+  auto attrs = [&](StringRef name, std::array<int64_t, 2> &into) {
+    if (auto values = pool->getAttrOfType<DenseIntElementsAttr>(name))
+      for (auto [i, v] : llvm::enumerate(values.getValues<int64_t>()))
+        if (i < 2)
+          into[i] = v;
+  };
+  attrs("strides", layer.strides);
+  attrs("dilations", layer.dilations);
+
+  // The input, maybe padded.
+  Value input = pool.getDpsInputs()[0];
+  layer.padValue = layer.kind == PoolLayer::Kind::Max
+                       ? -std::numeric_limits<double>::infinity()
+                       : 0.0;
+  if (auto pad = input.getDefiningOp<tensor::PadOp>()) {
+    Value padValue = pad.getConstantPaddingValue();
+    if (!padValue || !readConstant(padValue, layer.padValue))
+      return fail(pad, "the input is not padded with a constant");
+    SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
+    if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high))
+      return fail(pad, "the padding amounts are not constants");
+    if (low[0] || high[0] || low[1] || high[1])
+      return fail(pad, "the input is padded along its batch or channel dim");
+    layer.padding = {low[2], high[2], low[3], high[3]};
+    if (!pad->hasOneUse())
+      return fail(pad, "the padded input has other uses than the pooling");
+    accounted.insert(pad);
+    input = pad.getSource();
+  }
+  auto x = dyn_cast<BlockArgument>(input);
+  if (!x || x.getOwner() != block || func.getNumArguments() != 1)
+    return fail(pool, "the pooled input is not the function's one argument "
+                      "(or that argument padded by tensor.pad)");
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto windowType = dyn_cast<ShapedType>(pool.getDpsInputs()[1].getType());
+  if (!xType.hasStaticShape() || !windowType || !windowType.hasStaticShape())
+    return fail(pool, "dynamic shapes (NKI kernels are static: specialize "
+                      "the function's shapes first)");
+  Type element = xType.getElementType();
+  if (!element.isF32() && !element.isBF16() && !element.isF16())
+    return fail(pool, "element types other than f32, bf16 or f16 (integer "
+                      "or quantized pooling)");
+  layer.elementType = element;
+  layer.batch = xType.getDimSize(0);
+  layer.channels = xType.getDimSize(1);
+  layer.height = xType.getDimSize(2);
+  layer.width = xType.getDimSize(3);
+  layer.windowHeight = windowType.getDimSize(0);
+  layer.windowWidth = windowType.getDimSize(1);
+
+  // The init: a fill of a constant.
+  auto fill = pool.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill || !fill->hasOneUse() ||
+      !readConstant(fill.getDpsInputs()[0], layer.initValue) ||
+      !fill.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
+    return fail(pool, "the pooling's init is not a linalg.fill of a "
+                      "constant into a tensor.empty");
+  accounted.insert(fill);
+  if (cast<ShapedType>(pool->getResult(0).getType()).getElementType() !=
+      element)
+    return fail(pool, "the pooled result's element type differs from the "
+                      "input's");
+
+  Value result = pool->getResult(0);
+  if (failed(readScale(result)))
+    return failure();
+  auto ret = cast<func::ReturnOp>(block->getTerminator());
+  if (ret.getNumOperands() != 1 || ret.getOperand(0) != result)
+    return fail(ret, "the function does not return the pooled result alone");
+  for (Operation &op : *block) {
+    if (accounted.contains(&op) ||
+        isa<arith::ConstantOp, tensor::EmptyOp, func::ReturnOp>(op))
+      continue;
+    return fail(&op, "the function also computes '" +
+                         op.getName().getStringRef() + "'");
+  }
+  if (SymbolTable::symbolKnownUseEmpty(func, func->getParentOp()) == false)
+    return fail(func, "the function is called in the module (importing "
+                      "changes its signature to out-parameters)");
+
+  // What one partition holds: the padded image and the f32 accumulator.
+  constexpr int64_t kBytesPerPartition = 192 * 1024;
+  int64_t taps = layer.windowHeight * layer.windowWidth;
+  int64_t bytes = layer.paddedHeight() * layer.paddedWidth() *
+                      (element.getIntOrFloatBitWidth() / 8) +
+                  layer.outHeight() * layer.outWidth() *
+                      (4 + element.getIntOrFloatBitWidth() / 8);
+  if (layer.outHeight() < 1 || layer.outWidth() < 1)
+    return fail(pool, "the window is larger than the padded image");
+  if (bytes > kBytesPerPartition)
+    return fail(pool, "the padded image and its pooled tile take " +
+                          Twine(bytes) + " bytes per partition, more than " +
+                          Twine(kBytesPerPartition));
+  if (!layer.isGlobal() && taps > 64)
+    return fail(pool, "a window of " + Twine(taps) +
+                          " taps that is not the whole image (at most 64)");
+  return layer;
+}
+
 struct ConvertLinalgToNKIPass
     : public nki::impl::ConvertLinalgToNKIBase<ConvertLinalgToNKIPass> {
   using Base::Base;
@@ -640,6 +829,7 @@ struct ConvertLinalgToNKIPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<std::pair<func::FuncOp, ConvLayer>> imports;
+    SmallVector<std::pair<func::FuncOp, PoolLayer>> poolImports;
     bool declined = false;
     auto report = [&](Operation *at, const Twine &reason) {
       declined = true;
@@ -653,8 +843,35 @@ struct ConvertLinalgToNKIPass
             !op->getName().getStringRef().starts_with("linalg.pooling"))
           convs.push_back(op);
       });
-      if (convs.empty())
+      if (convs.empty()) {
+        // A standalone pooling layer.
+        SmallVector<linalg::LinalgOp> pools;
+        func.walk([&](linalg::LinalgOp op) {
+          if (op->getName().getStringRef().starts_with("linalg.pooling"))
+            pools.push_back(op);
+        });
+        if (pools.empty())
+          continue;
+        if (pools.size() > 1) {
+          report(pools[1], "one pooling per function is imported; found " +
+                               Twine(pools.size()));
+          continue;
+        }
+        if (!func.getBody().hasOneBlock() ||
+            pools.front()->getBlock() != &func.front()) {
+          report(pools.front(), "the pooling is not at the top level of a "
+                                "single-block function");
+          continue;
+        }
+        PoolReader reader(func, pools.front());
+        FailureOr<PoolLayer> layer = reader.read();
+        if (failed(layer)) {
+          report(reader.decline.at, reader.decline.reason);
+          continue;
+        }
+        poolImports.emplace_back(func, *layer);
         continue;
+      }
       if (convs.size() > 1) {
         report(convs[1], "one conv per function is imported; found " +
                              Twine(convs.size()));
@@ -680,6 +897,13 @@ struct ConvertLinalgToNKIPass
       OpBuilder builder(func);
       func::FuncOp kernel =
           buildNaiveConvKernel(builder, func.getLoc(), func.getName(), layer);
+      kernel.setVisibility(func.getVisibility());
+      func.erase();
+    }
+    for (auto &[func, layer] : poolImports) {
+      OpBuilder builder(func);
+      func::FuncOp kernel =
+          buildPoolKernel(builder, func.getLoc(), func.getName(), layer);
       kernel.setVisibility(func.getVisibility());
       func.erase();
     }

@@ -273,3 +273,78 @@ func.func @caller(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x
 func.func @not_a_conv(%a: tensor<4xf32>) -> tensor<4xf32> {
   return %a : tensor<4xf32>
 }
+
+// Standalone pooling (test/Conversion/LinalgToNKI/pooling.mlir has the
+// imported forms) declined: NHWC, dynamic shapes, the memref form, and
+// average pooling that divides by a per-position count
+// (count_include_pad=False).
+// CHECK-LABEL: func.func @pool_nhwc(
+// CHECK: linalg.pooling_nhwc_max
+func.func @pool_nhwc(%x: tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  // expected-warning @+1 {{not imported: standalone pooling is imported as pooling_nchw_max or pooling_nchw_sum}}
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%x, %window : tensor<1x8x8x4xf32>, tensor<2x2xf32>) outs(%init : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %p : tensor<1x4x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @pool_dynamic(
+// CHECK: linalg.pooling_nchw_max
+func.func @pool_dynamic(%x: tensor<?x4x8x8xf32>, %init: tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf32> {
+  %window = tensor.empty() : tensor<2x2xf32>
+  // expected-warning @+1 {{not imported: the pooled input is not the function's one argument}}
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%x, %window : tensor<?x4x8x8xf32>, tensor<2x2xf32>) outs(%init : tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf32>
+  return %p : tensor<?x4x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @pool_dynamic_shape(
+// CHECK: linalg.pooling_nchw_max
+func.func @pool_dynamic_shape(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x4x4xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x4x8x8xf32>
+  %e = tensor.empty(%n) : tensor<?x4x4x4xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  // expected-warning @+1 {{not imported: dynamic shapes (NKI kernels are static: specialize the function's shapes first)}}
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%x, %window : tensor<?x4x8x8xf32>, tensor<2x2xf32>) outs(%init : tensor<?x4x4x4xf32>) -> tensor<?x4x4x4xf32>
+  return %p : tensor<?x4x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @pool_memref(
+// CHECK: linalg.pooling_nchw_max
+func.func @pool_memref(%x: memref<1x4x8x8xf32>, %out: memref<1x4x4x4xf32>) {
+  %ninf = arith.constant 0xFF800000 : f32
+  linalg.fill ins(%ninf : f32) outs(%out : memref<1x4x4x4xf32>)
+  %window = memref.alloc() : memref<2x2xf32>
+  // expected-warning @+1 {{not imported: standalone pooling is imported on tensors}}
+  linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%x, %window : memref<1x4x8x8xf32>, memref<2x2xf32>) outs(%out : memref<1x4x4x4xf32>)
+  return
+}
+
+// CHECK-LABEL: func.func @avg_by_count(
+// CHECK: linalg.pooling_nchw_sum
+func.func @avg_by_count(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %count = arith.constant dense<4.0> : tensor<1x4x4x4xf32>
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  %s = linalg.pooling_nchw_sum {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%x, %window : tensor<1x4x8x8xf32>, tensor<2x2xf32>) outs(%init : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %e2 = tensor.empty() : tensor<1x4x4x4xf32>
+  // expected-warning @+1 {{not imported: the pooled result is not divided or multiplied by a constant}}
+  %avg = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %count : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) outs(%e2 : tensor<1x4x4x4xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %d = arith.divf %a, %c : f32
+    linalg.yield %d : f32
+  } -> tensor<1x4x4x4xf32>
+  return %avg : tensor<1x4x4x4xf32>
+}

@@ -94,6 +94,50 @@ struct ConvLayer {
 func::FuncOp buildNaiveConvKernel(OpBuilder &builder, Location loc,
                                   StringRef name, const ConvLayer &layer);
 
+/// A standalone NCHW pooling layer (not fused after a conv):
+/// out[n, c, i, j] = scale * reduce(init, the window of X padded with
+/// padValue). Average pooling is a sum with scale 1 / window size
+/// (PyTorch's count_include_pad=True).
+struct PoolLayer {
+  enum class Kind { Max, Sum };
+  Kind kind = Kind::Max;
+  int64_t batch = 0, channels = 0, height = 0, width = 0;
+  int64_t windowHeight = 1, windowWidth = 1;
+  std::array<int64_t, 2> strides = {1, 1}, dilations = {1, 1};
+  /// top, bottom, left, right
+  std::array<int64_t, 4> padding = {0, 0, 0, 0};
+  double scale = 1.0;
+  /// The constant X is padded with, and the one the output starts from
+  /// (the reduction's identity as front ends emit it, but any is exact).
+  double padValue = 0.0, initValue = 0.0;
+  Type elementType;
+
+  int64_t paddedHeight() const { return height + padding[0] + padding[1]; }
+  int64_t paddedWidth() const { return width + padding[2] + padding[3]; }
+  int64_t outHeight() const {
+    return (paddedHeight() - dilations[0] * (windowHeight - 1) - 1) /
+               strides[0] +
+           1;
+  }
+  int64_t outWidth() const {
+    return (paddedWidth() - dilations[1] * (windowWidth - 1) - 1) / strides[1] +
+           1;
+  }
+  /// One window covering the whole unpadded image (global pooling).
+  bool isGlobal() const {
+    return outHeight() == 1 && outWidth() == 1 && windowHeight == height &&
+           windowWidth == width &&
+           llvm::all_of(padding, [](int64_t p) { return p == 0; });
+  }
+};
+
+/// The NKI kernel `(X, out)` of `layer`: per image and tile of 128
+/// channels, the (padded) image in SBUF and one Vector-Engine op per
+/// window tap over all output positions (a strided view), or one
+/// tensor_reduce for global pooling.
+func::FuncOp buildPoolKernel(OpBuilder &builder, Location loc, StringRef name,
+                             const PoolLayer &layer);
+
 /// The seed's `(X, W, bias, out)` kernel.
 func::FuncOp buildNaiveConv2dKernel(OpBuilder &builder, Location loc,
                                     StringRef name, const Conv2dShape &shape);

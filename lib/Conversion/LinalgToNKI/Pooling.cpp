@@ -1,0 +1,201 @@
+//===- Pooling.cpp - Standalone pooling kernels ----------------*- C++ -*-===//
+//
+// A pooling layer that does not follow a conv (ResNet's 3x3/2 max-pool after
+// the stem, average and global average pooling) as an NKI kernel: channels
+// on partitions, the padded image of each channel tile in SBUF, and one
+// Vector-Engine op per window tap over every output position at once (a
+// strided view of the image), accumulated in f32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nki/Conversion/LinalgToNKI/LinalgToNKI.h"
+#include "nki/Dialect/NKI/IR/NKIOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::nki;
+
+namespace {
+
+constexpr int64_t kPartitions = 128;
+
+class PoolBuilder {
+public:
+  PoolBuilder(OpBuilder &b, Location loc, const PoolLayer &layer)
+      : b(b), loc(loc), layer(layer) {}
+
+  void build(Value x, Value out) {
+    Value n = loop(layer.batch);
+    int64_t fullTiles = layer.channels / kPartitions;
+    int64_t rest = layer.channels % kPartitions;
+    if (fullTiles > 0) {
+      OpBuilder::InsertionGuard guard(b);
+      Value c0 =
+          arith::MulIOp::create(b, loc, loop(fullTiles), index(kPartitions));
+      channelTile(x, out, n, c0, kPartitions);
+    }
+    if (rest > 0)
+      channelTile(x, out, n, index(fullTiles * kPartitions), rest);
+  }
+
+private:
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+
+  /// `for %iv = 0 to count` marked affine_range; the builder moves inside.
+  Value loop(int64_t count) {
+    auto forOp = scf::ForOp::create(b, loc, index(0), index(count), index(1));
+    forOp->setAttr(NKIDialect::getAffineRangeAttrName(), b.getUnitAttr());
+    b.setInsertionPointToStart(forOp.getBody());
+    return forOp.getInductionVar();
+  }
+
+  Value alloc(ArrayRef<int64_t> shape, Type elementType) {
+    auto sbuf = MemorySpaceAttr::get(b.getContext(), MemorySpace::sbuf);
+    return memref::AllocOp::create(
+        b, loc, MemRefType::get(shape, elementType, nullptr, sbuf));
+  }
+
+  /// A subview with static sizes; `dropDims` are unit dims left out.
+  Value view(Value source, ArrayRef<OpFoldResult> offsets,
+             ArrayRef<int64_t> sizes, ArrayRef<int64_t> steps = {},
+             ArrayRef<int64_t> dropDims = {}) {
+    SmallVector<OpFoldResult> sizeAttrs, strides;
+    SmallVector<int64_t> shape;
+    for (auto [dim, size] : llvm::enumerate(sizes)) {
+      sizeAttrs.push_back(b.getIndexAttr(size));
+      strides.push_back(b.getIndexAttr(dim < steps.size() ? steps[dim] : 1));
+      if (!llvm::is_contained(dropDims, static_cast<int64_t>(dim)))
+        shape.push_back(size);
+    }
+    auto type = memref::SubViewOp::inferRankReducedResultType(
+        shape, cast<MemRefType>(source.getType()), offsets, sizeAttrs, strides);
+    return memref::SubViewOp::create(b, loc, type, source, offsets, sizeAttrs,
+                                     strides);
+  }
+
+  /// reduce(identity, v) == v for every v (-inf for max, +0 or -0 for a
+  /// sum).
+  bool isIdentity(double value) const {
+    return layer.kind == PoolLayer::Kind::Max ? std::isinf(value) && value < 0
+                                              : value == 0.0;
+  }
+
+  AluOp reduction() const {
+    return layer.kind == PoolLayer::Kind::Max ? AluOp::max : AluOp::add;
+  }
+
+  /// One image's `cs` channels from `c0`: pooled and stored.
+  void channelTile(Value x, Value out, Value n, Value c0Value, int64_t cs) {
+    OpFoldResult zero = b.getIndexAttr(0);
+    OpFoldResult c0 = getAsOpFoldResult(c0Value);
+    int64_t height = layer.height, width = layer.width;
+    auto [top, bottom, left, right] = layer.padding;
+    Value image =
+        alloc({kPartitions, layer.paddedHeight(), layer.paddedWidth()},
+              layer.elementType);
+    if (llvm::any_of(layer.padding, [](int64_t p) { return p != 0; }))
+      nki::MemsetOp::create(b, loc, image, b.getF64FloatAttr(layer.padValue));
+    nki::DmaCopyOp::create(
+        b, loc, view(x, {n, c0, zero, zero}, {1, cs, height, width}, {}, {0}),
+        view(image, {zero, b.getIndexAttr(top), b.getIndexAttr(left)},
+             {cs, height, width}));
+
+    Type f32 = b.getF32Type();
+    if (layer.isGlobal()) {
+      // One reduction over both image axes.
+      Value sums = alloc({kPartitions}, f32);
+      Value sumsTile = view(sums, {zero}, {cs});
+      nki::TensorReduceOp::create(
+          b, loc, reduction(),
+          view(image, {zero, zero, zero}, {cs, height, width}), sumsTile,
+          b.getDenseI64ArrayAttr({1, 2}));
+      if (!isIdentity(layer.initValue))
+        nki::TensorScalarOp::create(
+            b, loc, reduction(), sumsTile,
+            arith::ConstantOp::create(
+                b, loc, b.getF32FloatAttr(static_cast<float>(layer.initValue))),
+            sumsTile);
+      Value result = alloc({kPartitions}, layer.elementType);
+      Value resultTile = view(result, {zero}, {cs});
+      finish(sumsTile, resultTile);
+      nki::DmaCopyOp::create(
+          b, loc, resultTile,
+          view(out, {n, c0, zero, zero}, {1, cs, 1, 1}, {}, {0, 2, 3}));
+      return;
+    }
+    int64_t rows = layer.outHeight(), cols = layer.outWidth();
+    auto [sh, sw] = layer.strides;
+    auto [dh, dw] = layer.dilations;
+    Value acc = alloc({kPartitions, rows, cols}, f32);
+    Value accTile = view(acc, {zero, zero, zero}, {cs, rows, cols});
+    // The output starts at the init (the reduction's identity, as front
+    // ends write it, so the first tap is a copy) and takes every tap.
+    bool first = isIdentity(layer.initValue);
+    if (!first)
+      nki::MemsetOp::create(b, loc, acc, b.getF64FloatAttr(layer.initValue));
+    for (int64_t kh = 0; kh < layer.windowHeight; ++kh) {
+      for (int64_t kw = 0; kw < layer.windowWidth; ++kw) {
+        Value window = view(
+            image, {zero, b.getIndexAttr(kh * dh), b.getIndexAttr(kw * dw)},
+            {cs, rows, cols}, {1, sh, sw});
+        if (first)
+          nki::TensorCopyOp::create(b, loc, window, accTile);
+        else
+          nki::TensorTensorOp::create(b, loc, reduction(), accTile, window,
+                                      accTile);
+        first = false;
+      }
+    }
+    Value result = alloc({kPartitions, rows, cols}, layer.elementType);
+    Value resultTile = view(result, {zero, zero, zero}, {cs, rows, cols});
+    finish(accTile, resultTile);
+    nki::DmaCopyOp::create(
+        b, loc, resultTile,
+        view(out, {n, c0, zero, zero}, {1, cs, rows, cols}, {}, {0}));
+  }
+
+  /// result = scale * acc, in the output's element type.
+  void finish(Value acc, Value result) {
+    if (layer.scale == 1.0) {
+      nki::TensorCopyOp::create(b, loc, acc, result);
+      return;
+    }
+    Value scale = arith::ConstantOp::create(
+        b, loc, b.getF32FloatAttr(static_cast<float>(layer.scale)));
+    nki::TensorScalarOp::create(b, loc, AluOp::multiply, acc, scale, result);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  const PoolLayer &layer;
+};
+
+} // namespace
+
+func::FuncOp nki::buildPoolKernel(OpBuilder &builder, Location loc,
+                                  StringRef name, const PoolLayer &layer) {
+  Type input =
+      MemRefType::get({layer.batch, layer.channels, layer.height, layer.width},
+                      layer.elementType);
+  Type output = MemRefType::get(
+      {layer.batch, layer.channels, layer.outHeight(), layer.outWidth()},
+      layer.elementType);
+  auto func = func::FuncOp::create(
+      builder, loc, name, builder.getFunctionType({input, output}, {}));
+  Block *entry = func.addEntryBlock();
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(entry);
+  PoolBuilder(builder, loc, layer)
+      .build(entry->getArgument(0), entry->getArgument(1));
+  builder.setInsertionPointToEnd(entry);
+  func::ReturnOp::create(builder, loc);
+  return func;
+}
