@@ -163,7 +163,7 @@ def ConvertLinalgToNKI : Pass<"convert-linalg-to-nki", "ModuleOp"> {
     A function whose one layer is a pooling (no conv), on tensors as
     torch-mlir emits max_pool2d / avg_pool2d / adaptive_avg_pool2d(1), is
     imported as a pooling kernel `(X, out)`: `linalg.pooling_nchw_max` or
-    `pooling_nchw_sum` of X (maybe padded by `tensor.pad` with a constant)
+    `pooling_nchw_sum` (or their NHWC forms) of X (maybe padded by `tensor.pad` with a constant)
     into a `linalg.fill` of a constant, the sum optionally divided or
     multiplied by a constant (average pooling); any window, stride and
     dilation. Per image and 128-channel tile the padded image sits in SBUF

@@ -713,13 +713,19 @@ LogicalResult PoolReader::readScale(Value &result) {
 }
 
 FailureOr<PoolLayer> PoolReader::read() {
-  if (isa<linalg::PoolingNchwMaxOp>(pool.getOperation()))
+  if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>(
+          pool.getOperation()))
     layer.kind = PoolLayer::Kind::Max;
-  else if (isa<linalg::PoolingNchwSumOp>(pool.getOperation()))
+  else if (isa<linalg::PoolingNchwSumOp, linalg::PoolingNhwcSumOp>(
+               pool.getOperation()))
     layer.kind = PoolLayer::Kind::Sum;
   else
-    return fail(pool, "standalone pooling is imported as pooling_nchw_max "
-                      "or pooling_nchw_sum");
+    return fail(pool, "standalone pooling is imported as pooling_nchw_max, "
+                      "pooling_nchw_sum or their NHWC forms");
+  layer.channelsLast = isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(
+      pool.getOperation());
+  unsigned rowDim = layer.channelsLast ? 1 : 2, colDim = rowDim + 1;
+  unsigned channelDim = layer.channelsLast ? 3 : 1;
   if (!pool.hasPureTensorSemantics())
     return fail(pool, "standalone pooling is imported on tensors");
   accounted.insert(pool);
@@ -744,9 +750,9 @@ FailureOr<PoolLayer> PoolReader::read() {
     SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
     if (ShapedType::isDynamicShape(low) || ShapedType::isDynamicShape(high))
       return fail(pad, "the padding amounts are not constants");
-    if (low[0] || high[0] || low[1] || high[1])
+    if (low[0] || high[0] || low[channelDim] || high[channelDim])
       return fail(pad, "the input is padded along its batch or channel dim");
-    layer.padding = {low[2], high[2], low[3], high[3]};
+    layer.padding = {low[rowDim], high[rowDim], low[colDim], high[colDim]};
     if (!pad->hasOneUse())
       return fail(pad, "the padded input has other uses than the pooling");
     accounted.insert(pad);
@@ -767,9 +773,9 @@ FailureOr<PoolLayer> PoolReader::read() {
                       "or quantized pooling)");
   layer.elementType = element;
   layer.batch = xType.getDimSize(0);
-  layer.channels = xType.getDimSize(1);
-  layer.height = xType.getDimSize(2);
-  layer.width = xType.getDimSize(3);
+  layer.channels = xType.getDimSize(channelDim);
+  layer.height = xType.getDimSize(rowDim);
+  layer.width = xType.getDimSize(colDim);
   layer.windowHeight = windowType.getDimSize(0);
   layer.windowWidth = windowType.getDimSize(1);
 

@@ -104,7 +104,7 @@ private:
     if (llvm::any_of(layer.padding, [](int64_t p) { return p != 0; }))
       nki::MemsetOp::create(b, loc, image, b.getF64FloatAttr(layer.padValue));
     nki::DmaCopyOp::create(
-        b, loc, view(x, {n, c0, zero, zero}, {1, cs, height, width}, {}, {0}),
+        b, loc, image4d(x, n, c0, cs, height, width),
         view(image, {zero, b.getIndexAttr(top), b.getIndexAttr(left)},
              {cs, height, width}));
 
@@ -128,7 +128,9 @@ private:
       finish(sumsTile, resultTile);
       nki::DmaCopyOp::create(
           b, loc, resultTile,
-          view(out, {n, c0, zero, zero}, {1, cs, 1, 1}, {}, {0, 2, 3}));
+          layer.channelsLast
+              ? view(out, {n, zero, zero, c0}, {1, 1, 1, cs}, {}, {0, 1, 2})
+              : view(out, {n, c0, zero, zero}, {1, cs, 1, 1}, {}, {0, 2, 3}));
       return;
     }
     int64_t rows = layer.outHeight(), cols = layer.outWidth();
@@ -157,9 +159,22 @@ private:
     Value result = alloc({kPartitions, rows, cols}, layer.elementType);
     Value resultTile = view(result, {zero, zero, zero}, {cs, rows, cols});
     finish(accTile, resultTile);
-    nki::DmaCopyOp::create(
-        b, loc, resultTile,
-        view(out, {n, c0, zero, zero}, {1, cs, rows, cols}, {}, {0}));
+    nki::DmaCopyOp::create(b, loc, resultTile,
+                           image4d(out, n, c0, cs, rows, cols));
+  }
+
+  /// Channels [c0, c0 + cs) of image `n` of an HBM tensor as [cs, rows,
+  /// cols]: NHWC reaches the partition axis by the DMA's access pattern.
+  Value image4d(Value tensor, Value n, OpFoldResult c0, int64_t cs,
+                int64_t rows, int64_t cols) {
+    OpFoldResult zero = b.getIndexAttr(0);
+    if (!layer.channelsLast)
+      return view(tensor, {n, c0, zero, zero}, {1, cs, rows, cols}, {}, {0});
+    Value hwc = view(tensor, {n, zero, zero, c0}, {1, rows, cols, cs}, {}, {0});
+    return memref::TransposeOp::create(
+        b, loc, hwc,
+        AffineMapAttr::get(AffineMap::getPermutationMap(
+            ArrayRef<unsigned>{2, 0, 1}, b.getContext())));
   }
 
   /// result = scale * acc, in the output's element type.
@@ -182,12 +197,15 @@ private:
 
 func::FuncOp nki::buildPoolKernel(OpBuilder &builder, Location loc,
                                   StringRef name, const PoolLayer &layer) {
+  auto shape = [&](int64_t rows, int64_t cols) {
+    return layer.channelsLast
+               ? SmallVector<int64_t>{layer.batch, rows, cols, layer.channels}
+               : SmallVector<int64_t>{layer.batch, layer.channels, rows, cols};
+  };
   Type input =
-      MemRefType::get({layer.batch, layer.channels, layer.height, layer.width},
-                      layer.elementType);
-  Type output = MemRefType::get(
-      {layer.batch, layer.channels, layer.outHeight(), layer.outWidth()},
-      layer.elementType);
+      MemRefType::get(shape(layer.height, layer.width), layer.elementType);
+  Type output = MemRefType::get(shape(layer.outHeight(), layer.outWidth()),
+                                layer.elementType);
   auto func = func::FuncOp::create(
       builder, loc, name, builder.getFunctionType({input, output}, {}));
   Block *entry = func.addEntryBlock();

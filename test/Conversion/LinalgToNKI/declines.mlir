@@ -275,18 +275,18 @@ func.func @not_a_conv(%a: tensor<4xf32>) -> tensor<4xf32> {
 }
 
 // Standalone pooling (test/Conversion/LinalgToNKI/pooling.mlir has the
-// imported forms) declined: NHWC, dynamic shapes, the memref form, and
+// imported forms) declined: a min-pool, dynamic shapes, the memref form, and
 // average pooling that divides by a per-position count
 // (count_include_pad=False).
-// CHECK-LABEL: func.func @pool_nhwc(
-// CHECK: linalg.pooling_nhwc_max
-func.func @pool_nhwc(%x: tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32> {
-  %ninf = arith.constant 0xFF800000 : f32
+// CHECK-LABEL: func.func @pool_min(
+// CHECK: linalg.pooling_nhwc_min
+func.func @pool_min(%x: tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32> {
+  %inf = arith.constant 0x7F800000 : f32
   %e = tensor.empty() : tensor<1x4x4x4xf32>
-  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %init = linalg.fill ins(%inf : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   %window = tensor.empty() : tensor<2x2xf32>
-  // expected-warning @+1 {{not imported: standalone pooling is imported as pooling_nchw_max or pooling_nchw_sum}}
-  %p = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+  // expected-warning @+1 {{not imported: standalone pooling is imported as pooling_nchw_max, pooling_nchw_sum or their NHWC forms}}
+  %p = linalg.pooling_nhwc_min {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
       ins(%x, %window : tensor<1x8x8x4xf32>, tensor<2x2xf32>) outs(%init : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   return %p : tensor<1x4x4x4xf32>
 }

@@ -1,6 +1,7 @@
 // Standalone pooling layers as torch-mlir emits them (max_pool2d with
 // -inf padding, avg_pool2d as a sum divided by the window size,
-// adaptive_avg_pool2d(1) as a sum over the whole image), each imported as
+// adaptive_avg_pool2d(1) as a sum over the whole image) and TOSA paths
+// (NHWC, the lowest float for -inf), each imported as
 // an NKI kernel (X, out): per image and tile of 128 channels, the padded
 // image in SBUF and one Vector-Engine op per window tap over every output
 // position (a strided view), or one tensor_reduce for a global pool.
@@ -142,4 +143,54 @@ func.func @max_dilated_init(%x: tensor<1x16x6x6xf32>) -> tensor<1x16x4x4xf32> {
   %pool = linalg.pooling_nchw_max {dilations = dense<2> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
       ins(%x, %window : tensor<1x16x6x6xf32>, tensor<2x2xf32>) outs(%init : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
   return %pool : tensor<1x16x4x4xf32>
+}
+
+// TOSA's max_pool2d through tosa-to-linalg: NHWC, padded and filled with
+// the lowest float rather than -inf. Channels reach the partitions by the
+// DMA's access pattern (a transposed view of the NHWC image).
+// CHECK-LABEL: func.func @max_nhwc_lowest(
+// CHECK-SAME: %[[X:.*]]: memref<1x9x9x16xf32>, %[[OUT:.*]]: memref<1x4x4x16xf32>)
+// CHECK: nki.memset %{{.*}}, -3.4028234663852886E+38
+// CHECK: %[[HWC:.*]] = memref.subview %[[X]][%{{.*}}, 0, 0, 0] [1, 9, 9, 16] [1, 1, 1, 1]
+// CHECK: %[[CHW:.*]] = memref.transpose %[[HWC]] (d0, d1, d2) -> (d2, d0, d1)
+// CHECK: nki.dma_copy %[[CHW]] to
+// CHECK: memref.transpose
+// CHECK: nki.dma_copy
+func.func @max_nhwc_lowest(%x: tensor<1x9x9x16xf32>) -> tensor<1x4x4x16xf32> {
+  %lowest = arith.constant -3.40282347E+38 : f32
+  %padded = tensor.pad %x low[0, 0, 0, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %lowest : f32
+  } : tensor<1x9x9x16xf32> to tensor<1x10x10x16xf32>
+  %empty = tensor.empty() : tensor<1x4x4x16xf32>
+  %init = linalg.fill ins(%lowest : f32) outs(%empty : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
+  %window = tensor.empty() : tensor<3x3xf32>
+  %pool = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%padded, %window : tensor<1x10x10x16xf32>, tensor<3x3xf32>) outs(%init : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
+  return %pool : tensor<1x4x4x16xf32>
+}
+
+// NHWC global average over 130 channels (a full tile, then 2).
+// CHECK-LABEL: func.func @global_avg_nhwc(
+// CHECK-SAME: %{{.*}}: memref<2x5x5x130xf32>, %[[OUT:.*]]: memref<2x1x1x130xf32>)
+// CHECK: nki.tensor_reduce add
+// CHECK: memref.subview %[[OUT]][%{{.*}}, 0, 0, %{{.*}}] [1, 1, 1, 128] [1, 1, 1, 1] : memref<2x1x1x130xf32> to memref<128xf32
+// CHECK: nki.tensor_reduce add
+// CHECK: memref.subview %[[OUT]][%{{.*}}, 0, 0, 128] [1, 1, 1, 2] [1, 1, 1, 1] : memref<2x1x1x130xf32> to memref<2xf32
+func.func @global_avg_nhwc(%x: tensor<2x5x5x130xf32>) -> tensor<2x1x1x130xf32> {
+  %zero = arith.constant 0.0 : f32
+  %n = arith.constant 25.0 : f32
+  %empty = tensor.empty() : tensor<2x1x1x130xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<2x1x1x130xf32>) -> tensor<2x1x1x130xf32>
+  %window = tensor.empty() : tensor<5x5xf32>
+  %sum = linalg.pooling_nhwc_sum {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%x, %window : tensor<2x5x5x130xf32>, tensor<5x5xf32>) outs(%init : tensor<2x1x1x130xf32>) -> tensor<2x1x1x130xf32>
+  %e2 = tensor.empty() : tensor<2x1x1x130xf32>
+  %avg = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<2x1x1x130xf32>) outs(%e2 : tensor<2x1x1x130xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %d = arith.divf %in, %n : f32
+    linalg.yield %d : f32
+  } -> tensor<2x1x1x130xf32>
+  return %avg : tensor<2x1x1x130xf32>
 }

@@ -94,7 +94,7 @@ struct ConvLayer {
 func::FuncOp buildNaiveConvKernel(OpBuilder &builder, Location loc,
                                   StringRef name, const ConvLayer &layer);
 
-/// A standalone NCHW pooling layer (not fused after a conv):
+/// A standalone pooling layer (not fused after a conv), NCHW or NHWC:
 /// out[n, c, i, j] = scale * reduce(init, the window of X padded with
 /// padValue). Average pooling is a sum with scale 1 / window size
 /// (PyTorch's count_include_pad=True).
@@ -110,6 +110,8 @@ struct PoolLayer {
   /// The constant X is padded with, and the one the output starts from
   /// (the reduction's identity as front ends emit it, but any is exact).
   double padValue = 0.0, initValue = 0.0;
+  /// X and out are [batch, rows, cols, channels] (pooling_nhwc_*).
+  bool channelsLast = false;
   Type elementType;
 
   int64_t paddedHeight() const { return height + padding[0] + padding[1]; }
