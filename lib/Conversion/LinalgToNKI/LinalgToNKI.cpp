@@ -828,13 +828,49 @@ FailureOr<PoolLayer> PoolReader::read() {
   return layer;
 }
 
+using Report = llvm::function_ref<void(Operation *, const Twine &)>;
+
+/// Reads the one layer of `func` whose op is `ops` (its convs, or its
+/// poolings), or reports why not.
+template <typename Reader, typename Layer>
+void readLayer(func::FuncOp func, ArrayRef<linalg::LinalgOp> ops,
+               StringRef what,
+               SmallVectorImpl<std::pair<func::FuncOp, Layer>> &into,
+               Report report) {
+  if (ops.size() > 1)
+    return report(ops[1], "one " + what + " per function is imported; found " +
+                              Twine(ops.size()));
+  if (!func.getBody().hasOneBlock() || ops.front()->getBlock() != &func.front())
+    return report(ops.front(), "the " + what +
+                                   " is not at the top level of a "
+                                   "single-block function");
+  Reader reader(func, ops.front());
+  FailureOr<Layer> layer = reader.read();
+  if (failed(layer))
+    return report(reader.decline.at, reader.decline.reason);
+  into.emplace_back(func, *layer);
+}
+
+/// Replaces each function by the kernel `build` makes of its layer, under
+/// the same name and visibility.
+template <typename Layer, typename Build>
+void replaceByKernels(ArrayRef<std::pair<func::FuncOp, Layer>> imports,
+                      Build build) {
+  for (auto [func, layer] : imports) {
+    OpBuilder builder(func);
+    func::FuncOp kernel = build(builder, func.getLoc(), func.getName(), layer);
+    kernel.setVisibility(func.getVisibility());
+    func.erase();
+  }
+}
+
 struct ConvertLinalgToNKIPass
     : public nki::impl::ConvertLinalgToNKIBase<ConvertLinalgToNKIPass> {
   using Base::Base;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<std::pair<func::FuncOp, ConvLayer>> imports;
+    SmallVector<std::pair<func::FuncOp, ConvLayer>> convImports;
     SmallVector<std::pair<func::FuncOp, PoolLayer>> poolImports;
     bool declined = false;
     auto report = [&](Operation *at, const Twine &reason) {
@@ -843,76 +879,24 @@ struct ConvertLinalgToNKIPass
       diag << "convert-linalg-to-nki: not imported: " << reason;
     };
     for (auto func : module.getOps<func::FuncOp>()) {
-      SmallVector<linalg::LinalgOp> convs;
+      SmallVector<linalg::LinalgOp> convs, pools;
       func.walk([&](linalg::LinalgOp op) {
-        if (isa<linalg::ConvolutionOpInterface>(op.getOperation()) &&
-            !op->getName().getStringRef().starts_with("linalg.pooling"))
+        if (op->getName().getStringRef().starts_with("linalg.pooling"))
+          pools.push_back(op);
+        else if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))
           convs.push_back(op);
       });
-      if (convs.empty()) {
-        // A standalone pooling layer.
-        SmallVector<linalg::LinalgOp> pools;
-        func.walk([&](linalg::LinalgOp op) {
-          if (op->getName().getStringRef().starts_with("linalg.pooling"))
-            pools.push_back(op);
-        });
-        if (pools.empty())
-          continue;
-        if (pools.size() > 1) {
-          report(pools[1], "one pooling per function is imported; found " +
-                               Twine(pools.size()));
-          continue;
-        }
-        if (!func.getBody().hasOneBlock() ||
-            pools.front()->getBlock() != &func.front()) {
-          report(pools.front(), "the pooling is not at the top level of a "
-                                "single-block function");
-          continue;
-        }
-        PoolReader reader(func, pools.front());
-        FailureOr<PoolLayer> layer = reader.read();
-        if (failed(layer)) {
-          report(reader.decline.at, reader.decline.reason);
-          continue;
-        }
-        poolImports.emplace_back(func, *layer);
-        continue;
-      }
-      if (convs.size() > 1) {
-        report(convs[1], "one conv per function is imported; found " +
-                             Twine(convs.size()));
-        continue;
-      }
-      if (!func.getBody().hasOneBlock() ||
-          convs.front()->getBlock() != &func.front()) {
-        report(convs.front(), "the conv is not at the top level of a "
-                              "single-block function");
-        continue;
-      }
-      LayerReader reader(func, convs.front());
-      FailureOr<ConvLayer> layer = reader.read();
-      if (failed(layer)) {
-        report(reader.decline.at, reader.decline.reason);
-        continue;
-      }
-      imports.emplace_back(func, *layer);
+      // A conv layer (with any pooling after it), or else a standalone
+      // pooling layer.
+      if (!convs.empty())
+        readLayer<LayerReader>(func, convs, "conv", convImports, report);
+      else if (!pools.empty())
+        readLayer<PoolReader>(func, pools, "pooling", poolImports, report);
     }
     if (strict && declined)
       return signalPassFailure();
-    for (auto &[func, layer] : imports) {
-      OpBuilder builder(func);
-      func::FuncOp kernel =
-          buildNaiveConvKernel(builder, func.getLoc(), func.getName(), layer);
-      kernel.setVisibility(func.getVisibility());
-      func.erase();
-    }
-    for (auto &[func, layer] : poolImports) {
-      OpBuilder builder(func);
-      func::FuncOp kernel =
-          buildPoolKernel(builder, func.getLoc(), func.getName(), layer);
-      kernel.setVisibility(func.getVisibility());
-      func.erase();
-    }
+    replaceByKernels<ConvLayer>(convImports, buildNaiveConvKernel);
+    replaceByKernels<PoolLayer>(poolImports, buildPoolKernel);
   }
 };
 
