@@ -9,8 +9,9 @@ end (the differential sweep of issue 13).
                                             first (the memref form), against
                                             its own upstream lowering
 
-SEEDS is a list of numbers and ranges (1 5 10-20), or saved layer files
-(.mlir), checked the same way. Each seed draws a layout
+SEEDS is a list of numbers and ranges (1 5 10-20), pooling seeds (p1,
+p3-9: a standalone pooling layer each), or saved layer files (.mlir),
+checked the same way. Each seed draws a layout
 (NCHW x FCHW, NHWC x HWCF, NHWC x FHWC; or a depthwise conv, NCHW x CHW or
 NHWC x HWC), sizes, stride, dilation, padding per
 side, a bias form (none, linalg.broadcast, linalg.generic, added after the
@@ -167,13 +168,66 @@ def generate(seed):
     return "\n".join(L) + "\n"
 
 
+def generate_pool(seed):
+    """A standalone pooling layer as torch-mlir / TOSA paths emit it: max or
+    sum (maybe divided by the window size), NCHW or NHWC, any window, stride,
+    dilation, padding per side, pad and init values (mostly the identity)."""
+    r = random.Random(f"pool{seed}")
+    kind, last = r.choice(["max", "sum"]), r.random() < 0.3
+    n, c = r.choice([1, 2]), r.choice([1, 3, 64, 128, 130, 257])
+    h, w = r.randint(3, 12), r.randint(3, 12)
+    kh, kw = r.randint(1, 3), r.randint(1, 3)
+    sh, sw = r.randint(1, 3), r.randint(1, 3)
+    dh, dw = r.choice([1, 1, 2]), r.choice([1, 1, 2])
+    pad = [r.randint(0, kh - 1), r.randint(0, kh - 1), r.randint(0, kw - 1), r.randint(0, kw - 1)]
+    ph, pw = h + pad[0] + pad[1], w + pad[2] + pad[3]
+    oh, ow = (ph - dh * (kh - 1) - 1) // sh + 1, (pw - dw * (kw - 1) - 1) // sw + 1
+    if oh < 1 or ow < 1:
+        kh = kw = dh = dw = 1
+        oh, ow = (ph - 1) // sh + 1, (pw - 1) // sw + 1
+    identity = "0xFF800000" if kind == "max" else "0.0"
+    pad_value = identity if r.random() < 0.8 else "0.25"
+    init = identity if r.random() < 0.8 else "0.5"
+    scaled = kind == "sum" and r.random() < 0.6
+    dims = (lambda rows, cols: [n, rows, cols, c]) if last else (lambda rows, cols: [n, c, rows, cols])
+    x, p, o = shape(dims(h, w), "f32"), shape(dims(ph, pw), "f32"), shape(dims(oh, ow), "f32")
+    L = [f"// pool: kind={kind}, nhwc={last}, c={c}, window={kh}x{kw}, stride={sh}x{sw}, "
+         f"dilation={dh}x{dw}, pad={pad}, pad_value={pad_value}, init={init}, scaled={scaled}",
+         f"func.func @pool(%x: {x}) -> {o} {{",
+         f"  %pv = arith.constant {pad_value} : f32", f"  %iv = arith.constant {init} : f32"]
+    v = "%x"
+    if any(pad):
+        lo, hi = ([0, pad[0], pad[2], 0], [0, pad[1], pad[3], 0]) if last else ([0, 0, pad[0], pad[2]], [0, 0, pad[1], pad[3]])
+        L += [f"  %xp = tensor.pad %x low{lo} high{hi} {{",
+              "  ^bb0(%a: index, %b: index, %c: index, %d: index):",
+              "    tensor.yield %pv : f32", f"  }} : {x} to {p}"]
+        v = "%xp"
+    L += [f"  %e = tensor.empty() : {o}",
+          f"  %init = linalg.fill ins(%iv : f32) outs(%e : {o}) -> {o}",
+          f"  %win = tensor.empty() : tensor<{kh}x{kw}xf32>",
+          f"  %r = linalg.pooling_{'nhwc' if last else 'nchw'}_{kind} {{dilations = dense<[{dh}, {dw}]> : vector<2xi64>, "
+          f"strides = dense<[{sh}, {sw}]> : vector<2xi64>}} ins({v}, %win : {p}, tensor<{kh}x{kw}xf32>) outs(%init : {o}) -> {o}"]
+    v = "%r"
+    if scaled:
+        L += [f"  %k = arith.constant {kh * kw}.0 : f32", f"  %e2 = tensor.empty() : {o}",
+              f"  %avg = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR}}} ins(%r : {o}) outs(%e2 : {o}) {{",
+              "  ^bb0(%in: f32, %out: f32):", "    %q = arith.divf %in, %k : f32", "    linalg.yield %q : f32",
+              f"  }} -> {o}"]
+        v = "%avg"
+    L += [f"  return {v} : {o}", "}"]
+    return "\n".join(L) + "\n"
+
+
 def check(seeds, bindir, keep):
     opt, run = os.path.join(bindir, "nki-opt"), os.path.join(bindir, "nki-run")
     failures, runs = 0, 0
     for seed in seeds:
         # A seed, or a saved layer (a seed's layer from before its knobs
         # changed, kept as the regression it found).
-        text = open(seed).read() if isinstance(seed, str) else generate(seed)
+        if isinstance(seed, str) and seed.startswith("p"):
+            text = generate_pool(int(seed[1:]))
+        else:
+            text = open(seed).read() if isinstance(seed, str) else generate(seed)
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "layer.mlir")
             with open(src, "w") as f:
@@ -181,7 +235,9 @@ def check(seeds, bindir, keep):
             tol = ["--rtol", "1e-2", "--atol", "1e-2"] if "bf16=True" in text else ["--rtol", "1e-4", "--atol", "1e-5"]
             # memref: the layer bufferized by upstream passes first, as an
             # embedding compiler on memrefs hands it over.
-            variants = [("naive", None)] + [(s, s) for s in ("taps", "im2col")] + [("memref", "taps")]
+            variants = [("naive", None)] + [(s, s) for s in ("taps", "im2col")]
+            if "linalg.conv" in text or "linalg.depthwise" in text:
+                variants.append(("memref", "taps"))
             for label, strategy in variants:
                 runs += 1
                 if strategy:
@@ -214,6 +270,10 @@ def parse_seeds(items):
         if item.endswith(".mlir"):
             seeds.append(item)
             continue
+        if item.startswith("p"):
+            lo, _, hi = item[1:].partition("-")
+            seeds += [f"p{s}" for s in range(int(lo), int(hi or lo) + 1)]
+            continue
         lo, _, hi = item.partition("-")
         seeds += range(int(lo), int(hi or lo) + 1)
     return seeds
@@ -229,7 +289,7 @@ def main():
     seeds = parse_seeds(a.seeds)
     if a.command == "generate":
         for s in seeds:
-            sys.stdout.write(generate(s))
+            sys.stdout.write(generate_pool(int(s[1:])) if str(s).startswith("p") else generate(s))
         return 0
     return 1 if check(seeds, a.bin, a.keep) else 0
 
