@@ -1,5 +1,6 @@
 //===- NaiveConv2d.cpp - The seed's naive fused conv2d kernel ---*- C++ -*-===//
 
+#include "KernelBuilder.h"
 #include "nki/Conversion/LinalgToNKI/LinalgToNKI.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
 
@@ -17,31 +18,19 @@ constexpr int64_t kPartitions = 128;
 constexpr int64_t kSpatialPartition = 512; // output positions per PSUM tile
 
 /// Emits the kernel body; one method per part of the naive kernel.
-class NaiveConvBuilder {
+class NaiveConvBuilder : KernelBuilder {
 public:
   NaiveConvBuilder(OpBuilder &b, Location loc, const ConvLayer &layer)
-      : b(b), loc(loc), layer(layer) {}
+      : KernelBuilder(b, loc), layer(layer) {}
 
   void build(ValueRange arguments);
 
 private:
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-
   /// `value * factor`, or `value` itself for factor 1.
   Value scaled(Value value, int64_t factor) {
     return factor == 1 ? value
                        : arith::MulIOp::create(b, loc, value, index(factor))
                              .getResult();
-  }
-
-  /// `for %iv = 0 to count`, marked affine_range; the builder moves inside.
-  Value loop(int64_t count) {
-    auto forOp = scf::ForOp::create(b, loc, index(0), index(count), index(1));
-    forOp->setAttr(NKIDialect::getAffineRangeAttrName(), b.getUnitAttr());
-    b.setInsertionPointToStart(forOp.getBody());
-    return forOp.getInductionVar();
   }
 
   /// Size of the tile starting at `start` of a `total`-long dim cut into
@@ -53,32 +42,6 @@ private:
       return b.getIndexAttr(total);
     Value rest = arith::SubIOp::create(b, loc, index(total), start);
     return arith::MinSIOp::create(b, loc, index(tile), rest).getResult();
-  }
-
-  Value alloc(ArrayRef<int64_t> shape, MemorySpace space, Type elementType) {
-    auto memorySpace = MemorySpaceAttr::get(b.getContext(), space);
-    return memref::AllocOp::create(
-        b, loc, MemRefType::get(shape, elementType, nullptr, memorySpace));
-  }
-
-  /// A view of `source`; `dropDims` are unit dims left out of the result
-  /// (rank reduction). Unit strides unless given.
-  Value view(Value source, ArrayRef<OpFoldResult> offsets,
-             ArrayRef<OpFoldResult> sizes, ArrayRef<int64_t> dropDims = {},
-             ArrayRef<int64_t> stepSizes = {}) {
-    SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
-    for (auto [dim, step] : llvm::enumerate(stepSizes))
-      strides[dim] = b.getIndexAttr(step);
-    auto sourceType = cast<MemRefType>(source.getType());
-    SmallVector<int64_t> resultShape;
-    for (auto [dim, size] : llvm::enumerate(sizes))
-      if (!llvm::is_contained(dropDims, static_cast<int64_t>(dim)))
-        resultShape.push_back(
-            getConstantIntValue(size).value_or(ShapedType::kDynamic));
-    MemRefType resultType = memref::SubViewOp::inferRankReducedResultType(
-        resultShape, sourceType, offsets, sizes, strides);
-    return memref::SubViewOp::create(b, loc, resultType, source, offsets, sizes,
-                                     strides);
   }
 
   /// `for i in [0, 512) if i < size:` (the builder moves inside the `if`);
@@ -111,8 +74,6 @@ private:
   void addInit(Value resRows, Value batch, Value oc0, OpFoldResult ocs,
                Value start, Value size);
 
-  OpBuilder &b;
-  Location loc;
   const ConvLayer &layer;
   Value init; // the caller's init, when the conv accumulates into one
 };

@@ -8,13 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuilder.h"
 #include "nki/Conversion/LinalgToNKI/LinalgToNKI.h"
-#include "nki/Dialect/NKI/IR/NKIOps.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <cmath>
 
@@ -25,10 +20,10 @@ namespace {
 
 constexpr int64_t kPartitions = 128;
 
-class PoolBuilder {
+class PoolBuilder : KernelBuilder {
 public:
   PoolBuilder(OpBuilder &b, Location loc, const PoolLayer &layer)
-      : b(b), loc(loc), layer(layer) {}
+      : KernelBuilder(b, loc), layer(layer) {}
 
   void build(Value x, Value out) {
     Value n = loop(layer.batch);
@@ -45,40 +40,8 @@ public:
   }
 
 private:
-  Value index(int64_t value) {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-
-  /// `for %iv = 0 to count` marked affine_range; the builder moves inside.
-  Value loop(int64_t count) {
-    auto forOp = scf::ForOp::create(b, loc, index(0), index(count), index(1));
-    forOp->setAttr(NKIDialect::getAffineRangeAttrName(), b.getUnitAttr());
-    b.setInsertionPointToStart(forOp.getBody());
-    return forOp.getInductionVar();
-  }
-
   Value alloc(ArrayRef<int64_t> shape, Type elementType) {
-    auto sbuf = MemorySpaceAttr::get(b.getContext(), MemorySpace::sbuf);
-    return memref::AllocOp::create(
-        b, loc, MemRefType::get(shape, elementType, nullptr, sbuf));
-  }
-
-  /// A subview with static sizes; `dropDims` are unit dims left out.
-  Value view(Value source, ArrayRef<OpFoldResult> offsets,
-             ArrayRef<int64_t> sizes, ArrayRef<int64_t> steps = {},
-             ArrayRef<int64_t> dropDims = {}) {
-    SmallVector<OpFoldResult> sizeAttrs, strides;
-    SmallVector<int64_t> shape;
-    for (auto [dim, size] : llvm::enumerate(sizes)) {
-      sizeAttrs.push_back(b.getIndexAttr(size));
-      strides.push_back(b.getIndexAttr(dim < steps.size() ? steps[dim] : 1));
-      if (!llvm::is_contained(dropDims, static_cast<int64_t>(dim)))
-        shape.push_back(size);
-    }
-    auto type = memref::SubViewOp::inferRankReducedResultType(
-        shape, cast<MemRefType>(source.getType()), offsets, sizeAttrs, strides);
-    return memref::SubViewOp::create(b, loc, type, source, offsets, sizeAttrs,
-                                     strides);
+    return KernelBuilder::alloc(shape, MemorySpace::sbuf, elementType);
   }
 
   /// reduce(identity, v) == v for every v (-inf for max, +0 or -0 for a
@@ -129,8 +92,8 @@ private:
       nki::DmaCopyOp::create(
           b, loc, resultTile,
           layer.channelsLast
-              ? view(out, {n, zero, zero, c0}, {1, 1, 1, cs}, {}, {0, 1, 2})
-              : view(out, {n, c0, zero, zero}, {1, cs, 1, 1}, {}, {0, 2, 3}));
+              ? view(out, {n, zero, zero, c0}, {1, 1, 1, cs}, {0, 1, 2})
+              : view(out, {n, c0, zero, zero}, {1, cs, 1, 1}, {0, 2, 3}));
       return;
     }
     int64_t rows = layer.outHeight(), cols = layer.outWidth();
@@ -147,7 +110,7 @@ private:
       for (int64_t kw = 0; kw < layer.windowWidth; ++kw) {
         Value window = view(
             image, {zero, b.getIndexAttr(kh * dh), b.getIndexAttr(kw * dw)},
-            {cs, rows, cols}, {1, sh, sw});
+            {cs, rows, cols}, {}, {1, sh, sw});
         if (first)
           nki::TensorCopyOp::create(b, loc, window, accTile);
         else
@@ -169,8 +132,8 @@ private:
                 int64_t rows, int64_t cols) {
     OpFoldResult zero = b.getIndexAttr(0);
     if (!layer.channelsLast)
-      return view(tensor, {n, c0, zero, zero}, {1, cs, rows, cols}, {}, {0});
-    Value hwc = view(tensor, {n, zero, zero, c0}, {1, rows, cols, cs}, {}, {0});
+      return view(tensor, {n, c0, zero, zero}, {1, cs, rows, cols}, {0});
+    Value hwc = view(tensor, {n, zero, zero, c0}, {1, rows, cols, cs}, {0});
     return memref::TransposeOp::create(
         b, loc, hwc,
         AffineMapAttr::get(AffineMap::getPermutationMap(
@@ -188,8 +151,6 @@ private:
     nki::TensorScalarOp::create(b, loc, AluOp::multiply, acc, scale, result);
   }
 
-  OpBuilder &b;
-  Location loc;
   const PoolLayer &layer;
 };
 
