@@ -238,6 +238,10 @@ def check(seeds, bindir, keep):
             variants = [("naive", None)] + [(s, s) for s in ("taps", "im2col")]
             if "linalg.conv" in text or "linalg.depthwise" in text:
                 variants.append(("memref", "taps"))
+            # windows: a tiny SBUF budget, so that padded images are loaded
+            # in windows of rows and the caches stay small.
+            if "tensor.pad" in text:
+                variants.append(("windows", "taps sbuf-budget=256"))
             for label, strategy in variants:
                 runs += 1
                 if strategy:

@@ -76,13 +76,15 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
   func.addPass(createNKIFoldCopyLoops());
   func.addPass(createNKIBatchWriteback());
   func.addPass(createNKIAlignPartitions());
-  func.addPass(createNKILoadSlices());
-  func.addPass(createNKIShareTapLoads());
-  func.addPass(createNKIHoistTransposes());
+  func.addPass(createNKILoadSlices({options.sbufBudget}));
+  func.addPass(createNKIShareTapLoads({options.sbufBudget}));
+  func.addPass(createNKIHoistTransposes({options.sbufBudget}));
   // Folds full-tile views into their tiles, so that loads target them whole.
   func.addPass(createCanonicalizerPass());
-  func.addPass(createNKIHoistLoads());
-  func.addPass(createNKIGroupRowBlocks());
+  func.addPass(createNKIHoistLoads({options.sbufBudget}));
+  NKIGroupRowBlocksOptions group;
+  group.sbufBudget = options.sbufBudget;
+  func.addPass(createNKIGroupRowBlocks(group));
   // Static offsets and sizes where blocks are never ragged, so that the
   // copies below see whole tiles.
   func.addPass(createNKIFoldLoopConstants());
@@ -91,8 +93,10 @@ void nki::buildNKIOptimizePipeline(OpPassManager &pm,
   forward.intoMatmul = taps;
   func.addPass(createNKIForwardCopies(forward));
   if (!taps)
-    func.addPass(createNKIIm2col());
-  func.addPass(createNKIPackContraction());
+    func.addPass(createNKIIm2col({options.sbufBudget}));
+  NKIPackContractionOptions pack;
+  pack.sbufBudget = options.sbufBudget;
+  func.addPass(createNKIPackContraction(pack));
   func.addPass(createNKIFuseEviction());
   // Pool at eviction: the pooling nest reads the evicted tile, not HBM.
   func.addPass(createNKIFuseScratchConsumers());

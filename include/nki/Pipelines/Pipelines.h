@@ -81,6 +81,12 @@ struct NKIOptimizeOptions : public PassPipelineOptions<NKIOptimizeOptions> {
           clEnumValN(ConvStrategy::Im2col, "im2col",
                      "gather an im2col matrix per spatial block, then a "
                      "tiled matmul"))};
+  PassOptions::Option<int64_t> sbufBudget{
+      *this, "sbuf-budget",
+      llvm::cl::desc("Bytes per partition the rewrites' slabs, caches and "
+                     "whole padded images may take (default 0: half the "
+                     "usable SBUF of the kernel's #nki.target)"),
+      llvm::cl::init(0)};
 };
 
 /// `nki-optimize`: the seed analysis's rewrites, in order: fold

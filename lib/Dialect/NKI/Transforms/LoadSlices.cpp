@@ -15,6 +15,8 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 namespace mlir::nki {
 #define GEN_PASS_DEF_NKILOADSLICES
@@ -355,7 +357,495 @@ LogicalResult LoadSlices::run(Operation *dma) {
   return success();
 }
 
+/// An index value as `constant + sum(coefficient * atom)`, taken apart
+/// through constants, addi, subi and muli by a constant.
+struct LinearForm {
+  int64_t constant = 0;
+  llvm::MapVector<Value, int64_t> terms;
+
+  void add(const LinearForm &other, int64_t scale) {
+    constant += scale * other.constant;
+    for (auto [atom, coefficient] : other.terms)
+      terms[atom] += scale * coefficient;
+  }
+  /// Whether the two differ by a constant only.
+  bool sameTerms(const LinearForm &other) const {
+    auto nonzero = [](const LinearForm &f) {
+      llvm::MapVector<Value, int64_t> result;
+      for (auto [atom, coefficient] : f.terms)
+        if (coefficient != 0)
+          result[atom] = coefficient;
+      return result;
+    };
+    return nonzero(*this).takeVector() == nonzero(other).takeVector();
+  }
+};
+
+/// Loops around a padded image that do not change what it holds, innermost
+/// first: its window is the union over their iterations.
+using Scope = SmallVector<scf::ForOp>;
+
+/// Whether `value` depends on the induction variable of `loop`.
+bool dependsOnLoop(Value value, scf::ForOp loop) {
+  if (value == loop.getInductionVar())
+    return true;
+  Operation *def = value.getDefiningOp();
+  if (!def) // a block argument: only the loop's own or an inner one's
+    return loop->isAncestor(value.getParentBlock()->getParentOp());
+  if (!loop->isAncestor(def))
+    return false;
+  if (def->getNumRegions() != 0)
+    return true;
+  return llvm::any_of(def->getOperands(),
+                      [&](Value v) { return dependsOnLoop(v, loop); });
+}
+
+/// `value` as a linear form whose atoms are the induction variables of
+/// `scope` and values that depend on none of them.
+FailureOr<LinearForm> getLinearForm(Value value, ArrayRef<scf::ForOp> scope) {
+  LinearForm form;
+  if (std::optional<int64_t> c = getConstantIntValue(value)) {
+    form.constant = *c;
+    return form;
+  }
+  auto combine = [&](Value lhs, Value rhs,
+                     int64_t rhsScale) -> FailureOr<LinearForm> {
+    FailureOr<LinearForm> l = getLinearForm(lhs, scope);
+    FailureOr<LinearForm> r = getLinearForm(rhs, scope);
+    if (failed(l) || failed(r))
+      return failure();
+    l->add(*r, rhsScale);
+    return l;
+  };
+  if (auto add = value.getDefiningOp<arith::AddIOp>())
+    return combine(add.getLhs(), add.getRhs(), 1);
+  if (auto sub = value.getDefiningOp<arith::SubIOp>())
+    return combine(sub.getLhs(), sub.getRhs(), -1);
+  if (auto mul = value.getDefiningOp<arith::MulIOp>()) {
+    for (auto [factor, other] : {std::pair(mul.getLhs(), mul.getRhs()),
+                                 std::pair(mul.getRhs(), mul.getLhs())})
+      if (std::optional<int64_t> c = getConstantIntValue(factor)) {
+        FailureOr<LinearForm> f = getLinearForm(other, scope);
+        if (failed(f))
+          return failure();
+        LinearForm scaled;
+        scaled.add(*f, *c);
+        return scaled;
+      }
+  }
+  bool isInductionVar = llvm::any_of(
+      scope, [&](scf::ForOp loop) { return loop.getInductionVar() == value; });
+  if (!isInductionVar && llvm::any_of(scope, [&](scf::ForOp loop) {
+        return dependsOnLoop(value, loop);
+      }))
+    return failure();
+  form.terms[value] = 1;
+  return form;
+}
+
+/// `offset` (an attribute or a value) as a linear form.
+FailureOr<LinearForm> getLinearForm(OpFoldResult offset,
+                                    ArrayRef<scf::ForOp> scope) {
+  if (std::optional<int64_t> c = getConstantIntValue(offset)) {
+    LinearForm form;
+    form.constant = *c;
+    return form;
+  }
+  return getLinearForm(cast<Value>(offset), scope);
+}
+
+/// The first and last row of `buffer` (dim kRowDim) that `view`, a chain of
+/// subviews of it with static strides, touches, as linear forms.
+FailureOr<std::pair<LinearForm, LinearForm>>
+getReadRows(Value buffer, Value view, ArrayRef<scf::ForOp> scope) {
+  FailureOr<SmallVector<Operation *>> chain = getViewChain(buffer, view);
+  if (failed(chain) || chain->empty())
+    return failure();
+  LinearForm first;
+  int64_t step = 1, count = 1;
+  int64_t position = kRowDim;
+  for (Operation *op : *chain) {
+    auto subview = dyn_cast<memref::SubViewOp>(op);
+    if (!subview)
+      return failure();
+    std::optional<int64_t> stride =
+        getConstantIntValue(subview.getMixedStrides()[position]);
+    OpFoldResult size = subview.getMixedSizes()[position];
+    std::optional<int64_t> bound =
+        isa<Attribute>(size) ? getConstantIntValue(size)
+                             : getConstantUpperBound(cast<Value>(size));
+    FailureOr<LinearForm> offset =
+        getLinearForm(subview.getMixedOffsets()[position], scope);
+    if (!stride || *stride < 1 || !bound || *bound < 1 || failed(offset))
+      return failure();
+    first.add(*offset, step);
+    step *= *stride;
+    count = *bound;
+    llvm::SmallBitVector dropped = subview.getDroppedDims();
+    if (dropped.test(position)) {
+      count = 1;
+      break; // later views index other dims
+    }
+    int64_t droppedBefore = 0;
+    for (int64_t d = 0; d < position; ++d)
+      droppedBefore += dropped[d];
+    position -= droppedBefore;
+  }
+  LinearForm last = first;
+  last.constant += step * (count - 1);
+  return std::pair(first, last);
+}
+
+/// The least (`lowest`) or greatest value of `form` over every iteration of
+/// the loops of `scope`; fails unless their bounds and steps are constants.
+FailureOr<LinearForm> extremeOverScope(const LinearForm &form,
+                                       ArrayRef<scf::ForOp> scope,
+                                       bool lowest) {
+  LinearForm result;
+  result.constant = form.constant;
+  for (auto [atom, coefficient] : form.terms) {
+    const scf::ForOp *found =
+        llvm::find_if(scope, [&, atom = atom](scf::ForOp l) {
+          return l.getInductionVar() == atom;
+        });
+    if (found == scope.end()) {
+      result.terms[atom] += coefficient;
+      continue;
+    }
+    scf::ForOp loop = *found;
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!lb || !ub || !step || *step < 1 || *ub <= *lb)
+      return failure();
+    int64_t last = *lb + (*ub - 1 - *lb) / *step * *step;
+    result.constant +=
+        coefficient * ((coefficient >= 0) == lowest ? *lb : last);
+  }
+  return result;
+}
+
+/// `form` as an index value at the builder's position, before `point`.
+Value materialize(const LinearForm &form, Operation *point,
+                  DominanceInfo &dominance, OpBuilder &b) {
+  Location loc = point->getLoc();
+  Value sum = arith::ConstantIndexOp::create(b, loc, form.constant);
+  for (auto [atom, coefficient] : form.terms) {
+    if (coefficient == 0)
+      continue;
+    Value term = recomputeBefore(atom, point, dominance, b);
+    if (coefficient != 1)
+      term = arith::MulIOp::create(
+          b, loc, term, arith::ConstantIndexOp::create(b, loc, coefficient));
+    sum = arith::AddIOp::create(b, loc, sum, term);
+  }
+  return sum;
+}
+
+/// The rows a padded image's reads touch over every iteration of `scope`:
+/// from `first`, `window` rows.
+struct RowSpan {
+  LinearForm first;
+  int64_t window;
+};
+
+struct PaddedFill;
+FailureOr<RowSpan> getRowSpan(PaddedFill &fill, ArrayRef<scf::ForOp> scope,
+                              std::string &reason);
+
+/// A padded image: a local buffer set whole to a constant, then partly
+/// overwritten by one copy into a unit-stride view of it, then only read.
+struct PaddedFill {
+  memref::AllocOp buffer;
+  MemsetOp memset;
+  Operation *copy = nullptr;  // nki.dma_copy or nki.tensor_copy
+  memref::SubViewOp interior; // the copy's target
+  SmallVector<OpOperand *> reads;
+};
+
+FailureOr<RowSpan> getRowSpan(PaddedFill &fill, ArrayRef<scf::ForOp> scope,
+                              std::string &reason) {
+  std::optional<LinearForm> lowest, highest;
+  for (OpOperand *read : fill.reads) {
+    auto rows = getReadRows(fill.buffer, read->get(), scope);
+    if (failed(rows)) {
+      reason = "a read's rows of the padded image are not known";
+      return failure();
+    }
+    FailureOr<LinearForm> lo = extremeOverScope(rows->first, scope, true);
+    FailureOr<LinearForm> hi = extremeOverScope(rows->second, scope, false);
+    if (failed(lo) || failed(hi)) {
+      reason = "a loop around the padded image has dynamic bounds";
+      return failure();
+    }
+    if (lowest && (!lowest->sameTerms(*lo) || !highest->sameTerms(*hi))) {
+      reason = "the reads' windows move apart";
+      return failure();
+    }
+    if (!lowest || lo->constant < lowest->constant)
+      lowest = *lo;
+    if (!highest || hi->constant > highest->constant)
+      highest = *hi;
+  }
+  if (!lowest->sameTerms(*highest)) {
+    reason = "the rows read are not a window of fixed size";
+    return failure();
+  }
+  return RowSpan{*lowest, highest->constant - lowest->constant + 1};
+}
+
+class PaddedSlices {
+public:
+  PaddedSlices(RewriterBase &rewriter, DominanceInfo &dominance, int64_t budget)
+      : rewriter(rewriter), dominance(dominance), budget(budget) {}
+  LogicalResult run(MemsetOp memset);
+
+private:
+  LogicalResult decline(Operation *op, const Twine &reason) {
+    return rewriter.notifyMatchFailure(op, "not narrowed: " + reason);
+  }
+  FailureOr<PaddedFill> findFill(MemsetOp memset);
+  /// `view`, a chain of subviews of `buffer`, as one subview of `shrunk`
+  /// moved back by `shift` rows (so that no view between them is larger than
+  /// the window).
+  Value compose(Value view, Value buffer, Value shrunk, Value shift,
+                OpBuilder &b);
+
+  RewriterBase &rewriter;
+  DominanceInfo &dominance;
+  int64_t budget;
+};
+
+FailureOr<PaddedFill> PaddedSlices::findFill(MemsetOp memset) {
+  PaddedFill fill;
+  fill.memset = memset;
+  fill.buffer = memset.getTarget().getDefiningOp<memref::AllocOp>();
+  if (!fill.buffer || fill.buffer.getType().getRank() <= kRowDim ||
+      !fill.buffer.getType().hasStaticShape())
+    return failure();
+  // The one copy into a view of the buffer, after the memset in its block.
+  for (OpOperand &use : fill.buffer->getUses()) {
+    auto view = dyn_cast<memref::SubViewOp>(use.getOwner());
+    if (!view || view->getBlock() != memset->getBlock())
+      continue;
+    for (Operation *user : view->getUsers())
+      if (isa<DmaCopyOp, TensorCopyOp>(user) &&
+          user->getOperand(1) == view.getResult() &&
+          memset->isBeforeInBlock(user)) {
+        if (fill.copy)
+          return failure();
+        fill.copy = user;
+        fill.interior = view;
+      }
+  }
+  if (!fill.copy ||
+      fill.interior.getType().getRank() != fill.buffer.getType().getRank() ||
+      !llvm::all_of(fill.interior.getMixedStrides(),
+                    [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
+    return failure();
+  // Everything else reads the buffer after the copy, in its block.
+  SmallVector<Value> worklist = {fill.buffer.getResult()};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (user == memset || user == fill.copy || user == fill.interior)
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == value) {
+        worklist.push_back(view->getResult(0));
+        continue;
+      }
+      Operation *ancestor = memset->getBlock()->findAncestorOpInBlock(*user);
+      if (!ancestor || !fill.copy->isBeforeInBlock(ancestor))
+        return decline(fill.copy, "the padded image is used outside its "
+                                  "block or before it is filled");
+      if (!isa<NKIDialect>(user->getDialect()) ||
+          !isa<MemoryEffectOpInterface>(user) || mayWriteThrough(use))
+        return decline(fill.copy,
+                       "an op other than an NKI read uses the padded image");
+      fill.reads.push_back(&use);
+    }
+  }
+  if (fill.reads.empty())
+    return failure();
+  return fill;
+}
+
+Value PaddedSlices::compose(Value view, Value buffer, Value shrunk, Value shift,
+                            OpBuilder &b) {
+  Location loc = view.getLoc();
+  auto type = cast<MemRefType>(buffer.getType());
+  int64_t rank = type.getRank();
+  // Per buffer dim: offset, size and stride of the composed view, and
+  // which buffer dim each dim of the current view is.
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes =
+      getAsIndexOpFoldResult(b.getContext(), type.getShape());
+  SmallVector<int64_t> strides(rank, 1);
+  SmallVector<int64_t> dims = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  auto addIndex = [&](OpFoldResult lhs, OpFoldResult rhs, int64_t scale) {
+    std::optional<int64_t> l = getConstantIntValue(lhs);
+    std::optional<int64_t> r = getConstantIntValue(rhs);
+    if (l && r)
+      return OpFoldResult(b.getIndexAttr(*l + scale * *r));
+    Value scaled = getValueOrCreateConstantIndexOp(b, loc, rhs);
+    if (scale != 1)
+      scaled = arith::MulIOp::create(
+          b, loc, scaled, arith::ConstantIndexOp::create(b, loc, scale));
+    return OpFoldResult(
+        arith::AddIOp::create(
+            b, loc, getValueOrCreateConstantIndexOp(b, loc, lhs), scaled)
+            .getResult());
+  };
+  SmallVector<Operation *> chain = *getViewChain(buffer, view);
+  for (Operation *op : chain) {
+    auto subview = cast<memref::SubViewOp>(op);
+    llvm::SmallBitVector dropped = subview.getDroppedDims();
+    SmallVector<int64_t> kept;
+    for (auto [i, dim] : llvm::enumerate(dims)) {
+      offsets[dim] =
+          addIndex(offsets[dim], subview.getMixedOffsets()[i], strides[dim]);
+      sizes[dim] = subview.getMixedSizes()[i];
+      strides[dim] *= *getConstantIntValue(subview.getMixedStrides()[i]);
+      if (!dropped.test(i))
+        kept.push_back(dim);
+    }
+    dims = kept;
+  }
+  offsets[kRowDim] = addIndex(offsets[kRowDim], shift, -1);
+  SmallVector<OpFoldResult> steps =
+      getAsIndexOpFoldResult(b.getContext(), strides);
+  MemRefType result = memref::SubViewOp::inferRankReducedResultType(
+      cast<MemRefType>(view.getType()).getShape(),
+      cast<MemRefType>(shrunk.getType()), offsets, sizes, steps);
+  return memref::SubViewOp::create(b, loc, result, shrunk, offsets, sizes,
+                                   steps);
+}
+
+LogicalResult PaddedSlices::run(MemsetOp memset) {
+  FailureOr<PaddedFill> fill = findFill(memset);
+  if (failed(fill))
+    return failure();
+  Operation *copy = fill->copy;
+  MemRefType type = fill->buffer.getType();
+  int64_t numRows = type.getDimSize(kRowDim);
+  if (getBytesPerPartition(type).value_or(0) <= budget)
+    return failure(); // loaded whole, once: nothing to narrow
+
+  // The loops the fill does not depend on: each iteration fills the same
+  // image, so the window may be the union over them (and the fill then
+  // moves out of them). The most of them, innermost first, whose union still
+  // fits the budget; none when no union fits.
+  SmallVector<Value> fillValues = {copy->getOperand(0)};
+  llvm::append_range(fillValues, fill->interior.getOffsets());
+  llvm::append_range(fillValues, fill->interior.getSizes());
+  Scope invariant;
+  for (auto loop = memset->getParentOfType<scf::ForOp>(); loop;
+       loop = loop->getParentOfType<scf::ForOp>()) {
+    if (llvm::any_of(fillValues,
+                     [&](Value v) { return dependsOnLoop(v, loop); }))
+      break;
+    invariant.push_back(loop);
+  }
+  int64_t bytesPerRow = *getBytesPerPartition(type) / numRows;
+  std::optional<RowSpan> span;
+  std::string reason;
+  for (size_t depth = 0; depth <= invariant.size(); ++depth) {
+    FailureOr<RowSpan> candidate =
+        getRowSpan(*fill, ArrayRef(invariant).take_front(depth), reason);
+    if (failed(candidate) || (span && candidate->window * bytesPerRow > budget))
+      break;
+    span = *candidate;
+  }
+  if (!span)
+    return decline(copy, reason);
+  const LinearForm *lowest = &span->first;
+  int64_t window = span->window;
+  if (window >= numRows)
+    return failure(); // every row is read
+  for (auto [atom, coefficient] : lowest->terms)
+    if (!canRecomputeBefore(atom, memset, dominance))
+      return decline(copy, "a read's rows are computed after the image");
+
+  // The window's first row, kept inside the buffer.
+  OpBuilder b(memset);
+  Location loc = memset.getLoc();
+  auto constant = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value begin = arith::MaxSIOp::create(
+      b, loc,
+      arith::MinSIOp::create(b, loc, materialize(*lowest, memset, dominance, b),
+                             constant(numRows - window)),
+      constant(0));
+  SmallVector<int64_t> shape(type.getShape());
+  shape[kRowDim] = window;
+  Value shrunk =
+      memref::AllocOp::create(b, loc,
+                              MemRefType::get(shape, type.getElementType(),
+                                              nullptr, type.getMemorySpace()));
+  MemsetOp::create(b, loc, shrunk, memset.getValueAttr());
+
+  // The copy: the interior rows [row, row + size) inside the window only.
+  b.setInsertionPoint(copy);
+  memref::SubViewOp interior = fill->interior;
+  Value row = getValueOrCreateConstantIndexOp(
+      b, loc, interior.getMixedOffsets()[kRowDim]);
+  Value size = getValueOrCreateConstantIndexOp(
+      b, loc, interior.getMixedSizes()[kRowDim]);
+  Value windowEnd = arith::AddIOp::create(b, loc, begin, constant(window));
+  Value lo = arith::MaxSIOp::create(b, loc, begin, row);
+  Value hi = arith::MinSIOp::create(b, loc, windowEnd,
+                                    arith::AddIOp::create(b, loc, row, size));
+  Value count = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, hi, lo), constant(0));
+  // Never more than the window: says so to the report and later passes.
+  count = arith::MinSIOp::create(b, loc, count, constant(window));
+  auto narrow = [&](Value view, SmallVector<OpFoldResult> offsets,
+                    Value rowOffset) {
+    SmallVector<OpFoldResult> sizes = memref::getMixedSizes(b, loc, view);
+    SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+    offsets[kRowDim] = rowOffset;
+    sizes[kRowDim] = count;
+    return memref::SubViewOp::create(b, loc, view, offsets, sizes, strides)
+        .getResult();
+  };
+  Value source = copy->getOperand(0);
+  SmallVector<OpFoldResult> zeros(cast<MemRefType>(source.getType()).getRank(),
+                                  b.getIndexAttr(0));
+  Value narrowedSource =
+      narrow(source, zeros, arith::SubIOp::create(b, loc, lo, row));
+  SmallVector<OpFoldResult> sizes = interior.getMixedSizes();
+  SmallVector<OpFoldResult> offsets = interior.getMixedOffsets();
+  offsets[kRowDim] = arith::SubIOp::create(b, loc, lo, begin).getResult();
+  sizes[kRowDim] = count;
+  Value target = memref::SubViewOp::create(
+      b, loc, shrunk, offsets, sizes,
+      SmallVector<OpFoldResult>(sizes.size(), b.getIndexAttr(1)));
+  b.clone(*copy)->setOperands({narrowedSource, target});
+
+  // The reads, moved back by the window's first row.
+  for (OpOperand *read : fill->reads) {
+    b.setInsertionPoint(read->getOwner());
+    read->set(compose(read->get(), fill->buffer, shrunk, begin, b));
+  }
+  rewriter.eraseOp(copy);
+  rewriter.eraseOp(memset);
+  // The old views and buffer are dead now.
+  llvm::SetVector<Operation *> dead;
+  dead.insert(fill->buffer);
+  for (size_t i = 0; i < dead.size(); ++i)
+    for (Operation *user : dead[i]->getUsers())
+      dead.insert(user);
+  for (Operation *op : llvm::reverse(dead))
+    if (op->use_empty())
+      rewriter.eraseOp(op);
+  return success();
+}
+
 struct LoadSlicesPass : public nki::impl::NKILoadSlicesBase<LoadSlicesPass> {
+  using Base::Base;
   void runOnOperation() override {
     applyToEach<DmaCopyOp>(getOperation(), getArgument(),
                            [&](RewriterBase &rewriter, DmaCopyOp dma) {
@@ -365,6 +855,11 @@ struct LoadSlicesPass : public nki::impl::NKILoadSlicesBase<LoadSlicesPass> {
                               [&](RewriterBase &rewriter, TensorCopyOp copy) {
                                 return sliceOnChipCopy(rewriter, copy);
                               });
+    applyToEach<MemsetOp>(getOperation(), getArgument(),
+                          [&](RewriterBase &rewriter, MemsetOp memset) {
+                            return slicePaddedImage(rewriter, memset,
+                                                    sbufBudget);
+                          });
   }
 };
 
@@ -381,4 +876,12 @@ LogicalResult nki::sliceOnChipCopy(RewriterBase &rewriter, TensorCopyOp copy) {
     return failure();
   DominanceInfo dominance;
   return LoadSlices(rewriter, dominance).run(copy);
+}
+
+LogicalResult nki::slicePaddedImage(RewriterBase &rewriter, MemsetOp memset,
+                                    int64_t sbufBudget) {
+  DominanceInfo dominance;
+  return PaddedSlices(rewriter, dominance,
+                      resolveSbufBudget(memset, sbufBudget))
+      .run(memset);
 }

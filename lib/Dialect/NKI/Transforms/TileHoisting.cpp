@@ -495,6 +495,28 @@ void Hoister::fillCache(Chain &chain, Cache &cache,
   }
 }
 
+/// The reads of `view` read `moved` (the same view of a cache slot) instead;
+/// views between them are built again on it, since the slot's layout is not
+/// the tile's. Writers keep the old views (they die with the chain).
+static void moveReads(Value view, Value moved,
+                      const llvm::SmallPtrSetImpl<Operation *> &writing) {
+  for (OpOperand &use : llvm::make_early_inc_range(view.getUses())) {
+    Operation *user = use.getOwner();
+    if (writing.contains(user))
+      continue;
+    if (isa<ViewLikeOpInterface>(user)) {
+      OpBuilder at(user);
+      FailureOr<Value> next =
+          replayViewChain(at, user->getLoc(), {user}, moved);
+      if (succeeded(next)) {
+        moveReads(user->getResult(0), *next, writing);
+        continue;
+      }
+    }
+    use.set(moved);
+  }
+}
+
 void Hoister::readFromCache(Chain &chain, Cache &cache,
                             ArrayRef<Operation *> writerViews) {
   OpBuilder site(chain.result);
@@ -523,9 +545,7 @@ void Hoister::readFromCache(Chain &chain, Cache &cache,
     // The same view of the slot (a rank-reducing one drops the same dims).
     OpBuilder at(subview);
     Value moved = replaySubviews(at, loc, {subview.getOperation()}, siteSlot);
-    subview.getResult().replaceUsesWithIf(moved, [&](OpOperand &viewUse) {
-      return !writing.contains(viewUse.getOwner());
-    });
+    moveReads(subview.getResult(), moved, writing);
   }
   for (Operation *op : llvm::reverse(chain.ops))
     op->erase();

@@ -207,7 +207,34 @@ def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
     computable before the DMA (pure index arithmetic is recomputed there).
     Otherwise the DMA stays, with a remark saying why. DMAs whose reads cover
     every row are left alone silently.
+
+    A padded image (a local buffer set whole by `nki.memset` to the pad
+    value, then filled by one copy into a unit-stride view of its interior,
+    then only read, as the importer builds for a padded conv) larger than
+    `sbuf-budget` bytes per partition shrinks to a window of rows: the union
+    of the rows its reads touch (through chains of subviews with any static
+    strides) over every iteration of the loops around it whose induction
+    variables the fill does not use (the filter-tap loops), which must be a
+    window of fixed size that moves only with the loops outside them (the
+    spatial block). The memset sets the window; the copy loads only the
+    interior rows inside it (a clipped, dynamically sized DMA); each read
+    becomes one subview of the window. A padded image that fits the budget
+    is left whole, so that `nki-hoist-loads` loads it once.
+
+    ```mlir
+    // a 7x7/2 stem's 3 x 230 x 230 image, read 4 output rows at a time
+    %image = memref.alloc() : memref<3x13x230xf32, #nki.mem<sbuf>>
+    nki.memset %image, 0.0 : memref<3x13x230xf32, #nki.mem<sbuf>>
+    // rows max(begin, 3) .. min(begin + 13, 227) of the padded image
+    nki.dma_copy %x_rows to %image[0, %lo - %begin, 3] [3, %count, 224] ...
+    ```
   }];
+  let options = [
+    Option<"sbufBudget", "sbuf-budget", "int64_t", /*default=*/"0",
+           "Bytes per partition above which a padded image is loaded in "
+           "windows of rows (default 0: half the usable SBUF of the kernel's "
+           "#nki.target)">
+  ];
   let dependentDialects = ["::mlir::nki::NKIDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];

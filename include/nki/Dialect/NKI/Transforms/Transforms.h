@@ -64,6 +64,16 @@ LogicalResult loadSlice(RewriterBase &rewriter, DmaCopyOp load);
 /// image): narrowed to the rows of its target that are read.
 LogicalResult sliceOnChipCopy(RewriterBase &rewriter, TensorCopyOp copy);
 
+/// loadSlice for a padded image: `memset` sets a local buffer to the pad
+/// value, one copy then fills a unit-stride interior view of it, and reads
+/// follow. When the buffer takes more than `sbufBudget` bytes per
+/// partition, it shrinks to the rows the reads touch over every iteration
+/// of the loops around it that the fill does not depend on (a window of
+/// fixed size that may move with the loops outside them); the copy loads
+/// only the interior rows inside the window.
+LogicalResult slicePaddedImage(RewriterBase &rewriter, MemsetOp memset,
+                               int64_t sbufBudget);
+
 /// nki-share-tap-loads: `load`, an HBM->SBUF DMA whose window moves with the
 /// loops directly around it, becomes one load of the windows' union before
 /// those loops (a slab of at most `sbufBudget` bytes per partition) and an
