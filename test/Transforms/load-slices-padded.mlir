@@ -4,21 +4,29 @@
 // rows at a time, shifted by the filter row %fh. Its 64 rows (5120 bytes per
 // partition) exceed the budget; the union of the reads over the tap loop
 // (which does not change the image) is 6 rows from 4 * %sp, and over the
-// block loop too it would be every row: so a 6-row window that moves with
-// %sp, into which only the interior rows inside it are copied.
+// block loop too it would be every row. So the 15 blocks are strip-mined
+// into 3 groups of 5 (the most that fit, 8, would leave a ragged group), and
+// each group reads one window of 6 + 4 * 4 = 22 rows from 4 * (5 * %g), into
+// which only the interior rows inside it are copied (clipped, a dynamic
+// count of at most 22 rows); each read is one subview of the window.
 // CHECK-LABEL: func.func @padded_window
-// CHECK: scf.for %[[SP:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[FIRST:.*]] = arith.muli %[[G]], %[[C5:.*]] : index
+// CHECK: %[[LEFT:.*]] = arith.subi %{{.*}}, %[[FIRST]] : index
+// CHECK: %[[N:.*]] = arith.minsi %[[LEFT]], %{{.*}} : index
+// CHECK: scf.for %[[B:.*]] = %{{.*}} to %[[N]] step
+// CHECK: %[[SP:.*]] = arith.addi %[[FIRST]], %[[B]] : index
 // CHECK: scf.for %[[FH:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: %[[FIRST:.*]] = arith.addi %{{.*}}, %{{.*}} : index
-// CHECK: %[[CLAMP:.*]] = arith.minsi %[[FIRST]], %{{.*}} : index
+// CHECK: %[[ROW0:.*]] = arith.muli %[[FIRST]], %{{.*}} : index
+// CHECK: %[[CLAMP:.*]] = arith.minsi %{{.*}}, %[[C42:.*]] : index
 // CHECK: %[[BEGIN:.*]] = arith.maxsi %[[CLAMP]], %{{.*}} : index
-// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<4x6x20xf32, #nki.mem<sbuf>>
-// CHECK: nki.memset %[[IMAGE]], 0.000000e+00 : memref<4x6x20xf32, #nki.mem<sbuf>>
+// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<4x22x20xf32, #nki.mem<sbuf>>
+// CHECK: nki.memset %[[IMAGE]], 0.000000e+00 : memref<4x22x20xf32, #nki.mem<sbuf>>
 // CHECK: %[[LO:.*]] = arith.maxsi %[[BEGIN]], %{{.*}} : index
-// CHECK: %[[SRC:.*]] = memref.subview %{{.*}}[0, %{{.*}}, 0] [4, %[[N:.*]], 18] [1, 1, 1] : memref<4x62x18xf32> to memref<4x?x18xf32, strided<[1116, 18, 1], offset: ?>>
-// CHECK: %[[DST:.*]] = memref.subview %[[IMAGE]][0, %{{.*}}, 1] [4, %[[N]], 18] [1, 1, 1]
+// CHECK: %[[SRC:.*]] = memref.subview %{{.*}}[0, %{{.*}}, 0] [4, %[[COUNT:.*]], 18] [1, 1, 1] : memref<4x62x18xf32> to memref<4x?x18xf32, strided<[1116, 18, 1], offset: ?>>
+// CHECK: %[[DST:.*]] = memref.subview %[[IMAGE]][0, %{{.*}}, 1] [4, %[[COUNT]], 18] [1, 1, 1]
 // CHECK: nki.dma_copy %[[SRC]] to %[[DST]]
-// CHECK: %[[READ:.*]] = memref.subview %[[IMAGE]][0, %{{.*}}, 0] [4, 4, 18] [1, 1, 1] : memref<4x6x20xf32, #nki.mem<sbuf>> to memref<4x4x18xf32, strided<[120, 20, 1], offset: ?>, #nki.mem<sbuf>>
+// CHECK: %[[READ:.*]] = memref.subview %[[IMAGE]][0, %{{.*}}, 0] [4, 4, 18] [1, 1, 1] : memref<4x22x20xf32, #nki.mem<sbuf>> to memref<4x4x18xf32, strided<[440, 20, 1], offset: ?>, #nki.mem<sbuf>>
 // CHECK: nki.tensor_copy %[[READ]] to
 // CHECK-NOT: memref<4x64x20xf32
 func.func @padded_window(%x: memref<4x62x18xf32>, %out: memref<4x4x18xf32, #nki.mem<sbuf>>) {

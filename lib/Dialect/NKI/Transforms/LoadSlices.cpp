@@ -3,6 +3,7 @@
 #include "Recompute.h"
 #include "Remarks.h"
 
+#include "nki/Analysis/IndexEvaluation.h"
 #include "nki/Analysis/Legality.h"
 #include "nki/Analysis/ViewedRange.h"
 #include "nki/Dialect/NKI/IR/NKIOps.h"
@@ -11,6 +12,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -400,6 +402,35 @@ bool dependsOnLoop(Value value, scf::ForOp loop) {
                       [&](Value v) { return dependsOnLoop(v, loop); });
 }
 
+/// The loop whose induction variable `value` is, if any.
+scf::ForOp getLoopOf(Value value) {
+  auto arg = dyn_cast<BlockArgument>(value);
+  auto loop =
+      arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()) : scf::ForOp();
+  return loop && loop.getInductionVar() == value ? loop : scf::ForOp();
+}
+
+/// The least and greatest value of `form` when every atom is the induction
+/// variable of a loop with constant bounds (an upper bound through min/max
+/// will do); nullopt otherwise.
+std::optional<std::pair<int64_t, int64_t>> getRange(const LinearForm &form) {
+  int64_t lo = form.constant, hi = form.constant;
+  for (auto [atom, coefficient] : form.terms) {
+    scf::ForOp loop = getLoopOf(atom);
+    if (!loop)
+      return std::nullopt;
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> ub = getConstantUpperBound(loop.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!lb || !ub || !step || *step < 1 || *ub <= *lb)
+      return std::nullopt;
+    int64_t last = *lb + (*ub - 1 - *lb) / *step * *step;
+    lo += coefficient * (coefficient >= 0 ? *lb : last);
+    hi += coefficient * (coefficient >= 0 ? last : *lb);
+  }
+  return std::pair(lo, hi);
+}
+
 /// `value` as a linear form whose atoms are the induction variables of
 /// `scope` and values that depend on none of them.
 FailureOr<LinearForm> getLinearForm(Value value, ArrayRef<scf::ForOp> scope) {
@@ -432,6 +463,43 @@ FailureOr<LinearForm> getLinearForm(Value value, ArrayRef<scf::ForOp> scope) {
         scaled.add(*f, *c);
         return scaled;
       }
+  }
+  // Exact divisions by a constant, and clamps by a constant that never
+  // bind, proven over the loops' ranges (AlignPartitions' first row of a
+  // block: min(start / W, last)).
+  Operation *def = value.getDefiningOp();
+  if (isa_and_nonnull<arith::DivUIOp, arith::DivSIOp>(def)) {
+    std::optional<int64_t> divisor = getConstantIntValue(def->getOperand(1));
+    FailureOr<LinearForm> dividend = getLinearForm(def->getOperand(0), scope);
+    std::optional<std::pair<int64_t, int64_t>> range =
+        succeeded(dividend) ? getRange(*dividend) : std::nullopt;
+    if (divisor && *divisor > 0 && range && range->first >= 0 &&
+        dividend->constant % *divisor == 0 &&
+        llvm::all_of(dividend->terms,
+                     [&](auto term) { return term.second % *divisor == 0; })) {
+      LinearForm quotient;
+      quotient.add(*dividend, 1);
+      quotient.constant /= *divisor;
+      for (auto &term : quotient.terms)
+        term.second /= *divisor;
+      return quotient;
+    }
+  }
+  bool isMin = isa_and_nonnull<arith::MinUIOp, arith::MinSIOp>(def);
+  if (isMin || isa_and_nonnull<arith::MaxUIOp, arith::MaxSIOp>(def)) {
+    for (auto [bound, other] :
+         {std::pair(def->getOperand(1), def->getOperand(0)),
+          std::pair(def->getOperand(0), def->getOperand(1))}) {
+      std::optional<int64_t> c = getConstantIntValue(bound);
+      if (!c)
+        continue;
+      FailureOr<LinearForm> f = getLinearForm(other, scope);
+      std::optional<std::pair<int64_t, int64_t>> range =
+          succeeded(f) ? getRange(*f) : std::nullopt;
+      if (range && range->first >= 0 && *c >= 0 &&
+          (isMin ? range->second <= *c : range->first >= *c))
+        return f;
+    }
   }
   bool isInductionVar = llvm::any_of(
       scope, [&](scf::ForOp loop) { return loop.getInductionVar() == value; });
@@ -497,7 +565,8 @@ getReadRows(Value buffer, Value view, ArrayRef<scf::ForOp> scope) {
 }
 
 /// The least (`lowest`) or greatest value of `form` over every iteration of
-/// the loops of `scope`; fails unless their bounds and steps are constants.
+/// the loops of `scope` (or beyond: an upper bound may be a bound, through
+/// min/max); fails unless their bounds and steps are constants.
 FailureOr<LinearForm> extremeOverScope(const LinearForm &form,
                                        ArrayRef<scf::ForOp> scope,
                                        bool lowest) {
@@ -514,7 +583,7 @@ FailureOr<LinearForm> extremeOverScope(const LinearForm &form,
     }
     scf::ForOp loop = *found;
     std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-    std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+    std::optional<int64_t> ub = getConstantUpperBound(loop.getUpperBound());
     std::optional<int64_t> step = getConstantIntValue(loop.getStep());
     if (!lb || !ub || !step || *step < 1 || *ub <= *lb)
       return failure();
@@ -552,6 +621,40 @@ struct RowSpan {
 struct PaddedFill;
 FailureOr<RowSpan> getRowSpan(PaddedFill &fill, ArrayRef<scf::ForOp> scope,
                               std::string &reason);
+
+/// Most spatial blocks that share one padded window (as in
+/// nki-group-row-blocks: trn2's 8 PSUM banks, one accumulation group each).
+constexpr int64_t kMaxGroupedBlocks = 8;
+
+/// Strip-mines `loop` (from 0, step 1, `tripCount` iterations) into groups of
+/// `blocks` consecutive iterations, in the same order: a loop over the groups
+/// around it (with its attributes), in which it runs min(blocks, tripCount -
+/// first) times with its old index recomputed as first + iv. Returns the
+/// group's first index.
+Value stripMine(scf::ForOp loop, int64_t tripCount, int64_t blocks) {
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  auto constant = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto groups = scf::ForOp::create(
+      b, loc, constant(0), constant(llvm::divideCeil(tripCount, blocks)),
+      constant(1));
+  groups->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+  b.setInsertionPointToStart(groups.getBody());
+  Value first =
+      arith::MulIOp::create(b, loc, groups.getInductionVar(), constant(blocks));
+  Value size = arith::MinSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, constant(tripCount), first),
+      constant(blocks));
+  loop->moveBefore(groups.getBody()->getTerminator());
+  loop.setUpperBound(size);
+  OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
+  Value iv = loop.getInductionVar();
+  Value index = arith::AddIOp::create(inner, loc, first, iv);
+  iv.replaceAllUsesExcept(index, index.getDefiningOp());
+  return first;
+}
 
 /// A padded image: a local buffer set whole to a constant, then partly
 /// overwritten by one copy into a unit-stride view of it, then only read.
@@ -749,24 +852,64 @@ LogicalResult PaddedSlices::run(MemsetOp memset) {
     invariant.push_back(loop);
   }
   int64_t bytesPerRow = *getBytesPerPartition(type) / numRows;
+  auto fits = [&](int64_t rows) {
+    return rows < numRows && rows * bytesPerRow <= budget;
+  };
   std::optional<RowSpan> span;
+  size_t depth = 0;
   std::string reason;
-  for (size_t depth = 0; depth <= invariant.size(); ++depth) {
+  for (size_t d = 0; d <= invariant.size(); ++d) {
     FailureOr<RowSpan> candidate =
-        getRowSpan(*fill, ArrayRef(invariant).take_front(depth), reason);
-    if (failed(candidate) || (span && candidate->window * bytesPerRow > budget))
+        getRowSpan(*fill, ArrayRef(invariant).take_front(d), reason);
+    if (failed(candidate) || (span && !fits(candidate->window)))
       break;
     span = *candidate;
+    depth = d;
   }
   if (!span)
     return decline(copy, reason);
-  const LinearForm *lowest = &span->first;
-  int64_t window = span->window;
-  if (window >= numRows)
+  if (span->window >= numRows)
     return failure(); // every row is read
-  for (auto [atom, coefficient] : lowest->terms)
+  for (auto [atom, coefficient] : span->first.terms)
     if (!canRecomputeBefore(atom, memset, dominance))
       return decline(copy, "a read's rows are computed after the image");
+
+  // The window moves with a loop further out (the spatial blocks) whose
+  // union does not fit whole: groups of its consecutive iterations share
+  // one window, as many as fit (strip-mining keeps the iterations' order;
+  // nki-hoist-loads then loads the window once per group). The window's
+  // first row is linear in the loop's index i with a positive stride s, so
+  // over i in [first, first + blocks) it spans s * (blocks - 1) more rows,
+  // from the row of `first`.
+  scf::ForOp outer = memset->getParentOfType<scf::ForOp>();
+  if (depth > 0)
+    outer = invariant[depth - 1]->getParentOfType<scf::ForOp>();
+  for (; outer; outer = outer->getParentOfType<scf::ForOp>()) {
+    Value index = outer.getInductionVar();
+    int64_t stride = span->first.terms.lookup(index);
+    if (stride == 0)
+      continue;
+    std::optional<int64_t> trips = getNormalTripCount(outer);
+    int64_t blocks = trips ? std::min(kMaxGroupedBlocks, *trips) : 0;
+    while (blocks > 1 && !fits(span->window + stride * (blocks - 1)))
+      --blocks;
+    // Rather groups of equal size (no ragged last group: host threads
+    // share the groups evenly), when that halves them at most.
+    for (int64_t even = blocks; even > 1 && 2 * even >= blocks; --even)
+      if (*trips % even == 0) {
+        blocks = even;
+        break;
+      }
+    if (stride > 0 && blocks > 1 && outer.getNumResults() == 0) {
+      Value first = stripMine(outer, *trips, blocks);
+      span->first.terms.erase(index);
+      span->first.terms[first] += stride;
+      span->window += stride * (blocks - 1);
+    }
+    break;
+  }
+  const LinearForm *lowest = &span->first;
+  int64_t window = span->window;
 
   // The window's first row, kept inside the buffer.
   OpBuilder b(memset);

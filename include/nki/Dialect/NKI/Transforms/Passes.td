@@ -213,20 +213,31 @@ def NKILoadSlices : Pass<"nki-load-slices", "func::FuncOp"> {
     then only read, as the importer builds for a padded conv) larger than
     `sbuf-budget` bytes per partition shrinks to a window of rows: the union
     of the rows its reads touch (through chains of subviews with any static
-    strides) over every iteration of the loops around it whose induction
-    variables the fill does not use (the filter-tap loops), which must be a
-    window of fixed size that moves only with the loops outside them (the
-    spatial block). The memset sets the window; the copy loads only the
-    interior rows inside it (a clipped, dynamically sized DMA); each read
+    strides; row offsets linear in loop indices, through exact divisions and
+    clamps proven never to bind) over every iteration of the loops around it
+    whose indices the fill does not use (the filter taps), as many of them
+    as keep the window within the budget. It must be a window of fixed size,
+    moving only with loops further out. When it moves with a loop (the
+    spatial blocks), up to 8 consecutive iterations of that loop share one
+    window (the loop is strip-mined into groups, preferably of equal size),
+    as many as fit the budget, so that the halo rows between blocks are
+    loaded once per group. The memset sets the window; the copy loads only
+    the interior rows inside it (a clipped, dynamically sized DMA); each read
     becomes one subview of the window. A padded image that fits the budget
     is left whole, so that `nki-hoist-loads` loads it once.
 
     ```mlir
-    // a 7x7/2 stem's 3 x 230 x 230 image, read 4 output rows at a time
-    %image = memref.alloc() : memref<3x13x230xf32, #nki.mem<sbuf>>
-    nki.memset %image, 0.0 : memref<3x13x230xf32, #nki.mem<sbuf>>
-    // rows max(begin, 3) .. min(begin + 13, 227) of the padded image
-    nki.dma_copy %x_rows to %image[0, %lo - %begin, 3] [3, %count, 224] ...
+    // ResNet's 7x7/2 stem: its 3 x 230 x 230 image (211,600 bytes per
+    // partition) is read 4 output rows (8 + 5 padded rows) per block; 7
+    // blocks share a 13 + 8 * 6 = 61-row window
+    scf.for %group = 0 to 4 {
+      %first = arith.muli %group, %c7 : index
+      %image = memref.alloc() : memref<3x61x230xf32, #nki.mem<sbuf>>
+      nki.memset %image, 0.0 : memref<3x61x230xf32, #nki.mem<sbuf>>
+      // padded rows max(begin, 3) .. min(begin + 61, 227), begin = 8 * %first
+      nki.dma_copy %x_rows to %image[0, %lo - %begin, 3] [3, %count, 224] ...
+      scf.for %block = 0 to min(7, 28 - %first) { ... taps read %image ... }
+    }
     ```
   }];
   let options = [
