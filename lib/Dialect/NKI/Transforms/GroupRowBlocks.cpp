@@ -1,5 +1,6 @@
 //===- GroupRowBlocks.cpp - One slab for several row blocks -----*- C++ -*-===//
 
+#include "Loops.h"
 #include "Remarks.h"
 #include "Views.h"
 
@@ -435,27 +436,18 @@ void Grouper::retargetFill(Slab &slab, GroupPlan &plan, Value groupStart,
 /// Strip-mine: for group in [0, ceil(n / G)) { for block in [0, min(G,
 /// n - group * G)) { ... index group * G + block ... } }.
 void Grouper::rewrite(Slab &slab, GroupPlan &plan) {
-  Value iv = loop.getInductionVar();
-  OpBuilder b(loop);
   Location loc = loop.getLoc();
+  // The loop's index is group * G + block now, computed at its top.
+  auto [firstBlock, block] = stripMine(loop, plan.tripCount, plan.blocks);
+  OpBuilder b(loop);
   auto constant = [&](int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v).getResult();
   };
-  Value zero = constant(0), one = constant(1);
-  Value groupCount = constant(llvm::divideCeil(plan.tripCount, plan.blocks));
-  auto outer = scf::ForOp::create(b, loc, zero, groupCount, one);
-  outer->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
-  b.setInsertionPointToStart(outer.getBody());
-  Value firstBlock = arith::MulIOp::create(b, loc, outer.getInductionVar(),
-                                           constant(plan.blocks));
-  Value remaining =
-      arith::SubIOp::create(b, loc, constant(plan.tripCount), firstBlock);
-  Value groupSize =
-      arith::MinSIOp::create(b, loc, remaining, constant(plan.blocks));
   // The group's window: from its first block's start, moved back where it
   // would pass the tensor's end.
   IRMapping mapping;
-  Value firstStart = cloneWith(plan.offset, iv, firstBlock, loop, b, mapping);
+  Value firstStart =
+      cloneWith(plan.offset, block, firstBlock, loop, b, mapping);
   Value groupStart = arith::MinSIOp::create(
       b, loc, firstStart, constant(plan.extent - plan.groupRows));
   MemRefType slabType = slab.alloc.getType();
@@ -464,19 +456,12 @@ void Grouper::rewrite(Slab &slab, GroupPlan &plan) {
   auto groupType = MemRefType::get(groupShape, slabType.getElementType(),
                                    nullptr, slabType.getMemorySpace());
   Value groupSlab = memref::AllocOp::create(b, loc, groupType);
-  // In the block loop: the block index, and the block's rows of the slab.
-  OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
-  Value block = arith::AddIOp::create(inner, loc, firstBlock, iv);
-  // The block's window start, recomputed where the block begins.
+  // In the block loop: the block's rows of the slab, from its window start
+  // recomputed where the block begins.
+  OpBuilder inner(loop.getBody(), std::next(loop.getBody()->begin()));
   IRMapping blockMapping;
   Value blockStart =
-      cloneWith(plan.offset, iv, block, loop, inner, blockMapping);
-  SmallVector<OpOperand *> ivUses;
-  for (OpOperand &use : iv.getUses())
-    if (use.getOwner() != block.getDefiningOp())
-      ivUses.push_back(&use);
-  for (OpOperand *use : ivUses)
-    use->set(block);
+      cloneWith(plan.offset, block, block, loop, inner, blockMapping);
   Value within = arith::SubIOp::create(inner, loc, blockStart, groupStart);
   SmallVector<OpFoldResult> offsets(groupShape.size(), inner.getIndexAttr(0));
   SmallVector<OpFoldResult> sizes,
@@ -486,8 +471,7 @@ void Grouper::rewrite(Slab &slab, GroupPlan &plan) {
   offsets[slab.slabDim] = within;
   Value blockRows =
       memref::SubViewOp::create(inner, loc, groupSlab, offsets, sizes, strides);
-  loop->moveBefore(outer.getBody()->getTerminator());
-  loop.setUpperBound(groupSize);
+  auto outer = cast<scf::ForOp>(loop->getParentOp());
   slab.fill->moveBefore(loop);
   retargetFill(slab, plan, groupStart, groupSlab);
   // Constants the fill took from the loop body come along.

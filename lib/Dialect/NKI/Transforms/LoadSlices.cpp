@@ -1,5 +1,6 @@
 //===- LoadSlices.cpp - Load only the rows later reads touch ----*- C++ -*-===//
 
+#include "Loops.h"
 #include "Recompute.h"
 #include "Remarks.h"
 
@@ -626,36 +627,6 @@ FailureOr<RowSpan> getRowSpan(PaddedFill &fill, ArrayRef<scf::ForOp> scope,
 /// nki-group-row-blocks: trn2's 8 PSUM banks, one accumulation group each).
 constexpr int64_t kMaxGroupedBlocks = 8;
 
-/// Strip-mines `loop` (from 0, step 1, `tripCount` iterations) into groups of
-/// `blocks` consecutive iterations, in the same order: a loop over the groups
-/// around it (with its attributes), in which it runs min(blocks, tripCount -
-/// first) times with its old index recomputed as first + iv. Returns the
-/// group's first index.
-Value stripMine(scf::ForOp loop, int64_t tripCount, int64_t blocks) {
-  OpBuilder b(loop);
-  Location loc = loop.getLoc();
-  auto constant = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
-  };
-  auto groups = scf::ForOp::create(
-      b, loc, constant(0), constant(llvm::divideCeil(tripCount, blocks)),
-      constant(1));
-  groups->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
-  b.setInsertionPointToStart(groups.getBody());
-  Value first =
-      arith::MulIOp::create(b, loc, groups.getInductionVar(), constant(blocks));
-  Value size = arith::MinSIOp::create(
-      b, loc, arith::SubIOp::create(b, loc, constant(tripCount), first),
-      constant(blocks));
-  loop->moveBefore(groups.getBody()->getTerminator());
-  loop.setUpperBound(size);
-  OpBuilder inner = OpBuilder::atBlockBegin(loop.getBody());
-  Value iv = loop.getInductionVar();
-  Value index = arith::AddIOp::create(inner, loc, first, iv);
-  iv.replaceAllUsesExcept(index, index.getDefiningOp());
-  return first;
-}
-
 /// A padded image: a local buffer set whole to a constant, then partly
 /// overwritten by one copy into a unit-stride view of it, then only read.
 struct PaddedFill {
@@ -901,7 +872,7 @@ LogicalResult PaddedSlices::run(MemsetOp memset) {
         break;
       }
     if (stride > 0 && blocks > 1 && outer.getNumResults() == 0) {
-      Value first = stripMine(outer, *trips, blocks);
+      Value first = stripMine(outer, *trips, blocks).first;
       span->first.terms.erase(index);
       span->first.terms[first] += stride;
       span->window += stride * (blocks - 1);
