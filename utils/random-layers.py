@@ -10,8 +10,9 @@ end (the differential sweep of issue 13).
                                             its own upstream lowering
 
 SEEDS is a list of numbers and ranges (1 5 10-20), pooling seeds (p1,
-p3-9: a standalone pooling layer each), or saved layer files (.mlir),
-checked the same way. Each seed draws a layout
+p3-9: a standalone pooling layer each), conv + pooling seeds (c1, c3-9: a
+conv layer followed by a pooling drawn like a standalone one, which is not
+fused at eviction), or saved layer files (.mlir), checked the same way. Each seed draws a layout
 (NCHW x FCHW, NHWC x HWCF, NHWC x FHWC; or a depthwise conv, NCHW x CHW or
 NHWC x HWC), sizes, stride, dilation, padding per
 side, a bias form (none, linalg.broadcast, linalg.generic, added after the
@@ -94,8 +95,13 @@ def knobs(k):
                       "depthwise"])
 
 
-def generate(seed):
+def generate(seed, pooling=None):
+    """A conv layer; with `pooling` (a random.Random), followed by a pooling
+    of its own, drawn like a standalone one (the c seeds)."""
     k = draw(seed)
+    if pooling:
+        k["pool"], k["init"] = 1, False
+        k["order"] = [a for a in k["order"] if a != "i"]
     last = k["layout"] != "nchw_fchw"
     op = "bf16" if k["bf16"] else "f32"
     xs = [k["n"], k["h"], k["w"], k["ic"]] if last else [k["n"], k["ic"], k["h"], k["w"]]
@@ -118,6 +124,8 @@ def generate(seed):
     pooled = [k["ch"] // k["pool"], k["cw"] // k["pool"]]
     ps = (cs if k["pool"] == 1 else [k["n"]] + pooled + [k["oc"]] if last
           else [k["n"], k["oc"]] + pooled)
+    if pooling:
+        comment, pool_lines, ps = draw_pooling(pooling, k["n"], k["oc"], k["ch"], k["cw"], last)
     L = [f"// random-layers seed {seed}: {knobs(k)}",
          f"func.func @layer({', '.join(args[a] for a in order)}) -> {shape(ps, 'f32')} {{",
          "  %zero = arith.constant 0.0 : f32",
@@ -164,18 +172,25 @@ def generate(seed):
         L += conv2d_linalg.tensor_max_pool(v, shape(cs, "f32"), shape(ps, "f32"),
                                            k["pool"], "f32", "nhwc" if last else "nchw")
         v = "%pool"
+    if pooling:
+        L.insert(0, comment)
+        lines, v = pool_lines(v)
+        L += lines
     L += [f"  return {v} : {shape(ps, 'f32')}", "}"]
     return "\n".join(L) + "\n"
 
 
-def generate_pool(seed):
-    """A standalone pooling layer as torch-mlir / TOSA paths emit it: max or
-    sum (maybe divided by the window size), NCHW or NHWC, any window, stride,
-    dilation, padding per side, pad and init values (mostly the identity)."""
-    r = random.Random(f"pool{seed}")
-    kind, last = r.choice(["max", "sum"]), r.random() < 0.3
-    n, c = r.choice([1, 2]), r.choice([1, 3, 64, 128, 130, 257])
-    h, w = r.randint(3, 12), r.randint(3, 12)
+def generate_conv_pool(seed):
+    """A conv layer (c seeds) followed by a pooling that is not fused at
+    eviction: a standalone pooling's knobs applied to the conv's result."""
+    return generate(seed, random.Random(f"convpool{seed}"))
+
+
+def draw_pooling(r, n, c, h, w, last, kind=None):
+    """Knobs of a pooling of an [n, c, h, w] (or NHWC) f32 value: a comment,
+    a function emitting its lines from the value's name (returning them and
+    the result's name), and the result's shape."""
+    kind = kind or r.choice(["max", "sum"])
     kh, kw = r.randint(1, 3), r.randint(1, 3)
     sh, sw = r.randint(1, 3), r.randint(1, 3)
     dh, dw = r.choice([1, 1, 2]), r.choice([1, 1, 2])
@@ -191,31 +206,47 @@ def generate_pool(seed):
     scaled = kind == "sum" and r.random() < 0.6
     dims = (lambda rows, cols: [n, rows, cols, c]) if last else (lambda rows, cols: [n, c, rows, cols])
     x, p, o = shape(dims(h, w), "f32"), shape(dims(ph, pw), "f32"), shape(dims(oh, ow), "f32")
-    L = [f"// pool: kind={kind}, nhwc={last}, c={c}, window={kh}x{kw}, stride={sh}x{sw}, "
-         f"dilation={dh}x{dw}, pad={pad}, pad_value={pad_value}, init={init}, scaled={scaled}",
-         f"func.func @pool(%x: {x}) -> {o} {{",
-         f"  %pv = arith.constant {pad_value} : f32", f"  %iv = arith.constant {init} : f32"]
-    v = "%x"
-    if any(pad):
-        lo, hi = ([0, pad[0], pad[2], 0], [0, pad[1], pad[3], 0]) if last else ([0, 0, pad[0], pad[2]], [0, 0, pad[1], pad[3]])
-        L += [f"  %xp = tensor.pad %x low{lo} high{hi} {{",
-              "  ^bb0(%a: index, %b: index, %c: index, %d: index):",
-              "    tensor.yield %pv : f32", f"  }} : {x} to {p}"]
-        v = "%xp"
-    L += [f"  %e = tensor.empty() : {o}",
-          f"  %init = linalg.fill ins(%iv : f32) outs(%e : {o}) -> {o}",
-          f"  %win = tensor.empty() : tensor<{kh}x{kw}xf32>",
-          f"  %r = linalg.pooling_{'nhwc' if last else 'nchw'}_{kind} {{dilations = dense<[{dh}, {dw}]> : vector<2xi64>, "
-          f"strides = dense<[{sh}, {sw}]> : vector<2xi64>}} ins({v}, %win : {p}, tensor<{kh}x{kw}xf32>) outs(%init : {o}) -> {o}"]
-    v = "%r"
-    if scaled:
-        L += [f"  %k = arith.constant {kh * kw}.0 : f32", f"  %e2 = tensor.empty() : {o}",
-              f"  %avg = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR}}} ins(%r : {o}) outs(%e2 : {o}) {{",
-              "  ^bb0(%in: f32, %out: f32):", "    %q = arith.divf %in, %k : f32", "    linalg.yield %q : f32",
-              f"  }} -> {o}"]
-        v = "%avg"
-    L += [f"  return {v} : {o}", "}"]
-    return "\n".join(L) + "\n"
+    comment = (f"// pool: kind={kind}, nhwc={last}, c={c}, window={kh}x{kw}, stride={sh}x{sw}, "
+               f"dilation={dh}x{dw}, pad={pad}, pad_value={pad_value}, init={init}, scaled={scaled}")
+
+    def lines(v):
+        L = [f"  %pv = arith.constant {pad_value} : f32", f"  %iv = arith.constant {init} : f32"]
+        if any(pad):
+            lo, hi = ([0, pad[0], pad[2], 0], [0, pad[1], pad[3], 0]) if last else ([0, 0, pad[0], pad[2]], [0, 0, pad[1], pad[3]])
+            L += [f"  %xp2 = tensor.pad {v} low{lo} high{hi} {{",
+                  "  ^bb0(%a: index, %b2: index, %c2: index, %d: index):",
+                  "    tensor.yield %pv : f32", f"  }} : {x} to {p}"]
+            v = "%xp2"
+        L += [f"  %pe = tensor.empty() : {o}",
+              f"  %pinit = linalg.fill ins(%iv : f32) outs(%pe : {o}) -> {o}",
+              f"  %win = tensor.empty() : tensor<{kh}x{kw}xf32>",
+              f"  %pr = linalg.pooling_{'nhwc' if last else 'nchw'}_{kind} {{dilations = dense<[{dh}, {dw}]> : vector<2xi64>, "
+              f"strides = dense<[{sh}, {sw}]> : vector<2xi64>}} ins({v}, %win : {p}, tensor<{kh}x{kw}xf32>) outs(%pinit : {o}) -> {o}"]
+        v = "%pr"
+        if scaled:
+            L += [f"  %k = arith.constant {kh * kw}.0 : f32", f"  %e2 = tensor.empty() : {o}",
+                  f"  %avg = linalg.generic {{indexing_maps = [{ID}, {ID}], iterator_types = {PAR}}} ins(%pr : {o}) outs(%e2 : {o}) {{",
+                  "  ^bb0(%in: f32, %out: f32):", "    %q = arith.divf %in, %k : f32", "    linalg.yield %q : f32",
+                  f"  }} -> {o}"]
+            v = "%avg"
+        return L, v
+
+    return comment, lines, dims(oh, ow)
+
+
+def generate_pool(seed):
+    """A standalone pooling layer as torch-mlir / TOSA paths emit it: max or
+    sum (maybe divided by the window size), NCHW or NHWC, any window, stride,
+    dilation, padding per side, pad and init values (mostly the identity)."""
+    r = random.Random(f"pool{seed}")
+    kind, last = r.choice(["max", "sum"]), r.random() < 0.3
+    n, c = r.choice([1, 2]), r.choice([1, 3, 64, 128, 130, 257])
+    h, w = r.randint(3, 12), r.randint(3, 12)
+    x = shape([n, h, w, c] if last else [n, c, h, w], "f32")
+    comment, lines, o = draw_pooling(r, n, c, h, w, last, kind)
+    body, v = lines("%x")
+    return "\n".join([comment, f"func.func @pool(%x: {x}) -> {shape(o, 'f32')} {{"] + body +
+                     [f"  return {v} : {shape(o, 'f32')}", "}"]) + "\n"
 
 
 def check(seeds, bindir, keep):
@@ -226,6 +257,8 @@ def check(seeds, bindir, keep):
         # changed, kept as the regression it found).
         if isinstance(seed, str) and seed.startswith("p"):
             text = generate_pool(int(seed[1:]))
+        elif isinstance(seed, str) and seed.startswith("c"):
+            text = generate_conv_pool(int(seed[1:]))
         else:
             text = open(seed).read() if isinstance(seed, str) else generate(seed)
         with tempfile.TemporaryDirectory() as tmp:
@@ -274,9 +307,9 @@ def parse_seeds(items):
         if item.endswith(".mlir"):
             seeds.append(item)
             continue
-        if item.startswith("p"):
+        if item[0] in "pc":
             lo, _, hi = item[1:].partition("-")
-            seeds += [f"p{s}" for s in range(int(lo), int(hi or lo) + 1)]
+            seeds += [f"{item[0]}{s}" for s in range(int(lo), int(hi or lo) + 1)]
             continue
         lo, _, hi = item.partition("-")
         seeds += range(int(lo), int(hi or lo) + 1)
@@ -293,7 +326,9 @@ def main():
     seeds = parse_seeds(a.seeds)
     if a.command == "generate":
         for s in seeds:
-            sys.stdout.write(generate_pool(int(s[1:])) if str(s).startswith("p") else generate(s))
+            s = str(s)
+            sys.stdout.write(generate_pool(int(s[1:])) if s[0] == "p" else
+                             generate_conv_pool(int(s[1:])) if s[0] == "c" else generate(int(s)))
         return 0
     return 1 if check(seeds, a.bin, a.keep) else 0
 

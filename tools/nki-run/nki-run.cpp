@@ -503,7 +503,8 @@ Comparison compare(ArrayRef<float> actual, ArrayRef<float> expected) {
   for (size_t i = 0; i < actual.size(); ++i) {
     double a = actual[i], e = expected[i];
     double diff = std::fabs(a - e);
-    bool close = diff <= absTolerance + relTolerance * std::fabs(e);
+    // As numpy's allclose: infinities are close to themselves only.
+    bool close = a == e || diff <= absTolerance + relTolerance * std::fabs(e);
     if (std::isnan(a) != std::isnan(e) || (!std::isnan(a) && !close)) {
       if (result.firstMismatch < 0)
         result.firstMismatch = i;

@@ -17,6 +17,13 @@
 
 namespace mlir::nki {
 
+struct PoolLayer;
+
+/// At the builder's position, the loops of a pooling kernel: `x` pooled
+/// into `out` (both in HBM, in the layer's layout).
+void buildPoolNest(OpBuilder &b, Location loc, const PoolLayer &layer, Value x,
+                   Value out);
+
 class KernelBuilder {
 protected:
   KernelBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}

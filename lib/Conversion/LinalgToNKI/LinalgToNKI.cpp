@@ -62,6 +62,48 @@ struct Decline {
   std::string reason;
 };
 
+/// Reads a standalone pooling layer on tensors, as torch-mlir emits
+/// max_pool2d / avg_pool2d / adaptive_avg_pool2d(1): X (an argument, maybe
+/// padded by tensor.pad with a constant) -> linalg.pooling_nchw_max or
+/// pooling_nchw_sum into a linalg.fill of a constant -> for a sum,
+/// optionally a linalg.generic dividing by (or multiplying with) a constant
+/// -> returned.
+class PoolReader {
+public:
+  PoolReader(func::FuncOp func, linalg::LinalgOp pool)
+      : func(func), pool(pool), block(&func.front()) {}
+
+  /// A standalone layer: the function's one argument pooled and returned.
+  FailureOr<PoolLayer> read() { return read(nullptr); }
+  /// A pooling of `source` (a conv's result) inside a function that the
+  /// caller reads: `result` is the pooled (maybe scaled) value, `accounted`
+  /// the ops read.
+  FailureOr<PoolLayer> read(Value source);
+  Decline decline;
+  Value result;
+  llvm::SmallPtrSet<Operation *, 8> accounted;
+
+private:
+  LogicalResult fail(Operation *at, const Twine &reason) {
+    decline = {at, reason.str()};
+    return failure();
+  }
+  /// `value` is the floating-point constant `constant`.
+  static bool readConstant(Value value, double &constant) {
+    APFloat v(0.0);
+    if (!matchPattern(value, m_ConstantFloat(&v)))
+      return false;
+    constant = v.convertToDouble();
+    return true;
+  }
+  LogicalResult readScale(Value &result);
+
+  func::FuncOp func;
+  linalg::LinalgOp pool;
+  Block *block;
+  PoolLayer layer;
+};
+
 /// Reads one conv2d layer out of a single-block function. On tensors the
 /// chain follows SSA values; on memrefs it follows a buffer through the ops
 /// that write it, in block order.
@@ -84,6 +126,9 @@ private:
   Value readPaddedBuffer(Value input, std::string &reason);
   LogicalResult readInit();
   LogicalResult readEpilogue();
+  linalg::LinalgOp poolingOf(Operation *next, Value value);
+  LogicalResult readPoolNest(linalg::LinalgOp pooling, Value &value,
+                             Operation *&writer);
   LogicalResult readResult();
   LogicalResult readArguments();
   LogicalResult checkTypes();
@@ -458,7 +503,9 @@ LogicalResult LayerReader::readPool(PoolOp pool, Value &value) {
   return success();
 }
 
-/// Ops after the conv: a bias add, a ReLU, a max-pool, in that order.
+/// Ops after the conv: a bias add, a ReLU, a pooling, in that order. A
+/// max-pool whose window is its stride is fused where PSUM is evicted; any
+/// other pooling (on tensors) becomes a nest of its own after the conv.
 LogicalResult LayerReader::readEpilogue() {
   Value value = produced(conv);
   Operation *writer = conv;
@@ -466,31 +513,65 @@ LogicalResult LayerReader::readEpilogue() {
     if (isa<func::ReturnOp, memref::CopyOp>(next))
       break;
     auto generic = dyn_cast<linalg::GenericOp>(next);
-    if (generic && !layer.relu && layer.poolSize == 1 &&
-        isElementwise4d(generic, 2)) {
+    bool pooled = layer.poolSize > 1 || layer.pool;
+    if (generic && !layer.relu && !pooled && isElementwise4d(generic, 2)) {
       if (failed(readBiasAdd(generic, value)))
         return failure();
-    } else if (generic && !layer.relu && layer.poolSize == 1 &&
-               isRelu(generic, value)) {
+    } else if (generic && !layer.relu && !pooled && isRelu(generic, value)) {
       layer.relu = true;
       value = produced(generic);
     } else if (auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(next);
-               pool && layer.poolSize == 1) {
-      if (failed(readPool(pool, value)))
-        return failure();
+               pool && !pooled && succeeded(readPool(pool, value))) {
     } else if (auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(next);
-               pool && layer.poolSize == 1) {
-      if (failed(readPool(pool, value)))
+               pool && !pooled && succeeded(readPool(pool, value))) {
+    } else if (linalg::LinalgOp pooling = poolingOf(next, value);
+               pooling && !pooled) {
+      if (failed(readPoolNest(pooling, value, writer)))
         return failure();
+      continue;
+    } else if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>(next) &&
+               !pooled) {
+      return failure(); // on memrefs, only fused: readPool said why
     } else {
       return fail(next, "'" + next->getName().getStringRef() +
                             "' after the conv is not a bias add, a ReLU or "
-                            "a max-pool that can be fused");
+                            "a pooling, in that order");
     }
     accounted.insert(next);
     writer = next;
   }
   result = value;
+  return success();
+}
+
+/// The pooling that `next` is or pads the conv's result for (on tensors).
+linalg::LinalgOp LayerReader::poolingOf(Operation *next, Value value) {
+  if (!onTensors)
+    return nullptr;
+  if (auto pad = dyn_cast<tensor::PadOp>(next);
+      pad && pad.getSource() == value && pad->hasOneUse())
+    next = *pad->getUsers().begin();
+  auto op = dyn_cast<linalg::LinalgOp>(next);
+  return op && op->getName().getStringRef().starts_with("linalg.pooling")
+             ? op
+             : nullptr;
+}
+
+LogicalResult LayerReader::readPoolNest(linalg::LinalgOp pooling, Value &value,
+                                        Operation *&writer) {
+  if (layer.init)
+    return fail(pooling, "a pooling after a conv that accumulates into the "
+                         "caller's init");
+  PoolReader reader(func, pooling);
+  FailureOr<PoolLayer> pool = reader.read(value);
+  if (failed(pool))
+    return fail(reader.decline.at, reader.decline.reason);
+  if (pool->channelsLast != layer.channelsLast)
+    return fail(pooling, "the pooling's layout is not the conv's");
+  layer.pool = *pool;
+  accounted.insert(reader.accounted.begin(), reader.accounted.end());
+  value = reader.result;
+  writer = value.getDefiningOp();
   return success();
 }
 
@@ -635,42 +716,6 @@ FailureOr<ConvLayer> LayerReader::read() {
   return layer;
 }
 
-/// Reads a standalone pooling layer on tensors, as torch-mlir emits
-/// max_pool2d / avg_pool2d / adaptive_avg_pool2d(1): X (an argument, maybe
-/// padded by tensor.pad with a constant) -> linalg.pooling_nchw_max or
-/// pooling_nchw_sum into a linalg.fill of a constant -> for a sum,
-/// optionally a linalg.generic dividing by (or multiplying with) a constant
-/// -> returned.
-class PoolReader {
-public:
-  PoolReader(func::FuncOp func, linalg::LinalgOp pool)
-      : func(func), pool(pool), block(&func.front()) {}
-
-  FailureOr<PoolLayer> read();
-  Decline decline;
-
-private:
-  LogicalResult fail(Operation *at, const Twine &reason) {
-    decline = {at, reason.str()};
-    return failure();
-  }
-  /// `value` is the floating-point constant `constant`.
-  static bool readConstant(Value value, double &constant) {
-    APFloat v(0.0);
-    if (!matchPattern(value, m_ConstantFloat(&v)))
-      return false;
-    constant = v.convertToDouble();
-    return true;
-  }
-  LogicalResult readScale(Value &result);
-
-  func::FuncOp func;
-  linalg::LinalgOp pool;
-  Block *block;
-  PoolLayer layer;
-  llvm::SmallPtrSet<Operation *, 8> accounted;
-};
-
 /// `result = pooled / c` or `pooled * c` by an elementwise linalg.generic
 /// (average pooling's divide), folded into the layer's scale.
 LogicalResult PoolReader::readScale(Value &result) {
@@ -712,7 +757,7 @@ LogicalResult PoolReader::readScale(Value &result) {
   return success();
 }
 
-FailureOr<PoolLayer> PoolReader::read() {
+FailureOr<PoolLayer> PoolReader::read(Value source) {
   if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>(
           pool.getOperation()))
     layer.kind = PoolLayer::Kind::Max;
@@ -758,11 +803,14 @@ FailureOr<PoolLayer> PoolReader::read() {
     accounted.insert(pad);
     input = pad.getSource();
   }
+  if (source && input != source)
+    return fail(pool, "the pooling does not read the conv's result (or it "
+                      "padded by tensor.pad)");
   auto x = dyn_cast<BlockArgument>(input);
-  if (!x || x.getOwner() != block || func.getNumArguments() != 1)
+  if (!source && (!x || x.getOwner() != block || func.getNumArguments() != 1))
     return fail(pool, "the pooled input is not the function's one argument "
                       "(or that argument padded by tensor.pad)");
-  auto xType = cast<RankedTensorType>(x.getType());
+  auto xType = cast<RankedTensorType>(input.getType());
   auto windowType = dyn_cast<ShapedType>(pool.getDpsInputs()[1].getType());
   if (!xType.hasStaticShape() || !windowType || !windowType.hasStaticShape())
     return fail(pool, "dynamic shapes (NKI kernels are static: specialize "
@@ -792,20 +840,21 @@ FailureOr<PoolLayer> PoolReader::read() {
     return fail(pool, "the pooled result's element type differs from the "
                       "input's");
 
-  Value result = pool->getResult(0);
+  result = pool->getResult(0);
   if (failed(readScale(result)))
     return failure();
   auto ret = cast<func::ReturnOp>(block->getTerminator());
-  if (ret.getNumOperands() != 1 || ret.getOperand(0) != result)
+  if (!source && (ret.getNumOperands() != 1 || ret.getOperand(0) != result))
     return fail(ret, "the function does not return the pooled result alone");
   for (Operation &op : *block) {
-    if (accounted.contains(&op) ||
+    if (source || accounted.contains(&op) ||
         isa<arith::ConstantOp, tensor::EmptyOp, func::ReturnOp>(op))
       continue;
     return fail(&op, "the function also computes '" +
                          op.getName().getStringRef() + "'");
   }
-  if (SymbolTable::symbolKnownUseEmpty(func, func->getParentOp()) == false)
+  if (!source &&
+      SymbolTable::symbolKnownUseEmpty(func, func->getParentOp()) == false)
     return fail(func, "the function is called in the module (importing "
                       "changes its signature to out-parameters)");
 
@@ -835,7 +884,7 @@ using Report = llvm::function_ref<void(Operation *, const Twine &)>;
 template <typename Reader, typename Layer>
 void readLayer(func::FuncOp func, ArrayRef<linalg::LinalgOp> ops,
                StringRef what,
-               SmallVectorImpl<std::pair<func::FuncOp, Layer>> &into,
+               std::vector<std::pair<func::FuncOp, Layer>> &into,
                Report report) {
   if (ops.size() > 1)
     return report(ops[1], "one " + what + " per function is imported; found " +
@@ -870,8 +919,8 @@ struct ConvertLinalgToNKIPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<std::pair<func::FuncOp, ConvLayer>> convImports;
-    SmallVector<std::pair<func::FuncOp, PoolLayer>> poolImports;
+    std::vector<std::pair<func::FuncOp, ConvLayer>> convImports;
+    std::vector<std::pair<func::FuncOp, PoolLayer>> poolImports;
     bool declined = false;
     auto report = [&](Operation *at, const Twine &reason) {
       declined = true;

@@ -147,7 +147,7 @@ ConvLayer ConvLayer::fromShape(const Conv2dShape &shape) {
 std::optional<Conv2dShape> ConvLayer::asSeedShape() const {
   bool seedForm =
       !channelsLast && filter == Filter::FCHW && bias && !relu && !init &&
-      strides == std::array<int64_t, 2>{1, 1} &&
+      !pool && strides == std::array<int64_t, 2>{1, 1} &&
       dilations == std::array<int64_t, 2>{1, 1} && !isPadded() &&
       inputType == outputType &&
       ArrayRef(arguments) == ArrayRef({ConvOperand::Input, ConvOperand::Filter,
@@ -176,14 +176,17 @@ void NaiveConvBuilder::build(ValueRange arguments) {
      : operand == ConvOperand::Bias   ? bias
      : operand == ConvOperand::Init   ? init
                                       : out) = value;
-  // With pooling, the conv plane is computed into HBM scratch first.
+  // With pooling, the conv plane is computed into HBM scratch first: NCHW
+  // for the row-wise max-pool, in the conv's layout for a pooling nest.
   Value dest = out;
-  if (layer.poolSize > 1)
-    dest = memref::AllocOp::create(
-        b, loc,
-        MemRefType::get({layer.batch, layer.outChannels, layer.convHeight(),
-                         layer.convWidth()},
-                        layer.outputType));
+  if (layer.poolSize > 1 || layer.pool) {
+    int64_t rows = layer.convHeight(), cols = layer.convWidth();
+    SmallVector<int64_t> shape = {layer.batch, layer.outChannels, rows, cols};
+    if (layer.pool && layer.channelsLast)
+      shape = {layer.batch, rows, cols, layer.outChannels};
+    dest = memref::AllocOp::create(b, loc,
+                                   MemRefType::get(shape, layer.outputType));
+  }
   int64_t numPositions = layer.convHeight() * layer.convWidth();
   {
     OpBuilder::InsertionGuard loops(b);
@@ -197,6 +200,8 @@ void NaiveConvBuilder::build(ValueRange arguments) {
   // The scratch plane is freed like every other buffer, by the lowering.
   if (layer.poolSize > 1)
     poolPlane(dest, out);
+  if (layer.pool)
+    buildPoolNest(b, loc, *layer.pool, dest, out);
 }
 
 /// The weights of tap (fh, fw): [ic, oc] as stored for HWCF filters, [oc,

@@ -156,6 +156,12 @@ private:
 
 } // namespace
 
+void nki::buildPoolNest(OpBuilder &b, Location loc, const PoolLayer &layer,
+                        Value x, Value out) {
+  OpBuilder::InsertionGuard guard(b);
+  PoolBuilder(b, loc, layer).build(x, out);
+}
+
 func::FuncOp nki::buildPoolKernel(OpBuilder &builder, Location loc,
                                   StringRef name, const PoolLayer &layer) {
   auto shape = [&](int64_t rows, int64_t cols) {
@@ -172,8 +178,8 @@ func::FuncOp nki::buildPoolKernel(OpBuilder &builder, Location loc,
   Block *entry = func.addEntryBlock();
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(entry);
-  PoolBuilder(builder, loc, layer)
-      .build(entry->getArgument(0), entry->getArgument(1));
+  buildPoolNest(builder, loc, layer, entry->getArgument(0),
+                entry->getArgument(1));
   builder.setInsertionPointToEnd(entry);
   func::ReturnOp::create(builder, loc);
   return func;

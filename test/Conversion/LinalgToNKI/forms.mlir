@@ -214,6 +214,85 @@ func.func @nhwc_pool(%x: tensor<1x9x9x5xf32>, %w: tensor<3x3x5x6xf32>) -> tensor
   return %p : tensor<1x3x3x6xf32>
 }
 
+// torch-mlir's ResNet stem in small: a padded strided conv, its ReLU, then
+// max_pool2d(3, stride 2, padding 1): -inf padded, overlapping windows, so
+// not fused at eviction: the conv plane goes to HBM scratch and a pooling
+// nest of its own (the standalone pooling kernel's) pools it into the output.
+// CHECK-LABEL: func.func @stem_maxpool(
+// CHECK-SAME: %{{.*}}: memref<1x3x20x18xf32>, %{{.*}}: memref<8x3x7x7xf32>, %[[OUT:.*]]: memref<1x8x5x5xf32>)
+// CHECK: %[[SCRATCH:.*]] = memref.alloc() : memref<1x8x10x9xf32>
+// CHECK: nki.tensor_scalar max
+// CHECK: %[[POSITION:.*]] = memref.subview %[[SCRATCH]][
+// CHECK: nki.dma_copy %{{.*}} to %[[POSITION]] : memref<8x1xf32, {{.*}}#nki.mem<sbuf>> to memref<8x1xf32, strided<[90, 9], offset: ?>>
+// CHECK: %[[IMAGE:.*]] = memref.alloc() : memref<128x12x11xf32, #nki.mem<sbuf>>
+// CHECK: nki.memset %[[IMAGE]], 0xFFF0000000000000
+// CHECK: %[[PLANE:.*]] = memref.subview %[[SCRATCH]][
+// CHECK: nki.dma_copy %[[PLANE]] to
+// CHECK-COUNT-8: nki.tensor_tensor max
+// CHECK: %[[POOLED:.*]] = memref.subview %[[OUT]][
+// CHECK: nki.dma_copy %{{.*}} to %[[POOLED]] : memref<8x5x5xf32, {{.*}}#nki.mem<sbuf>> to memref<8x5x5xf32, strided<[25, 5, 1], offset: ?>>
+func.func @stem_maxpool(%x: tensor<1x3x20x18xf32>, %w: tensor<8x3x7x7xf32>) -> tensor<1x8x5x5xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %padded = tensor.pad %x low[0, 0, 3, 3] high[0, 0, 3, 3] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %cst : f32
+  } : tensor<1x3x20x18xf32> to tensor<1x3x26x24xf32>
+  %e = tensor.empty() : tensor<1x8x10x9xf32>
+  %init = linalg.fill ins(%cst : f32) outs(%e : tensor<1x8x10x9xf32>) -> tensor<1x8x10x9xf32>
+  %conv = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%padded, %w : tensor<1x3x26x24xf32>, tensor<8x3x7x7xf32>) outs(%init : tensor<1x8x10x9xf32>) -> tensor<1x8x10x9xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%conv : tensor<1x8x10x9xf32>) outs(%e : tensor<1x8x10x9xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %gt = arith.cmpf ugt, %in, %cst : f32
+      %r = arith.select %gt, %in, %cst : f32
+      linalg.yield %r : f32
+  } -> tensor<1x8x10x9xf32>
+  %ppad = tensor.pad %relu low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %ninf : f32
+  } : tensor<1x8x10x9xf32> to tensor<1x8x12x11xf32>
+  %pe = tensor.empty() : tensor<1x8x5x5xf32>
+  %pinit = linalg.fill ins(%ninf : f32) outs(%pe : tensor<1x8x5x5xf32>) -> tensor<1x8x5x5xf32>
+  %window = tensor.empty() : tensor<3x3xf32>
+  %pool = linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%ppad, %window : tensor<1x8x12x11xf32>, tensor<3x3xf32>) outs(%pinit : tensor<1x8x5x5xf32>) -> tensor<1x8x5x5xf32>
+  return %pool : tensor<1x8x5x5xf32>
+}
+
+// An NHWC conv with a bias, then avg_pool2d(2) (a sum divided by 4): the
+// scratch plane is NHWC, as the pooling nest reads it.
+// CHECK-LABEL: func.func @nhwc_avgpool(
+// CHECK-SAME: %[[OUT:.*]]: memref<1x4x4x6xf32>)
+// CHECK: memref.alloc() : memref<1x9x9x6xf32>
+// CHECK: nki.tensor_tensor add
+// CHECK: nki.tensor_scalar multiply %{{.*}}, %{{.*}} : memref<6x4x4xf32
+func.func @nhwc_avgpool(%x: tensor<1x9x9x4xf32>, %w: tensor<3x3x4x6xf32>, %b: tensor<6xf32>) -> tensor<1x4x4x6xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %four = arith.constant 4.000000e+00 : f32
+  %padded = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b2: index, %c: index, %d: index):
+    tensor.yield %cst : f32
+  } : tensor<1x9x9x4xf32> to tensor<1x11x11x4xf32>
+  %e = tensor.empty() : tensor<1x9x9x6xf32>
+  %init = linalg.broadcast ins(%b : tensor<6xf32>) outs(%e : tensor<1x9x9x6xf32>) dimensions = [0, 1, 2]
+  %conv = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+      ins(%padded, %w : tensor<1x11x11x4xf32>, tensor<3x3x4x6xf32>) outs(%init : tensor<1x9x9x6xf32>) -> tensor<1x9x9x6xf32>
+  %pe = tensor.empty() : tensor<1x4x4x6xf32>
+  %pinit = linalg.fill ins(%cst : f32) outs(%pe : tensor<1x4x4x6xf32>) -> tensor<1x4x4x6xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  %sum = linalg.pooling_nhwc_sum {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+      ins(%conv, %window : tensor<1x9x9x6xf32>, tensor<2x2xf32>) outs(%pinit : tensor<1x4x4x6xf32>) -> tensor<1x4x4x6xf32>
+  %avg = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<1x4x4x6xf32>) outs(%pe : tensor<1x4x4x6xf32>) {
+    ^bb0(%in: f32, %o: f32):
+      %d = arith.divf %in, %four : f32
+      linalg.yield %d : f32
+  } -> tensor<1x4x4x6xf32>
+  return %avg : tensor<1x4x4x6xf32>
+}
+
 // The seed's own form still records nki.conv2d.
 // CHECK-LABEL: func.func @seed_form(
 // CHECK-SAME: nki.conv2d = #nki.conv2d<pool = 1>

@@ -6,7 +6,8 @@
 
 using namespace mlir;
 
-nki::StripMined nki::stripMine(scf::ForOp loop, int64_t tripCount, int64_t blocks) {
+nki::StripMined nki::stripMine(scf::ForOp loop, int64_t tripCount,
+                               int64_t blocks) {
   OpBuilder b(loop);
   Location loc = loop.getLoc();
   auto constant = [&](int64_t v) {
