@@ -163,6 +163,46 @@ bool shrinkToWindow(Operation *dma, Value buffer, ArrayRef<OpOperand *> reads,
   return true;
 }
 
+/// The operands through which ops other than `fills` access `buffer`
+/// (through view ops): each must be a read by an NKI op in the block of
+/// `last` (the last fill), after it. Otherwise fails with a reason about
+/// `what`.
+LogicalResult collectReadsAfter(Value buffer, Operation *last,
+                                ArrayRef<Operation *> fills, StringRef what,
+                                SmallVectorImpl<OpOperand *> &reads,
+                                std::string &reason) {
+  auto fail = [&](const Twine &why) {
+    reason = why.str();
+    return failure();
+  };
+  SmallVector<Value> worklist = {buffer};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (llvm::is_contained(fills, user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == value) {
+        worklist.push_back(view->getResult(0));
+        continue;
+      }
+      Operation *ancestor = last->getBlock()->findAncestorOpInBlock(*user);
+      if (!ancestor)
+        return fail(what + " is used outside the load's block");
+      if (!last->isBeforeInBlock(ancestor))
+        return fail(what + " is used before the load");
+      if (!isa<NKIDialect>(user->getDialect()) ||
+          !isa<MemoryEffectOpInterface>(user))
+        return fail("an op other than an NKI read uses " + what);
+      if (mayWriteThrough(use))
+        return fail(what + " is written again after the load");
+      reads.push_back(&use);
+    }
+  }
+  return success();
+}
+
 /// The rows of the buffer a narrowed DMA loads: [begin, begin + count).
 struct RowWindow {
   OpFoldResult begin, count;
@@ -214,31 +254,10 @@ LogicalResult LoadSlices::findReads(Operation *dma, Value &buffer,
     return failure();
 
   // Every other use must read, after the DMA, in its block.
-  SmallVector<Value> worklist = {buffer};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (OpOperand &use : value.getUses()) {
-      Operation *user = use.getOwner();
-      if (user == dma || (user == target.getDefiningOp() && value == buffer))
-        continue;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
-          view && view.getViewSource() == value) {
-        worklist.push_back(view->getResult(0));
-        continue;
-      }
-      Operation *ancestor = dma->getBlock()->findAncestorOpInBlock(*user);
-      if (!ancestor)
-        return decline(dma, "the buffer is used outside the load's block");
-      if (!dma->isBeforeInBlock(ancestor))
-        return decline(dma, "the buffer is used before the load");
-      if (!isa<NKIDialect>(user->getDialect()) ||
-          !isa<MemoryEffectOpInterface>(user))
-        return decline(dma, "an op other than an NKI read uses the buffer");
-      if (mayWriteThrough(use))
-        return decline(dma, "the buffer is written again after the load");
-      reads.push_back(&use);
-    }
-  }
+  std::string reason;
+  if (failed(collectReadsAfter(buffer, dma, {dma, target.getDefiningOp()},
+                               "the buffer", reads, reason)))
+    return decline(dma, reason);
   return success(!reads.empty());
 }
 
@@ -718,29 +737,11 @@ FailureOr<PaddedFill> PaddedSlices::findFill(MemsetOp memset) {
                     [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
     return failure();
   // Everything else reads the buffer after the copy, in its block.
-  SmallVector<Value> worklist = {fill.buffer.getResult()};
-  while (!worklist.empty()) {
-    Value value = worklist.pop_back_val();
-    for (OpOperand &use : value.getUses()) {
-      Operation *user = use.getOwner();
-      if (user == memset || user == fill.copy || user == fill.interior)
-        continue;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
-          view && view.getViewSource() == value) {
-        worklist.push_back(view->getResult(0));
-        continue;
-      }
-      Operation *ancestor = memset->getBlock()->findAncestorOpInBlock(*user);
-      if (!ancestor || !fill.copy->isBeforeInBlock(ancestor))
-        return decline(fill.copy, "the padded image is used outside its "
-                                  "block or before it is filled");
-      if (!isa<NKIDialect>(user->getDialect()) ||
-          !isa<MemoryEffectOpInterface>(user) || mayWriteThrough(use))
-        return decline(fill.copy,
-                       "an op other than an NKI read uses the padded image");
-      fill.reads.push_back(&use);
-    }
-  }
+  std::string reason;
+  if (failed(collectReadsAfter(fill.buffer, fill.copy,
+                               {memset, fill.copy, fill.interior},
+                               "the padded image", fill.reads, reason)))
+    return decline(fill.copy, reason);
   if (fill.reads.empty())
     return failure();
   return fill;
