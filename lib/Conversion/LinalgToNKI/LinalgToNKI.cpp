@@ -97,6 +97,9 @@ private:
     return true;
   }
   LogicalResult readScale(Value &result);
+  /// The function returns `result` alone, computes nothing else and is not
+  /// called in the module.
+  LogicalResult readFunction();
 
   func::FuncOp func;
   linalg::LinalgOp pool;
@@ -757,6 +760,23 @@ LogicalResult PoolReader::readScale(Value &result) {
   return success();
 }
 
+LogicalResult PoolReader::readFunction() {
+  auto ret = cast<func::ReturnOp>(block->getTerminator());
+  if (ret.getNumOperands() != 1 || ret.getOperand(0) != result)
+    return fail(ret, "the function does not return the pooled result alone");
+  for (Operation &op : *block) {
+    if (accounted.contains(&op) ||
+        isa<arith::ConstantOp, tensor::EmptyOp, func::ReturnOp>(op))
+      continue;
+    return fail(&op, "the function also computes '" +
+                         op.getName().getStringRef() + "'");
+  }
+  if (SymbolTable::symbolKnownUseEmpty(func, func->getParentOp()) == false)
+    return fail(func, "the function is called in the module (importing "
+                      "changes its signature to out-parameters)");
+  return success();
+}
+
 FailureOr<PoolLayer> PoolReader::read(Value source) {
   if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>(
           pool.getOperation()))
@@ -843,20 +863,10 @@ FailureOr<PoolLayer> PoolReader::read(Value source) {
   result = pool->getResult(0);
   if (failed(readScale(result)))
     return failure();
-  auto ret = cast<func::ReturnOp>(block->getTerminator());
-  if (!source && (ret.getNumOperands() != 1 || ret.getOperand(0) != result))
-    return fail(ret, "the function does not return the pooled result alone");
-  for (Operation &op : *block) {
-    if (source || accounted.contains(&op) ||
-        isa<arith::ConstantOp, tensor::EmptyOp, func::ReturnOp>(op))
-      continue;
-    return fail(&op, "the function also computes '" +
-                         op.getName().getStringRef() + "'");
-  }
-  if (!source &&
-      SymbolTable::symbolKnownUseEmpty(func, func->getParentOp()) == false)
-    return fail(func, "the function is called in the module (importing "
-                      "changes its signature to out-parameters)");
+  // A standalone layer is the whole function; after a conv, the conv's
+  // reader checks the function.
+  if (!source && failed(readFunction()))
+    return failure();
 
   // What one partition holds: the padded image and the f32 accumulator.
   constexpr int64_t kBytesPerPartition = 192 * 1024;

@@ -422,31 +422,30 @@ bool dependsOnLoop(Value value, scf::ForOp loop) {
                       [&](Value v) { return dependsOnLoop(v, loop); });
 }
 
-/// The loop whose induction variable `value` is, if any.
-scf::ForOp getLoopOf(Value value) {
-  auto arg = dyn_cast<BlockArgument>(value);
-  auto loop =
-      arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp()) : scf::ForOp();
-  return loop && loop.getInductionVar() == value ? loop : scf::ForOp();
+/// The first and last value of `loop`'s induction variable when its bounds
+/// and step are constants (an upper bound through min/max will do: the last
+/// value is then a bound); nullopt otherwise, or when it never runs.
+std::optional<std::pair<int64_t, int64_t>> getIvRange(scf::ForOp loop) {
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantUpperBound(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!lb || !ub || !step || *step < 1 || *ub <= *lb)
+    return std::nullopt;
+  return std::pair(*lb, *lb + (*ub - 1 - *lb) / *step * *step);
 }
 
 /// The least and greatest value of `form` when every atom is the induction
-/// variable of a loop with constant bounds (an upper bound through min/max
-/// will do); nullopt otherwise.
+/// variable of such a loop; nullopt otherwise.
 std::optional<std::pair<int64_t, int64_t>> getRange(const LinearForm &form) {
   int64_t lo = form.constant, hi = form.constant;
   for (auto [atom, coefficient] : form.terms) {
-    scf::ForOp loop = getLoopOf(atom);
-    if (!loop)
+    scf::ForOp loop = scf::getForInductionVarOwner(atom);
+    std::optional<std::pair<int64_t, int64_t>> iv =
+        loop ? getIvRange(loop) : std::nullopt;
+    if (!iv)
       return std::nullopt;
-    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-    std::optional<int64_t> ub = getConstantUpperBound(loop.getUpperBound());
-    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-    if (!lb || !ub || !step || *step < 1 || *ub <= *lb)
-      return std::nullopt;
-    int64_t last = *lb + (*ub - 1 - *lb) / *step * *step;
-    lo += coefficient * (coefficient >= 0 ? *lb : last);
-    hi += coefficient * (coefficient >= 0 ? last : *lb);
+    lo += coefficient * (coefficient >= 0 ? iv->first : iv->second);
+    hi += coefficient * (coefficient >= 0 ? iv->second : iv->first);
   }
   return std::pair(lo, hi);
 }
@@ -601,15 +600,11 @@ FailureOr<LinearForm> extremeOverScope(const LinearForm &form,
       result.terms[atom] += coefficient;
       continue;
     }
-    scf::ForOp loop = *found;
-    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
-    std::optional<int64_t> ub = getConstantUpperBound(loop.getUpperBound());
-    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-    if (!lb || !ub || !step || *step < 1 || *ub <= *lb)
+    std::optional<std::pair<int64_t, int64_t>> iv = getIvRange(*found);
+    if (!iv)
       return failure();
-    int64_t last = *lb + (*ub - 1 - *lb) / *step * *step;
     result.constant +=
-        coefficient * ((coefficient >= 0) == lowest ? *lb : last);
+        coefficient * ((coefficient >= 0) == lowest ? iv->first : iv->second);
   }
   return result;
 }
@@ -631,17 +626,6 @@ Value materialize(const LinearForm &form, Operation *point,
   return sum;
 }
 
-/// The rows a padded image's reads touch over every iteration of `scope`:
-/// from `first`, `window` rows.
-struct RowSpan {
-  LinearForm first;
-  int64_t window;
-};
-
-struct PaddedFill;
-FailureOr<RowSpan> getRowSpan(PaddedFill &fill, ArrayRef<scf::ForOp> scope,
-                              std::string &reason);
-
 /// Most spatial blocks that share one padded window (as in
 /// nki-group-row-blocks: trn2's 8 PSUM banks, one accumulation group each).
 constexpr int64_t kMaxGroupedBlocks = 8;
@@ -656,6 +640,15 @@ struct PaddedFill {
   SmallVector<OpOperand *> reads;
 };
 
+/// The rows a padded image's reads touch over every iteration of `scope`:
+/// from `first`, `window` rows.
+struct RowSpan {
+  LinearForm first;
+  int64_t window;
+};
+
+/// The union of `fill`'s reads over `scope`, when it is a window of fixed
+/// size; else fails with a reason.
 FailureOr<RowSpan> getRowSpan(PaddedFill &fill, ArrayRef<scf::ForOp> scope,
                               std::string &reason) {
   std::optional<LinearForm> lowest, highest;

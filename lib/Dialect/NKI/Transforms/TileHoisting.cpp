@@ -39,7 +39,7 @@ LogicalResult checkReadsAfter(memref::AllocOp result,
   for (OpOperand *use : getAccesses(result)) {
     if (llvm::is_contained(writers, use->getOwner()))
       continue; // the writers may write through any chain of views
-    // Subviews of subviews follow the first one, which the cache rebuilds.
+    // Reads through chains of subviews: each is rebuilt on the cache slot.
     FailureOr<SmallVector<Operation *>> views =
         getViewChain(result.getResult(), use->get());
     if (failed(views) ||
@@ -495,23 +495,23 @@ void Hoister::fillCache(Chain &chain, Cache &cache,
   }
 }
 
-/// The reads of `view` read `moved` (the same view of a cache slot) instead;
-/// views between them are built again on it, since the slot's layout is not
-/// the tile's. Writers keep the old views (they die with the chain).
-static void moveReads(Value view, Value moved,
+/// The reads of `view` (the tile, or a view of it) read `moved` (the same
+/// view of the cache slot) instead; its subviews are built again on `moved`
+/// (a rank-reducing one drops the same dims), since the slot's layout is not
+/// the tile's (checkReadsAfter allows no other views). Writers and their
+/// views stay: they die with the chain.
+static void moveReads(Value view, Value moved, Location loc,
                       const llvm::SmallPtrSetImpl<Operation *> &writing) {
   for (OpOperand &use : llvm::make_early_inc_range(view.getUses())) {
     Operation *user = use.getOwner();
     if (writing.contains(user))
       continue;
-    if (isa<ViewLikeOpInterface>(user)) {
-      OpBuilder at(user);
-      FailureOr<Value> next =
-          replayViewChain(at, user->getLoc(), {user}, moved);
-      if (succeeded(next)) {
-        moveReads(user->getResult(0), *next, writing);
-        continue;
-      }
+    if (auto subview = dyn_cast<memref::SubViewOp>(user)) {
+      OpBuilder at(subview);
+      moveReads(subview.getResult(),
+                replaySubviews(at, loc, {subview.getOperation()}, moved), loc,
+                writing);
+      continue;
     }
     use.set(moved);
   }
@@ -525,28 +525,10 @@ void Hoister::readFromCache(Chain &chain, Cache &cache,
   for (scf::ForOp loop : cache.replicated)
     siteIvs.push_back(loop.getInductionVar());
   Value siteSlot = cache.slot(site, loc, chain.result.getType(), siteIvs);
-  // Every direct use of the tile moves to the slot: reads, and subviews
-  // (deeper views follow their source). The writers' own views stay: they
-  // die with the writers.
+  // Every read of the tile moves to the slot.
   llvm::SmallPtrSet<Operation *, 8> writing(chain.ops.begin(), chain.ops.end());
   writing.insert(writerViews.begin(), writerViews.end());
-  for (OpOperand &use :
-       llvm::make_early_inc_range(chain.result.getResult().getUses())) {
-    Operation *user = use.getOwner();
-    if (writing.contains(user))
-      continue;
-    auto subview = dyn_cast<memref::SubViewOp>(user);
-    if (!subview) {
-      // A read (checkReadsAfter allows no other views of the tile).
-      if (!isa<ViewLikeOpInterface>(user))
-        use.set(siteSlot);
-      continue;
-    }
-    // The same view of the slot (a rank-reducing one drops the same dims).
-    OpBuilder at(subview);
-    Value moved = replaySubviews(at, loc, {subview.getOperation()}, siteSlot);
-    moveReads(subview.getResult(), moved, writing);
-  }
+  moveReads(chain.result.getResult(), siteSlot, loc, writing);
   for (Operation *op : llvm::reverse(chain.ops))
     op->erase();
   SmallVector<memref::AllocOp> allocs = {chain.result};
