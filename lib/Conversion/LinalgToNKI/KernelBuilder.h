@@ -17,7 +17,13 @@
 
 namespace mlir::nki {
 
+struct ConvLayer;
 struct PoolLayer;
+
+/// At the builder's position, the loops of a naive conv kernel;
+/// `arguments` in the layer's `arguments` order.
+void buildConvNest(OpBuilder &b, Location loc, const ConvLayer &layer,
+                   ValueRange arguments);
 
 /// At the builder's position, the loops of a pooling kernel: `x` pooled
 /// into `out` (both in HBM, in the layer's layout).

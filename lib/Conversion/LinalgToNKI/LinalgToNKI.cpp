@@ -33,6 +33,12 @@ bool isFloatConstant(Value value, bool (*predicate)(const APFloat &)) {
   APFloat constant(0.0);
   return matchPattern(value, m_ConstantFloat(&constant)) && predicate(constant);
 }
+std::optional<double> floatConstant(Value value) {
+  APFloat constant(0.0);
+  if (!matchPattern(value, m_ConstantFloat(&constant)))
+    return std::nullopt;
+  return constant.convertToDouble();
+}
 bool isZero(Value value) {
   return isFloatConstant(value, [](const APFloat &v) { return v.isZero(); });
 }
@@ -109,15 +115,24 @@ private:
 
 /// Reads one conv2d layer out of a single-block function. On tensors the
 /// chain follows SSA values; on memrefs it follows a buffer through the ops
-/// that write it, in block order.
+/// that write it, in block order. Inside a network (`earlier`: the results
+/// of the layers before it, on tensors) X and a residual may also be earlier
+/// results, the chain ends at the first op it cannot fuse, and the network's
+/// reader checks the function.
 class LayerReader {
 public:
-  LayerReader(func::FuncOp func, linalg::LinalgOp conv)
+  LayerReader(func::FuncOp func, linalg::LinalgOp conv,
+              const llvm::DenseSet<Value> *earlier = nullptr)
       : func(func), conv(conv), block(&func.front()),
-        onTensors(conv.hasPureTensorSemantics()) {}
+        onTensors(conv.hasPureTensorSemantics()), earlier(earlier) {}
 
   FailureOr<ConvLayer> read();
+  /// The values the layer reads, in its `arguments` order without the
+  /// Output.
+  SmallVector<Value> operands() const;
   Decline decline;
+  llvm::SmallPtrSet<Operation *, 16> accounted;
+  Value result; // what the layer computes, at the end of the chain
 
 private:
   LogicalResult fail(Operation *at, const Twine &reason) {
@@ -152,6 +167,13 @@ private:
     auto arg = dyn_cast<BlockArgument>(value);
     return arg && arg.getOwner() == block ? arg : nullptr;
   }
+  /// `value` when the layer may read it: an argument, or an earlier layer's
+  /// result in a network.
+  Value source(Value value) {
+    if (argument(value) || (earlier && earlier->contains(value)))
+      return value;
+    return nullptr;
+  }
   /// The channel dim of an [N, C, H, W] or [N, H, W, C] value.
   unsigned channelDim() const { return layer.channelsLast ? 3 : 1; }
   bool isChannelMap(AffineMap map) const {
@@ -159,17 +181,18 @@ private:
   }
   MLIRContext *ctx() const { return block->getParentOp()->getContext(); }
   LogicalResult readBiasAdd(linalg::GenericOp op, Value &value);
-  bool isRelu(linalg::GenericOp op, Value value);
+  bool isResidualAdd(linalg::GenericOp op, Value value);
+  bool readRelu(linalg::GenericOp op, Value value);
   template <typename PoolOp> LogicalResult readPool(PoolOp pool, Value &value);
 
   func::FuncOp func;
   linalg::LinalgOp conv;
   Block *block;
   bool onTensors;
+  const llvm::DenseSet<Value> *earlier;
   ConvLayer layer;
-  llvm::SmallPtrSet<Operation *, 16> accounted;
-  BlockArgument x, w, bias, initArg, out;
-  Value result; // what the function computes, at the end of the chain
+  Value x, initArg; // arguments, or earlier results in a network
+  BlockArgument w, bias, out;
 };
 
 Operation *LayerReader::producer(Value value, Operation *user) {
@@ -368,11 +391,29 @@ LogicalResult LayerReader::readInput() {
     accounted.insert(pad);
     input = pad.getSource();
   }
-  x = argument(input);
-  w = argument(conv.getDpsInputs()[1]);
+  x = source(input);
+  Value filter = conv.getDpsInputs()[1];
+  // torch-mlir's depthwise filter: PyTorch's [C, 1, H, W] weight with its
+  // group dim collapsed.
+  if (auto collapse = filter.getDefiningOp<tensor::CollapseShapeOp>();
+      collapse && layer.filter == ConvLayer::Filter::CHW &&
+      collapse.getSrcType().getRank() == 4 &&
+      collapse.getSrcType().getDimSize(1) == 1 &&
+      collapse.getReassociationIndices() ==
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}} &&
+      collapse->hasOneUse()) {
+    layer.filterGroupDim = true;
+    accounted.insert(collapse);
+    filter = collapse.getSrc();
+  }
+  w = argument(filter);
   if (!x)
-    return fail(conv, "the input is not a function argument (or one "
-                      "zero-padded by tensor.pad or into a buffer)");
+    return fail(conv, earlier ? "the input is not a function argument or an "
+                                "earlier layer's result (or one zero-padded "
+                                "by tensor.pad)"
+                              : "the input is not a function argument (or "
+                                "one zero-padded by tensor.pad or into a "
+                                "buffer)");
   if (!w)
     return fail(conv, "the filter is not a function argument");
   return success();
@@ -449,9 +490,34 @@ LogicalResult LayerReader::readBiasAdd(linalg::GenericOp op, Value &value) {
   return success();
 }
 
-/// `max(value, 0)` (or `value > 0 ? value : 0`) by a linalg.generic that
-/// reads `value` as its input, or updates it in place as its init.
-bool LayerReader::isRelu(linalg::GenericOp op, Value value) {
+/// `value + residual` by an elementwise linalg.generic, where the layer
+/// may read `residual` (a skip connection): added at eviction like a
+/// caller's init.
+bool LayerReader::isResidualAdd(linalg::GenericOp op, Value value) {
+  if (!onTensors || !isElementwise4d(op, 2) ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }))
+    return false;
+  Value lhs = op.getDpsInputs()[0], rhs = op.getDpsInputs()[1];
+  Value residual = lhs == value ? rhs : lhs;
+  auto add = yieldedValue(op).getDefiningOp<arith::AddFOp>();
+  Block *body = op.getBody();
+  if ((lhs != value && rhs != value) || residual == value || !add ||
+      !source(residual) ||
+      !llvm::is_contained(add->getOperands(), body->getArgument(0)) ||
+      !llvm::is_contained(add->getOperands(), body->getArgument(1)))
+    return false;
+  initArg = residual;
+  layer.init = true;
+  return true;
+}
+
+/// A ReLU of `value` by a linalg.generic that reads it as its input, or
+/// updates it in place as its init: `max(value, 0)`, or torch-mlir's
+/// `select(value > 0, value, 0)`; or a ReLU6-like clamp to [0, c]:
+/// `min(max(value, 0), c)` (TOSA's clamp) or torch-mlir's clamp,
+/// `select(r > c, c, r)` of `r = select(value < 0, 0, value)`.
+bool LayerReader::readRelu(linalg::GenericOp op, Value value) {
   if (op.getNumDpsInits() != 1 || op.getNumDpsInputs() > 1 ||
       op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
       !llvm::is_contained(op->getOperands(), value) ||
@@ -460,20 +526,60 @@ bool LayerReader::isRelu(linalg::GenericOp op, Value value) {
                     [](AffineMap map) { return map.isIdentity(); }))
     return false;
   Value in = op.getBody()->getArgument(0);
-  Value yielded = yieldedValue(op);
-  Operation *def = yielded.getDefiningOp();
-  if (isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(def))
-    return (def->getOperand(0) == in && isZero(def->getOperand(1))) ||
-           (def->getOperand(1) == in && isZero(def->getOperand(0)));
-  // torch-mlir's `select(in > 0, in, 0)`.
-  auto select = dyn_cast_or_null<arith::SelectOp>(def);
-  if (!select)
+  auto isReluOf = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    if (isa_and_nonnull<arith::MaximumFOp, arith::MaxNumFOp>(def))
+      return (def->getOperand(0) == in && isZero(def->getOperand(1))) ||
+             (def->getOperand(1) == in && isZero(def->getOperand(0)));
+    auto select = dyn_cast_or_null<arith::SelectOp>(def);
+    auto cmp =
+        select ? select.getCondition().getDefiningOp<arith::CmpFOp>() : nullptr;
+    if (!cmp || cmp.getLhs() != in || !isZero(cmp.getRhs()))
+      return false;
+    arith::CmpFPredicate p = cmp.getPredicate();
+    // `in > 0 ? in : 0`, or `in < 0 ? 0 : in`.
+    if (p == arith::CmpFPredicate::UGT || p == arith::CmpFPredicate::OGT)
+      return select.getTrueValue() == in && isZero(select.getFalseValue());
+    if (p == arith::CmpFPredicate::ULT || p == arith::CmpFPredicate::OLT)
+      return select.getFalseValue() == in && isZero(select.getTrueValue());
     return false;
-  auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
-  return cmp && select.getTrueValue() == in && isZero(select.getFalseValue()) &&
-         cmp.getLhs() == in && isZero(cmp.getRhs()) &&
-         (cmp.getPredicate() == arith::CmpFPredicate::UGT ||
-          cmp.getPredicate() == arith::CmpFPredicate::OGT);
+  };
+  Value yielded = yieldedValue(op);
+  if (isReluOf(yielded)) {
+    layer.relu = true;
+    return true;
+  }
+  // The clamp's upper bound c >= 0 (so the order of max and min does not
+  // matter), applied to a ReLU.
+  double upper = 0;
+  auto isUpper = [&](Value v) {
+    APFloat c(0.0);
+    if (!matchPattern(v, m_ConstantFloat(&c)) || !c.isFinite() ||
+        c.isNegative())
+      return false;
+    upper = c.convertToDouble();
+    return true;
+  };
+  Operation *def = yielded.getDefiningOp();
+  bool clamped = false;
+  if (isa_and_nonnull<arith::MinimumFOp, arith::MinNumFOp>(def)) {
+    clamped = (isReluOf(def->getOperand(0)) && isUpper(def->getOperand(1))) ||
+              (isReluOf(def->getOperand(1)) && isUpper(def->getOperand(0)));
+  } else if (auto select = dyn_cast_or_null<arith::SelectOp>(def)) {
+    auto cmp = select.getCondition().getDefiningOp<arith::CmpFOp>();
+    Value relu = select.getFalseValue();
+    clamped =
+        cmp && isReluOf(relu) && cmp.getLhs() == relu &&
+        (cmp.getPredicate() == arith::CmpFPredicate::UGT ||
+         cmp.getPredicate() == arith::CmpFPredicate::OGT) &&
+        isUpper(cmp.getRhs()) && isUpper(select.getTrueValue()) &&
+        floatConstant(cmp.getRhs()) == floatConstant(select.getTrueValue());
+  }
+  if (!clamped)
+    return false;
+  layer.relu = true;
+  layer.reluMax = upper;
+  return true;
 }
 
 /// A max-pool with window = stride on a -inf init, in the conv's layout
@@ -506,9 +612,11 @@ LogicalResult LayerReader::readPool(PoolOp pool, Value &value) {
   return success();
 }
 
-/// Ops after the conv: a bias add, a ReLU, a pooling, in that order. A
-/// max-pool whose window is its stride is fused where PSUM is evicted; any
-/// other pooling (on tensors) becomes a nest of its own after the conv.
+/// Ops after the conv: a bias add and a residual add (either order), a ReLU
+/// (or ReLU6), a pooling, in that order. A max-pool whose window is its
+/// stride is fused where PSUM is evicted; any other pooling (on tensors)
+/// becomes a nest of its own after the conv (in a network: a step of its
+/// own).
 LogicalResult LayerReader::readEpilogue() {
   Value value = produced(conv);
   Operation *writer = conv;
@@ -517,11 +625,19 @@ LogicalResult LayerReader::readEpilogue() {
       break;
     auto generic = dyn_cast<linalg::GenericOp>(next);
     bool pooled = layer.poolSize > 1 || layer.pool;
-    if (generic && !layer.relu && !pooled && isElementwise4d(generic, 2)) {
+    bool unfused = generic && !layer.relu && !pooled;
+    if (unfused && !layer.init && isResidualAdd(generic, value)) {
+      value = produced(generic);
+    } else if (unfused && isElementwise4d(generic, 2)) {
+      // In a network, an add of a value not computed yet: the layer that
+      // computes it takes this one's result as its residual.
+      if (earlier &&
+          llvm::all_of(generic.getIndexingMapsArray(),
+                       [](AffineMap map) { return map.isIdentity(); }))
+        break;
       if (failed(readBiasAdd(generic, value)))
         return failure();
-    } else if (generic && !layer.relu && !pooled && isRelu(generic, value)) {
-      layer.relu = true;
+    } else if (unfused && readRelu(generic, value)) {
       value = produced(generic);
     } else if (auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(next);
                pool && !pooled && succeeded(readPool(pool, value))) {
@@ -529,22 +645,37 @@ LogicalResult LayerReader::readEpilogue() {
                pool && !pooled && succeeded(readPool(pool, value))) {
     } else if (linalg::LinalgOp pooling = poolingOf(next, value);
                pooling && !pooled) {
+      if (earlier)
+        break;
       if (failed(readPoolNest(pooling, value, writer)))
         return failure();
       continue;
     } else if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>(next) &&
                !pooled) {
       return failure(); // on memrefs, only fused: readPool said why
+    } else if (earlier) {
+      break; // the next layer's
     } else {
       return fail(next, "'" + next->getName().getStringRef() +
-                            "' after the conv is not a bias add, a ReLU or "
-                            "a pooling, in that order");
+                            "' after the conv is not a bias add, a residual "
+                            "add, a ReLU or a pooling, in that order");
     }
     accounted.insert(next);
     writer = next;
   }
   result = value;
   return success();
+}
+
+SmallVector<Value> LayerReader::operands() const {
+  SmallVector<Value> values;
+  for (ConvOperand operand : layer.arguments)
+    if (operand != ConvOperand::Output)
+      values.push_back(operand == ConvOperand::Input    ? x
+                       : operand == ConvOperand::Filter ? Value(w)
+                       : operand == ConvOperand::Bias   ? Value(bias)
+                                                        : initArg);
+  return values;
 }
 
 /// The pooling that `next` is or pads the conv's result for (on tensors).
@@ -580,6 +711,8 @@ LogicalResult LayerReader::readPoolNest(linalg::LinalgOp pooling, Value &value,
 
 /// The result: returned (tensors), or in an argument, directly or copied.
 LogicalResult LayerReader::readResult() {
+  if (earlier)
+    return success(); // the network's reader places it
   if (onTensors) {
     auto ret = cast<func::ReturnOp>(block->getTerminator());
     if (ret.getNumOperands() != 1 || ret.getOperand(0) != result)
@@ -606,6 +739,18 @@ LogicalResult LayerReader::readResult() {
 /// The kernel keeps the function's argument order; a tensor result becomes
 /// the last argument.
 LogicalResult LayerReader::readArguments() {
+  if (earlier) {
+    // In a network the kernel's arguments are the function's; the layer's
+    // operands come in a fixed order.
+    for (auto [operand, value] : {std::pair{ConvOperand::Input, x},
+                                  {ConvOperand::Filter, Value(w)},
+                                  {ConvOperand::Bias, Value(bias)},
+                                  {ConvOperand::Init, initArg}})
+      if (value)
+        layer.arguments.push_back(operand);
+    layer.arguments.push_back(ConvOperand::Output);
+    return success();
+  }
   if (initArg && initArg == out)
     return fail(conv, "the conv accumulates into its output buffer in place "
                       "(the kernel reads its inputs and writes its output)");
@@ -637,7 +782,8 @@ LogicalResult LayerReader::readArguments() {
 /// be what the layer computes.
 LogicalResult LayerReader::checkTypes() {
   auto xType = cast<ShapedType>(x.getType());
-  auto wType = cast<ShapedType>(w.getType());
+  // The filter as the conv reads it (collapsed, for a grouped weight).
+  auto wType = cast<ShapedType>(conv.getDpsInputs()[1].getType());
   ArrayRef<int64_t> xs = xType.getShape(), ws = wType.getShape();
   layer.batch = xs[0];
   if (layer.channelsLast) {
@@ -675,7 +821,7 @@ LogicalResult LayerReader::checkTypes() {
   if (layer.convHeight() < 1 || layer.convWidth() < 1 ||
       layer.outHeight() < 1 || layer.outWidth() < 1)
     return fail(conv, "the output is empty");
-  for (auto [operand, arg] : {std::pair{ConvOperand::Input, Value(x)},
+  for (auto [operand, arg] : {std::pair{ConvOperand::Input, x},
                               {ConvOperand::Filter, w},
                               {ConvOperand::Bias, bias},
                               {ConvOperand::Init, initArg},
@@ -703,6 +849,8 @@ FailureOr<ConvLayer> LayerReader::read() {
       failed(readEpilogue()) || failed(readResult()) ||
       failed(readArguments()) || failed(checkTypes()))
     return failure();
+  if (earlier)
+    return layer;
   // Everything else in the function must be structure, not computation.
   for (Operation &op : *block) {
     if (accounted.contains(&op) ||
@@ -887,6 +1035,104 @@ FailureOr<PoolLayer> PoolReader::read(Value source) {
   return layer;
 }
 
+bool isPooling(Operation *op) {
+  return op->getName().getStringRef().starts_with("linalg.pooling");
+}
+
+/// Reads a function of several layers on tensors into a Network: each conv
+/// (with its fused epilogue) and each pooling not fused into one, in block
+/// order, reading the function's arguments and earlier layers' results.
+class NetworkReader {
+public:
+  explicit NetworkReader(func::FuncOp func)
+      : func(func), block(&func.front()) {}
+
+  FailureOr<Network> read();
+  Decline decline;
+
+private:
+  LogicalResult fail(Operation *at, const Twine &reason) {
+    decline = {at, reason.str()};
+    return failure();
+  }
+  /// Records a step and what it produces.
+  void addStep(Network &network, Network::Step step, Value result) {
+    index[result] = block->getNumArguments() + network.steps.size();
+    results.insert(result);
+    network.steps.push_back(std::move(step));
+  }
+
+  func::FuncOp func;
+  Block *block;
+  /// Arguments and steps' results, as Network::Step operand indices.
+  llvm::DenseMap<Value, unsigned> index;
+  llvm::DenseSet<Value> results;
+  llvm::SmallPtrSet<Operation *, 32> accounted;
+};
+
+FailureOr<Network> NetworkReader::read() {
+  Network network;
+  for (BlockArgument arg : block->getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || !type.hasStaticShape())
+      return fail(func, "argument #" + Twine(arg.getArgNumber()) +
+                            " is not a statically shaped tensor");
+    network.argumentTypes.push_back(
+        MemRefType::get(type.getShape(), type.getElementType()));
+    index[arg] = arg.getArgNumber();
+  }
+  for (Operation &op : *block) {
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+    if (!linalgOp || accounted.contains(&op))
+      continue;
+    if (isPooling(&op)) {
+      Value input = linalgOp.getDpsInputs()[0];
+      if (auto pad = input.getDefiningOp<tensor::PadOp>())
+        input = pad.getSource();
+      if (!index.count(input))
+        return fail(&op, "the pooled input is not a function argument or an "
+                         "earlier layer's result (or one padded by "
+                         "tensor.pad)");
+      PoolReader reader(func, linalgOp);
+      FailureOr<PoolLayer> layer = reader.read(input);
+      if (failed(layer))
+        return fail(reader.decline.at, reader.decline.reason);
+      accounted.insert(reader.accounted.begin(), reader.accounted.end());
+      addStep(network, {*layer, {index[input]}}, reader.result);
+    } else if (isa<linalg::ConvolutionOpInterface>(op)) {
+      LayerReader reader(func, linalgOp, &results);
+      FailureOr<ConvLayer> layer = reader.read();
+      if (failed(layer))
+        return fail(reader.decline.at, reader.decline.reason);
+      accounted.insert(reader.accounted.begin(), reader.accounted.end());
+      Network::Step step{*layer, {}};
+      for (Value operand : reader.operands())
+        step.operands.push_back(index.lookup(operand));
+      addStep(network, std::move(step), reader.result);
+    }
+  }
+  auto ret = cast<func::ReturnOp>(block->getTerminator());
+  if (ret.getNumOperands() != 1 || !results.contains(ret.getOperand(0)))
+    return fail(ret, "the function does not return one layer's result alone");
+  network.returned = index[ret.getOperand(0)] - block->getNumArguments();
+  for (Operation &op : *block) {
+    if (accounted.contains(&op) ||
+        isa<arith::ConstantOp, tensor::EmptyOp, func::ReturnOp>(op))
+      continue;
+    return fail(&op, "'" + op.getName().getStringRef() +
+                         "' is not part of a layer (a conv with its bias, "
+                         "residual add, ReLU and pooling, or a pooling)");
+  }
+  for (BlockArgument arg : block->getArguments())
+    if (arg.use_empty())
+      return fail(func, "argument #" + Twine(arg.getArgNumber()) +
+                            " is not an input of any layer");
+  if (SymbolTable::symbolKnownUseEmpty(func, func->getParentOp()) == false)
+    return fail(func, "the function is called in the module (importing "
+                      "changes its signature to out-parameters)");
+  return network;
+}
+
 using Report = llvm::function_ref<void(Operation *, const Twine &)>;
 
 /// Reads the one layer of `func` whose op is `ops` (its convs, or its
@@ -910,6 +1156,16 @@ void readLayer(func::FuncOp func, ArrayRef<linalg::LinalgOp> ops,
   into.emplace_back(func, *layer);
 }
 
+void readNetwork(func::FuncOp func,
+                 std::vector<std::pair<func::FuncOp, Network>> &into,
+                 Report report) {
+  NetworkReader reader(func);
+  FailureOr<Network> network = reader.read();
+  if (failed(network))
+    return report(reader.decline.at, reader.decline.reason);
+  into.emplace_back(func, std::move(*network));
+}
+
 /// Replaces each function by the kernel `build` makes of its layer, under
 /// the same name and visibility.
 template <typename Layer, typename Build>
@@ -931,6 +1187,7 @@ struct ConvertLinalgToNKIPass
     ModuleOp module = getOperation();
     std::vector<std::pair<func::FuncOp, ConvLayer>> convImports;
     std::vector<std::pair<func::FuncOp, PoolLayer>> poolImports;
+    std::vector<std::pair<func::FuncOp, Network>> networkImports;
     bool declined = false;
     auto report = [&](Operation *at, const Twine &reason) {
       declined = true;
@@ -940,14 +1197,21 @@ struct ConvertLinalgToNKIPass
     for (auto func : module.getOps<func::FuncOp>()) {
       SmallVector<linalg::LinalgOp> convs, pools;
       func.walk([&](linalg::LinalgOp op) {
-        if (op->getName().getStringRef().starts_with("linalg.pooling"))
+        if (isPooling(op))
           pools.push_back(op);
         else if (isa<linalg::ConvolutionOpInterface>(op.getOperation()))
           convs.push_back(op);
       });
-      // A conv layer (with any pooling after it), or else a standalone
-      // pooling layer.
-      if (!convs.empty())
+      // A conv layer (with any pooling after it), a standalone pooling
+      // layer, or on tensors a network of several layers.
+      bool onTensors = llvm::all_of(convs, [](linalg::LinalgOp op) {
+        return op.hasPureTensorSemantics();
+      });
+      if (convs.size() + pools.size() > 1 && onTensors &&
+          (convs.size() > 1 || pools.size() > 1) &&
+          func.getBody().hasOneBlock())
+        readNetwork(func, networkImports, report);
+      else if (!convs.empty())
         readLayer<LayerReader>(func, convs, "conv", convImports, report);
       else if (!pools.empty())
         readLayer<PoolReader>(func, pools, "pooling", poolImports, report);
@@ -956,6 +1220,7 @@ struct ConvertLinalgToNKIPass
       return signalPassFailure();
     replaceByKernels<ConvLayer>(convImports, buildNaiveConvKernel);
     replaceByKernels<PoolLayer>(poolImports, buildPoolKernel);
+    replaceByKernels<Network>(networkImports, buildNetworkKernel);
   }
 };
 

@@ -100,7 +100,10 @@ MemRefType ConvLayer::typeOf(ConvOperand operand) const {
       shape = {outChannels, filterHeight, filterWidth, inChannels};
       break;
     case Filter::CHW:
-      shape = {inChannels, filterHeight, filterWidth};
+      shape =
+          filterGroupDim
+              ? SmallVector<int64_t>{inChannels, 1, filterHeight, filterWidth}
+              : SmallVector<int64_t>{inChannels, filterHeight, filterWidth};
       break;
     case Filter::HWC:
       shape = {filterHeight, filterWidth, inChannels};
@@ -176,6 +179,9 @@ void NaiveConvBuilder::build(ValueRange arguments) {
      : operand == ConvOperand::Bias   ? bias
      : operand == ConvOperand::Init   ? init
                                       : out) = value;
+  if (layer.filterGroupDim)
+    w = memref::CollapseShapeOp::create(
+        b, loc, w, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
   // With pooling, the conv plane is computed into HBM scratch first: NCHW
   // for the row-wise max-pool, in the conv's layout for a pooling nest.
   Value dest = out;
@@ -457,6 +463,12 @@ void NaiveConvBuilder::convPartition(Value x, Value w, Value bias, Value dest,
     nki::TensorScalarOp::create(b, loc, AluOp::max, resRows, zeroScalar,
                                 resRows);
   }
+  if (layer.reluMax) {
+    Value maxScalar = arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(layer.outputType, *layer.reluMax));
+    nki::TensorScalarOp::create(b, loc, AluOp::min, resRows, maxScalar,
+                                resRows);
+  }
   storePositions(res, dest, batch, oc0, ocs, start, size);
 }
 
@@ -562,6 +574,56 @@ func::FuncOp nki::buildNaiveConvKernel(OpBuilder &builder, Location loc,
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(entry);
   NaiveConvBuilder(builder, loc, layer).build(entry->getArguments());
+  func::ReturnOp::create(builder, loc);
+  return func;
+}
+
+void nki::buildConvNest(OpBuilder &b, Location loc, const ConvLayer &layer,
+                        ValueRange arguments) {
+  NaiveConvBuilder(b, loc, layer).build(arguments);
+}
+
+func::FuncOp nki::buildNetworkKernel(OpBuilder &builder, Location loc,
+                                     StringRef name, const Network &network) {
+  auto outputType = [](const Network::Step &step) {
+    if (auto *conv = std::get_if<ConvLayer>(&step.layer))
+      return conv->typeOf(ConvOperand::Output);
+    const auto &pool = std::get<PoolLayer>(step.layer);
+    int64_t rows = pool.outHeight(), cols = pool.outWidth();
+    return MemRefType::get(
+        pool.channelsLast
+            ? SmallVector<int64_t>{pool.batch, rows, cols, pool.channels}
+            : SmallVector<int64_t>{pool.batch, pool.channels, rows, cols},
+        pool.elementType);
+  };
+  SmallVector<Type> args(network.argumentTypes.begin(),
+                         network.argumentTypes.end());
+  args.push_back(outputType(network.steps[network.returned]));
+  auto func = func::FuncOp::create(builder, loc, name,
+                                   builder.getFunctionType(args, {}));
+  Block *entry = func.addEntryBlock();
+  OpBuilder::InsertionGuard guard(builder);
+  // The arguments, then each step's result as it is made.
+  SmallVector<Value> values(entry->getArguments().drop_back());
+  for (auto [i, step] : llvm::enumerate(network.steps)) {
+    builder.setInsertionPointToEnd(entry);
+    Value dest = i == network.returned
+                     ? Value(entry->getArguments().back())
+                     : memref::AllocOp::create(builder, loc, outputType(step))
+                           .getResult();
+    SmallVector<Value> operands;
+    for (unsigned operand : step.operands)
+      operands.push_back(values[operand]);
+    if (auto *conv = std::get_if<ConvLayer>(&step.layer)) {
+      operands.push_back(dest); // the Output, last in `arguments`
+      buildConvNest(builder, loc, *conv, operands);
+    } else {
+      buildPoolNest(builder, loc, std::get<PoolLayer>(step.layer),
+                    operands.front(), dest);
+    }
+    values.push_back(dest);
+  }
+  builder.setInsertionPointToEnd(entry);
   func::ReturnOp::create(builder, loc);
   return func;
 }

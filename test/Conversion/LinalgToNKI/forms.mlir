@@ -405,3 +405,36 @@ func.func @depthwise_mixed_dilated(%x: memref<1x16x11x12xbf16>, %w: memref<16x3x
   linalg.depthwise_conv_2d_nchw_chw {dilations = dense<2> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%x, %w : memref<1x16x11x12xbf16>, memref<16x3x3xbf16>) outs(%out : memref<1x16x7x8xf32>)
   return
 }
+
+// One conv with a skip connection from an argument (added at eviction like
+// a caller's init) and a ReLU6-style clamp (torch-mlir's form) to [0, 0.5], a bound the
+// random test data reaches: max 0, then min 0.5.
+// CHECK-LABEL: func.func @residual_clamp(
+// CHECK-SAME: %[[X:[^:]*]]: memref<1x6x5x5xf32>, %[[SKIP:[^:]*]]: memref<1x4x5x5xf32>, %{{[^:]*}}: memref<4x6x1x1xf32>, %{{[^:]*}}: memref<1x4x5x5xf32>)
+// CHECK: nki.matmul
+// CHECK: memref.subview %[[SKIP]][
+// CHECK: nki.tensor_tensor add
+// CHECK: nki.tensor_scalar max
+// CHECK-NEXT: arith.constant 5.0
+// CHECK-NEXT: nki.tensor_scalar min
+func.func @residual_clamp(%x: tensor<1x6x5x5xf32>, %skip: tensor<1x4x5x5xf32>, %w: tensor<4x6x1x1xf32>) -> tensor<1x4x5x5xf32> {
+  %cst = arith.constant 0.000000e+00 : f32
+  %six = arith.constant 5.000000e-01 : f32
+  %e = tensor.empty() : tensor<1x4x5x5xf32>
+  %zero = linalg.fill ins(%cst : f32) outs(%e : tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%x, %w : tensor<1x6x5x5xf32>, tensor<4x6x1x1xf32>) outs(%zero : tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%skip, %c : tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>) outs(%e : tensor<1x4x5x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %t = arith.addf %b, %a : f32
+    linalg.yield %t : f32
+  } -> tensor<1x4x5x5xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sum : tensor<1x4x5x5xf32>) outs(%e : tensor<1x4x5x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %lo = arith.cmpf ult, %in, %cst : f32
+    %a = arith.select %lo, %cst, %in : f32
+    %hi = arith.cmpf ugt, %a, %six : f32
+    %b = arith.select %hi, %six, %a : f32
+    linalg.yield %b : f32
+  } -> tensor<1x4x5x5xf32>
+  return %r : tensor<1x4x5x5xf32>
+}

@@ -9,6 +9,8 @@
 
 #include <array>
 #include <optional>
+#include <variant>
+#include <vector>
 
 namespace mlir::nki {
 
@@ -84,9 +86,14 @@ struct ConvLayer {
   bool isDepthwise() const {
     return filter == Filter::CHW || filter == Filter::HWC;
   }
+  /// A CHW filter passed as [C, 1, H, W] (PyTorch's weight of a conv with
+  /// groups = channels) and collapsed in the kernel, as torch-mlir does.
+  bool filterGroupDim = false;
   bool bias = false; // out += bias[channel]
   bool init = false; // out += init (the caller's init, before the bias)
   bool relu = false; // out = max(out, 0) after the bias
+  /// out = min(out, reluMax) after the ReLU (ReLU6: 6).
+  std::optional<double> reluMax;
   /// X and W; bias and out (the accumulation is f32 either way).
   Type inputType, outputType;
   /// The kernel's arguments, in order.
@@ -124,6 +131,27 @@ struct ConvLayer {
   std::optional<Conv2dShape> asSeedShape() const;
 };
 
+/// A function of several layers on tensors (a conv chain, a residual
+/// block): each step is a conv layer (with its fused epilogue) or a pooling
+/// layer, in the function's order, reading the function's arguments and
+/// earlier steps' results. The kernel's arguments are the function's, then
+/// the output; the returned step writes the output, every other step a
+/// scratch buffer in HBM.
+struct Network {
+  struct Step {
+    std::variant<ConvLayer, PoolLayer> layer;
+    /// What the step reads, as indices into the function's arguments
+    /// followed by the steps' results: a conv's operands in its
+    /// `arguments` order (without its Output), a pooling's input.
+    SmallVector<unsigned> operands;
+  };
+  /// The function's arguments as HBM memrefs.
+  SmallVector<MemRefType> argumentTypes;
+  std::vector<Step> steps;
+  /// The step whose result the function returns.
+  unsigned returned = 0;
+};
+
 /// Builds, at the builder's position, `func.func @name(...)` with the
 /// layer's arguments: the naive kernel the seed analyses, generalized to the
 /// layer (see docs/Design.md): per (batch, 128-channel output tile,
@@ -149,6 +177,10 @@ func::FuncOp buildNaiveConvKernel(OpBuilder &builder, Location loc,
 /// tensor_reduce for global pooling.
 func::FuncOp buildPoolKernel(OpBuilder &builder, Location loc, StringRef name,
                              const PoolLayer &layer);
+
+/// The kernel of a network: its steps' nests in order.
+func::FuncOp buildNetworkKernel(OpBuilder &builder, Location loc,
+                                StringRef name, const Network &network);
 
 /// The seed's `(X, W, bias, out)` kernel.
 func::FuncOp buildNaiveConv2dKernel(OpBuilder &builder, Location loc,
